@@ -1,0 +1,37 @@
+#ifndef EKO_ADAPTERS_COMMON_LOG_H_
+#define EKO_ADAPTERS_COMMON_LOG_H_
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+// Structured logging: one JSON object per line on stderr.
+//
+// Contract: callers pass only values that are safe to log. Secrets (access
+// key, signatures), OTPs, Aadhaar numbers and PID data must never be passed;
+// mobile numbers go through MaskMobile first.
+namespace eko::log {
+
+enum class Level { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
+
+// Parses "debug", "info", "warn" or "error"; false for anything else.
+bool ParseLevel(std::string_view text, Level* out);
+void SetLevel(Level level);
+bool Enabled(Level level);
+
+using Field = std::pair<std::string_view, std::string_view>;
+
+// Writes {"ts":..., "level":..., "event": event, <fields>} as one line.
+void Write(Level level, std::string_view event, std::initializer_list<Field> fields = {});
+
+// "9876543210" -> "98******10". Anything that is not a plausible mobile
+// number is masked whole, keeping only its length.
+std::string MaskMobile(std::string_view mobile);
+
+// Escapes `text` for use inside a JSON string literal (no quotes added).
+std::string JsonEscape(std::string_view text);
+
+}  // namespace eko::log
+
+#endif  // EKO_ADAPTERS_COMMON_LOG_H_
