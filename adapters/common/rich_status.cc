@@ -1,8 +1,10 @@
 #include "adapters/common/rich_status.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/cord.h"
+#include "absl/types/optional.h"
 
 namespace eko::rich {
 namespace {
@@ -94,22 +96,26 @@ google::rpc::Status ToRpcStatus(const absl::Status& status) {
   out.set_message(std::string(status.message()));
   if (status.ok()) return out;
 
+  // ErrorInfo goes first so that readers that look only at details[0] find it.
   const std::string info_url = TypeUrl(google::rpc::ErrorInfo::default_instance());
-  bool has_info = false;
+  absl::optional<absl::Cord> info = status.GetPayload(info_url);
+  google::protobuf::Any* first = out.add_details();
+  if (info.has_value()) {
+    first->set_type_url(info_url);
+    first->set_value(std::string(*info));
+  } else {
+    google::rpc::ErrorInfo fallback;
+    fallback.set_domain(kErrorDomain);
+    fallback.set_reason(status.code() == absl::StatusCode::kCancelled ? reason::kCancelled
+                                                                      : reason::kInternal);
+    first->PackFrom(fallback);
+  }
   status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
-    if (std::string(type_url).rfind(kTypeUrlPrefix, 0) != 0) return;
-    if (type_url == info_url) has_info = true;
+    if (type_url == info_url || std::string(type_url).rfind(kTypeUrlPrefix, 0) != 0) return;
     auto* any = out.add_details();
     any->set_type_url(std::string(type_url));
     any->set_value(std::string(payload));
   });
-  if (!has_info) {
-    google::rpc::ErrorInfo info;
-    info.set_domain(kErrorDomain);
-    info.set_reason(status.code() == absl::StatusCode::kCancelled ? reason::kCancelled
-                                                                  : reason::kInternal);
-    out.add_details()->PackFrom(info);
-  }
   return out;
 }
 

@@ -1,0 +1,164 @@
+#ifndef EKO_ADAPTERS_EKO_EKO_CLIENT_H_
+#define EKO_ADAPTERS_EKO_EKO_CLIENT_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "adapters/common/strings.h"
+#include "adapters/eko/classifier.h"
+#include "adapters/eko/endpoints.h"
+#include "adapters/eko/envelope.h"
+#include "adapters/eko/request_builder.h"
+#include "adapters/eko/response_mapper.h"
+#include "adapters/eko/transport.h"
+#include "eko/onboarding/v1/onboarding_service.pb.h"
+
+namespace eko::adapter {
+
+struct EkoClientConfig {
+  std::string base_url;  // e.g. https://staging.eko.in/ekoapi/v3 (no trailing '/')
+  std::string developer_key;
+  std::string access_key;
+  std::string initiator_id;
+  std::string default_user_code;  // used when a request names none
+  EndpointTable endpoints;
+  // Upstream budget when the caller set no deadline, and the cap otherwise.
+  absl::Duration default_timeout = absl::Seconds(30);
+  // Time kept back from the caller's deadline to answer before it expires.
+  absl::Duration deadline_margin = absl::Milliseconds(20);
+  CurlTransportOptions transport;  // auth_headers is filled in by Create
+};
+
+// Per-call inputs besides the request itself.
+struct CallOptions {
+  absl::Time caller_deadline = absl::InfiniteFuture();
+};
+
+// What the edge needs to know about a finished call, success or not.
+struct CallSummary {
+  std::string client_ref_id;
+  int http_status = 0;
+  absl::Duration upstream_elapsed;
+};
+
+template <typename Request>
+struct RpcTraits;
+
+#define EKO_RPC_TRAITS(NAME, HAS_REF)                                                        \
+  template <>                                                                                \
+  struct RpcTraits<onboarding::v1::NAME##Request> {                                          \
+    using Response = onboarding::v1::NAME##Response;                                         \
+    static constexpr Rpc kRpc = Rpc::k##NAME;                                                \
+    static constexpr bool kHasClientRefId = HAS_REF;                                         \
+  };
+EKO_RPC_TRAITS(GetCustomer, false)
+EKO_RPC_TRAITS(OnboardCustomer, true)
+EKO_RPC_TRAITS(VerifyCustomerOtp, true)
+EKO_RPC_TRAITS(GetSender, false)
+EKO_RPC_TRAITS(OnboardSender, true)
+EKO_RPC_TRAITS(StartSenderEkyc, true)
+EKO_RPC_TRAITS(ValidateEkycOtp, true)
+#undef EKO_RPC_TRAITS
+
+// Classifies a finished transfer and, on success, builds the typed response:
+// transport/HTTP errors, envelope parsing, business codes, then data.
+template <typename Response>
+absl::StatusOr<Response> InterpretReply(Rpc rpc, const HttpResponse& http,
+                                        bool caller_deadline_passed,
+                                        std::string_view client_ref_id) {
+  if (absl::Status status = ClassifyHttp(rpc, http, caller_deadline_passed); !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<Envelope> envelope = ParseEnvelope(http.body);
+  if (!envelope.ok()) return BadResponseError(rpc, http.http_status, ToStd(envelope.status().message()));
+  absl::StatusOr<onboarding::v1::NextStep> step =
+      ClassifyEnvelope(rpc, *envelope, http.http_status);
+  if (!step.ok()) return step.status();
+  Response response;
+  if (absl::Status filled = FillResponse(*envelope, *step, &response); !filled.ok()) {
+    return BadResponseError(rpc, http.http_status, ToStd(filled.message()));
+  }
+  response.set_next_step(*step);
+  auto* upstream = response.mutable_upstream();
+  upstream->set_status(envelope->status);
+  upstream->set_response_status_id(envelope->response_status_id.value_or(0));
+  upstream->set_response_type_id(envelope->response_type_id);
+  upstream->set_message(envelope->message);
+  upstream->set_client_ref_id(std::string(client_ref_id));
+  upstream->set_http_status(http.http_status);
+  return response;
+}
+
+// The adapter's entry point: builds, signs (through the transport's auth
+// hook), sends and interprets one Eko call per RPC, asynchronously.
+class EkoClient {
+ public:
+  template <typename Response>
+  using Done = absl::AnyInvocable<void(absl::StatusOr<Response>, const CallSummary&) &&>;
+
+  // Creates the signer and a libcurl transport. Fails on an empty access key
+  // or if the transport cannot start.
+  static absl::StatusOr<std::unique_ptr<EkoClient>> Create(EkoClientConfig config);
+
+  // For tests: uses `transport` as is (no authentication hook is installed).
+  EkoClient(EkoClientConfig config, std::unique_ptr<Transport> transport);
+
+  // Starts the call; `done` runs exactly once, on the transport thread.
+  // Returns an id for Cancel.
+  template <typename Request>
+  uint64_t Call(const Request& request, const CallOptions& options,
+                Done<typename RpcTraits<Request>::Response> done);
+
+  void Cancel(uint64_t call_id) { transport_->Cancel(call_id); }
+
+  const EkoClientConfig& config() const { return config_; }
+
+ private:
+  EkoClientConfig config_;
+  std::unique_ptr<Transport> transport_;
+};
+
+template <typename Request>
+uint64_t EkoClient::Call(const Request& request, const CallOptions& options,
+                         Done<typename RpcTraits<Request>::Response> done) {
+  using Traits = RpcTraits<Request>;
+  using Response = typename Traits::Response;
+
+  CallIdentity identity;
+  identity.initiator_id = config_.initiator_id;
+  identity.user_code =
+      request.user_code().empty() ? config_.default_user_code : request.user_code();
+  if constexpr (Traits::kHasClientRefId) {
+    identity.client_ref_id =
+        request.client_ref_id().empty() ? GenerateClientRefId() : request.client_ref_id();
+  }
+  UpstreamRequest upstream = BuildUpstreamRequest(config_.endpoints, request, identity);
+
+  const absl::Time now = absl::Now();
+  const absl::Time cap = now + config_.default_timeout;
+  const absl::Time from_caller = options.caller_deadline - config_.deadline_margin;
+  const bool deadline_is_callers = from_caller < cap;
+
+  HttpRequest http;
+  http.method = upstream.method;
+  http.url = config_.base_url + upstream.path_and_query;
+  http.body = std::move(upstream.body);
+  http.deadline = deadline_is_callers ? from_caller : cap;
+
+  return transport_->Submit(
+      std::move(http), [ref = identity.client_ref_id, deadline_is_callers,
+                        done = std::move(done)](HttpResponse reply) mutable {
+        CallSummary summary{ref, reply.http_status, reply.elapsed};
+        std::move(done)(InterpretReply<Response>(Traits::kRpc, reply, deadline_is_callers, ref),
+                        summary);
+      });
+}
+
+}  // namespace eko::adapter
+
+#endif  // EKO_ADAPTERS_EKO_EKO_CLIENT_H_

@@ -1,0 +1,157 @@
+#include "adapters/eko/request_builder.h"
+
+#include <set>
+
+#include "gtest/gtest.h"
+
+namespace eko::adapter {
+namespace {
+
+namespace v1 = ::eko::onboarding::v1;
+
+CallIdentity Identity() { return {"9962981729", "20810200", "ref0001"}; }
+
+TEST(RequestBuilderTest, GetCustomerUsesQueryString) {
+  v1::GetCustomerRequest request;
+  request.set_customer_id("9876543210");
+  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
+  EXPECT_EQ(out.method, HttpMethod::kGet);
+  EXPECT_EQ(out.path_and_query,
+            "/customer/profile/9876543210?initiator_id=9962981729&user_code=20810200");
+  EXPECT_EQ(out.body, "");
+}
+
+TEST(RequestBuilderTest, GetSenderUsesQueryString) {
+  v1::GetSenderRequest request;
+  request.set_customer_id("9876543210");
+  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
+  EXPECT_EQ(out.method, HttpMethod::kGet);
+  EXPECT_EQ(out.path_and_query,
+            "/customer/payment/dmt-fino/sender/9876543210?initiator_id=9962981729&user_code="
+            "20810200");
+}
+
+TEST(RequestBuilderTest, OnboardCustomerGoldenBody) {
+  v1::OnboardCustomerRequest request;
+  request.set_customer_id("9876543210");
+  request.set_name("Asha \"A\" Rao\\");
+  request.mutable_dob()->set_year(1990);
+  request.mutable_dob()->set_month(5);
+  request.mutable_dob()->set_day(7);
+  request.add_residence_address("12 MG Road");
+  request.add_residence_address("Bengaluru \xE0\xA4\x85");  // non-ASCII survives
+  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
+  EXPECT_EQ(out.method, HttpMethod::kPost);
+  EXPECT_EQ(out.path_and_query, "/customer/account/9876543210");
+  EXPECT_EQ(out.body,
+            R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)"
+            R"("name":"Asha \"A\" Rao\\","dob":"1990-05-07",)"
+            R"("residence_address":["12 MG Road","Bengaluru )"
+            "\xE0\xA4\x85"
+            R"("]})");
+}
+
+TEST(RequestBuilderTest, VerifyCustomerOtpKeepsLeadingZeros) {
+  v1::VerifyCustomerOtpRequest request;
+  request.set_customer_id("9876543210");
+  request.set_otp("012345");
+  request.set_otp_ref_id("0099");
+  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
+  EXPECT_EQ(out.path_and_query, "/customer/account/9876543210/otp/verify");
+  EXPECT_EQ(out.body,
+            R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)"
+            R"("otp":"012345","otp_ref_id":"0099"})");
+}
+
+TEST(RequestBuilderTest, OnboardSenderGoldenBody) {
+  v1::OnboardSenderRequest request;
+  request.set_customer_id("9876543210");
+  request.set_name("Ravi");
+  request.mutable_dob()->set_year(1985);
+  request.mutable_dob()->set_month(12);
+  request.mutable_dob()->set_day(31);
+  request.add_residence_address("Line 1");
+  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
+  EXPECT_EQ(out.method, HttpMethod::kPost);
+  EXPECT_EQ(out.path_and_query, "/customer/payment/dmt-fino/sender/9876543210");
+  EXPECT_EQ(out.body,
+            R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)"
+            R"("name":"Ravi","dob":"1985-12-31","residence_address":["Line 1"]})");
+}
+
+TEST(RequestBuilderTest, StartSenderEkycRenamesAadhaarAndPidData) {
+  v1::StartSenderEkycRequest request;
+  request.set_customer_id("9876543210");
+  request.set_aadhaar("123456789012");
+  request.set_pid_data("<PidData>x</PidData>");
+  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
+  EXPECT_EQ(out.method, HttpMethod::kPut);
+  EXPECT_EQ(out.path_and_query, "/customer/payment/dmt-fino/sender/9876543210/otp");
+  EXPECT_EQ(out.body,
+            R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)"
+            R"("aadhar":"123456789012","piddata":"<PidData>x</PidData>"})");
+}
+
+TEST(RequestBuilderTest, ValidateEkycOtpGoldenBody) {
+  v1::ValidateEkycOtpRequest request;
+  request.set_customer_id("9876543210");
+  request.set_otp("000123");
+  request.set_otp_ref_id("771");
+  request.set_kyc_request_id("88");
+  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
+  EXPECT_EQ(out.method, HttpMethod::kPut);
+  EXPECT_EQ(out.path_and_query, "/customer/payment/dmt-fino/sender/9876543210/otp/verify");
+  EXPECT_EQ(out.body,
+            R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)"
+            R"("otp":"000123","otp_ref_id":"771","kyc_request_id":"88"})");
+}
+
+TEST(RequestBuilderTest, PathParameterCannotInjectSegments) {
+  v1::GetCustomerRequest request;
+  request.set_customer_id("../admin?x=1#");
+  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
+  EXPECT_EQ(out.path_and_query,
+            "/customer/profile/..%2Fadmin%3Fx%3D1%23?initiator_id=9962981729&user_code=20810200");
+}
+
+TEST(RequestBuilderTest, ControlCharactersAreEscaped) {
+  v1::OnboardCustomerRequest request;
+  request.set_customer_id("9876543210");
+  request.set_name(std::string("a\x01\n", 3));
+  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
+  EXPECT_NE(out.body.find(R"("name":"a\u0001\n")"), std::string::npos) << out.body;
+}
+
+TEST(RequestBuilderTest, EndpointOverridesApply) {
+  EndpointTable endpoints;
+  ASSERT_TRUE(endpoints
+                  .Override("StartSenderEkyc=POST /customer/account/{customer_id}/dmt-fino/ekyc")
+                  .ok());
+  v1::StartSenderEkycRequest request;
+  request.set_customer_id("9876543210");
+  UpstreamRequest out = BuildUpstreamRequest(endpoints, request, Identity());
+  EXPECT_EQ(out.method, HttpMethod::kPost);
+  EXPECT_EQ(out.path_and_query, "/customer/account/9876543210/dmt-fino/ekyc");
+}
+
+TEST(RequestBuilderTest, FormatDatePads) {
+  google::type::Date date;
+  date.set_year(2001);
+  date.set_month(2);
+  date.set_day(3);
+  EXPECT_EQ(FormatDate(date), "2001-02-03");
+}
+
+TEST(RequestBuilderTest, GeneratedClientRefIdsAreShortAndUnique) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string ref = GenerateClientRefId();
+    EXPECT_LE(ref.size(), 20u);
+    EXPECT_EQ(ref.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz"), std::string::npos);
+    seen.insert(ref);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+}  // namespace
+}  // namespace eko::adapter

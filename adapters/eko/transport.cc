@@ -1,0 +1,480 @@
+#include "adapters/eko/transport.h"
+
+#include <curl/curl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace eko::adapter {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr size_t kMaxPooledEasyHandles = 4096;
+constexpr int kMaxEpollEvents = 256;
+
+std::optional<absl::Duration> ParseRetryAfter(absl::string_view value) {
+  value = absl::StripAsciiWhitespace(value);
+  int64_t seconds = 0;
+  if (absl::SimpleAtoi(value, &seconds)) {
+    if (seconds < 0) return std::nullopt;
+    return absl::Seconds(seconds);
+  }
+  absl::Time when;
+  std::string error;
+  if (absl::ParseTime("%a, %d %b %Y %H:%M:%S", std::string(absl::StripSuffix(value, " GMT")),
+                      &when, &error)) {
+    return std::max(absl::ZeroDuration(), when - absl::Now());
+  }
+  return std::nullopt;
+}
+
+class CurlMultiTransport final : public Transport {
+ public:
+  explicit CurlMultiTransport(CurlTransportOptions options) : options_(std::move(options)) {}
+  ~CurlMultiTransport() override;
+
+  absl::Status Start();
+  uint64_t Submit(HttpRequest request, Callback done) override;
+  void Cancel(uint64_t id) override;
+
+ private:
+  struct Transfer {
+    uint64_t id = 0;
+    CURL* easy = nullptr;
+    curl_slist* headers = nullptr;
+    HttpRequest request;
+    Callback done;
+    HttpResponse response;
+    bool too_large = false;
+    int64_t max_bytes = 0;
+    SteadyClock::time_point started;
+  };
+
+  void Loop();
+  void Wake();
+  void DrainCommands();
+  void StartTransfer(std::unique_ptr<Transfer> transfer);
+  void CompleteDone();
+  void Finish(Transfer* transfer, CURLcode code);
+  void Abort(Transfer* transfer, std::string why);
+  CURL* TakeEasy();
+  void ReturnEasy(CURL* easy);
+  int EpollTimeoutMs() const;
+
+  static int OnSocket(CURL* easy, curl_socket_t fd, int what, void* self, void* socket_data);
+  static int OnTimer(CURLM* multi, long timeout_ms, void* self);
+  static size_t OnBody(char* data, size_t size, size_t count, void* transfer);
+  static size_t OnHeader(char* data, size_t size, size_t count, void* transfer);
+
+  const CurlTransportOptions options_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  CURLM* multi_ = nullptr;
+  std::thread thread_;
+
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Transfer>> submitted_;  // guarded by mu_
+  std::vector<uint64_t> cancelled_;                   // guarded by mu_
+  bool stopping_ = false;                             // guarded by mu_
+  std::atomic<uint64_t> next_id_{1};
+
+  // Loop-thread state.
+  std::unordered_map<uint64_t, Transfer*> active_;
+  std::vector<CURL*> easy_pool_;
+  bool timer_armed_ = false;
+  SteadyClock::time_point timer_due_;
+};
+
+CurlMultiTransport::~CurlMultiTransport() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) {
+    Wake();
+    thread_.join();
+  }
+  for (CURL* easy : easy_pool_) curl_easy_cleanup(easy);
+  if (multi_ != nullptr) curl_multi_cleanup(multi_);
+  if (wake_fd_ >= 0) close(wake_fd_);
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+}
+
+absl::Status CurlMultiTransport::Start() {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) {
+    return absl::InternalError(absl::StrCat("epoll/eventfd: ", std::strerror(errno)));
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = wake_fd_;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
+    return absl::InternalError(absl::StrCat("epoll_ctl: ", std::strerror(errno)));
+  }
+  multi_ = curl_multi_init();
+  if (multi_ == nullptr) return absl::InternalError("curl_multi_init failed");
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlMultiTransport::OnSocket);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlMultiTransport::OnTimer);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
+  if (options_.max_total_connections > 0) {
+    curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, options_.max_total_connections);
+  }
+  thread_ = std::thread([this] { Loop(); });
+  return absl::OkStatus();
+}
+
+void CurlMultiTransport::Wake() {
+  const uint64_t one = 1;
+  // A full eventfd counter still wakes the loop, so a failed write is harmless.
+  [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof(one));
+}
+
+uint64_t CurlMultiTransport::Submit(HttpRequest request, Callback done) {
+  auto transfer = std::make_unique<Transfer>();
+  transfer->id = next_id_.fetch_add(1);
+  transfer->request = std::move(request);
+  transfer->done = std::move(done);
+  transfer->max_bytes = options_.max_response_bytes;
+  const uint64_t id = transfer->id;
+  bool was_empty;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    was_empty = submitted_.empty() && cancelled_.empty();
+    submitted_.push_back(std::move(transfer));
+  }
+  if (was_empty) Wake();
+  return id;
+}
+
+void CurlMultiTransport::Cancel(uint64_t id) {
+  bool was_empty;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    was_empty = submitted_.empty() && cancelled_.empty();
+    cancelled_.push_back(id);
+  }
+  if (was_empty) Wake();
+}
+
+int CurlMultiTransport::EpollTimeoutMs() const {
+  if (!timer_armed_) return -1;
+  const auto now = SteadyClock::now();
+  if (timer_due_ <= now) return 0;
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(timer_due_ - now).count() + 1;
+  return static_cast<int>(std::min<int64_t>(ms, 60000));
+}
+
+void CurlMultiTransport::Loop() {
+  epoll_event events[kMaxEpollEvents];
+  int running = 0;
+  while (true) {
+    const int n = epoll_wait(epoll_fd_, events, kMaxEpollEvents, EpollTimeoutMs());
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[i].data.fd;
+      if (fd == wake_fd_) {
+        uint64_t count;
+        [[maybe_unused]] ssize_t r = read(wake_fd_, &count, sizeof(count));
+        continue;
+      }
+      int flags = 0;
+      if (events[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
+      if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
+      if (events[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
+      curl_multi_socket_action(multi_, fd, flags, &running);
+    }
+    DrainCommands();
+    if (timer_armed_ && timer_due_ <= SteadyClock::now()) {
+      timer_armed_ = false;
+      curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+    CompleteDone();
+
+    bool stopping;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping = stopping_;
+    }
+    if (stopping) {
+      DrainCommands();
+      while (!active_.empty()) Abort(active_.begin()->second, "transport shutting down");
+      return;
+    }
+  }
+}
+
+void CurlMultiTransport::DrainCommands() {
+  std::vector<std::unique_ptr<Transfer>> submitted;
+  std::vector<uint64_t> cancelled;
+  bool stopping;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    submitted.swap(submitted_);
+    cancelled.swap(cancelled_);
+    stopping = stopping_;
+  }
+  for (auto& transfer : submitted) {
+    if (stopping) {
+      HttpResponse response;
+      response.outcome = TransportOutcome::kCancelled;
+      response.error_detail = "transport shutting down";
+      std::move(transfer->done)(std::move(response));
+      continue;
+    }
+    StartTransfer(std::move(transfer));
+  }
+  for (const uint64_t id : cancelled) {
+    auto it = active_.find(id);
+    if (it != active_.end()) Abort(it->second, "cancelled by the caller");
+  }
+}
+
+CURL* CurlMultiTransport::TakeEasy() {
+  if (easy_pool_.empty()) return curl_easy_init();
+  CURL* easy = easy_pool_.back();
+  easy_pool_.pop_back();
+  return easy;
+}
+
+void CurlMultiTransport::ReturnEasy(CURL* easy) {
+  if (easy_pool_.size() >= kMaxPooledEasyHandles) {
+    curl_easy_cleanup(easy);
+    return;
+  }
+  curl_easy_reset(easy);
+  easy_pool_.push_back(easy);
+}
+
+void CurlMultiTransport::StartTransfer(std::unique_ptr<Transfer> owned) {
+  Transfer* t = owned.release();
+  t->started = SteadyClock::now();
+  t->easy = TakeEasy();
+  if (t->easy == nullptr) {
+    Abort(t, "curl_easy_init failed");
+    return;
+  }
+  CURL* easy = t->easy;
+  const HttpRequest& req = t->request;
+
+  const auto add_header = [t](const std::string& line) {
+    t->headers = curl_slist_append(t->headers, line.c_str());
+  };
+  add_header("Accept: application/json");
+  add_header("Expect:");
+  if (req.method != HttpMethod::kGet) add_header("Content-Type: application/json");
+  if (options_.auth_headers) {
+    for (const std::string& line : options_.auth_headers()) add_header(line);
+  }
+
+  curl_easy_setopt(easy, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options_.extra_ca_file.empty()) {
+    curl_easy_setopt(easy, CURLOPT_CAINFO, options_.extra_ca_file.c_str());
+  }
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &CurlMultiTransport::OnBody);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &CurlMultiTransport::OnHeader);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, t);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
+  if (req.deadline != absl::InfiniteFuture()) {
+    const int64_t budget_ms = absl::ToInt64Milliseconds(req.deadline - absl::Now());
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<int64_t>(1, budget_ms)));
+  }
+  switch (req.method) {
+    case HttpMethod::kGet:
+      curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+      break;
+    case HttpMethod::kPut:
+      curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "PUT");
+      [[fallthrough]];
+    case HttpMethod::kPost:
+      curl_easy_setopt(easy, CURLOPT_POST, 1L);
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req.body.data());
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+      break;
+  }
+  active_.emplace(t->id, t);
+  const CURLMcode added = curl_multi_add_handle(multi_, easy);
+  if (added != CURLM_OK) Abort(t, curl_multi_strerror(added));
+}
+
+void CurlMultiTransport::CompleteDone() {
+  int pending = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &pending)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    Transfer* t = nullptr;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+    if (t != nullptr) Finish(t, msg->data.result);
+  }
+}
+
+void CurlMultiTransport::Finish(Transfer* t, CURLcode code) {
+  HttpResponse response = std::move(t->response);
+  long http_status = 0;
+  curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &http_status);
+  long request_bytes = 0;
+  curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &request_bytes);
+  const bool sent = request_bytes > 0;
+  response.http_status = static_cast<int>(http_status);
+  response.error_detail = code == CURLE_OK ? "" : curl_easy_strerror(code);
+  switch (code) {
+    case CURLE_OK:
+      response.outcome = TransportOutcome::kCompleted;
+      break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+      response.outcome = TransportOutcome::kNotSent;
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      response.outcome = sent ? TransportOutcome::kTimedOut : TransportOutcome::kNotSent;
+      break;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      response.outcome = sent ? TransportOutcome::kConnectionLost : TransportOutcome::kNotSent;
+      break;
+    case CURLE_WRITE_ERROR:
+      response.outcome =
+          t->too_large ? TransportOutcome::kResponseTooLarge : TransportOutcome::kFailed;
+      break;
+    default:
+      response.outcome = TransportOutcome::kFailed;
+      break;
+  }
+  response.elapsed = absl::FromChrono(SteadyClock::now() - t->started);
+  Callback done = std::move(t->done);
+  active_.erase(t->id);
+  curl_multi_remove_handle(multi_, t->easy);
+  ReturnEasy(t->easy);
+  curl_slist_free_all(t->headers);
+  delete t;
+  std::move(done)(std::move(response));
+}
+
+void CurlMultiTransport::Abort(Transfer* t, std::string why) {
+  HttpResponse response;
+  response.outcome = TransportOutcome::kCancelled;
+  response.error_detail = std::move(why);
+  response.elapsed = absl::FromChrono(SteadyClock::now() - t->started);
+  Callback done = std::move(t->done);
+  active_.erase(t->id);
+  if (t->easy != nullptr) {
+    curl_multi_remove_handle(multi_, t->easy);
+    ReturnEasy(t->easy);
+  }
+  curl_slist_free_all(t->headers);
+  delete t;
+  std::move(done)(std::move(response));
+}
+
+int CurlMultiTransport::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what, void* self,
+                                 void* socket_data) {
+  auto* transport = static_cast<CurlMultiTransport*>(self);
+  if (what == CURL_POLL_REMOVE) {
+    epoll_ctl(transport->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    curl_multi_assign(transport->multi_, fd, nullptr);
+    return 0;
+  }
+  epoll_event ev{};
+  ev.data.fd = fd;
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) ev.events |= EPOLLIN;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) ev.events |= EPOLLOUT;
+  if (socket_data == nullptr) {
+    if (epoll_ctl(transport->epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST) {
+      epoll_ctl(transport->epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+    }
+    curl_multi_assign(transport->multi_, fd, transport);
+  } else {
+    if (epoll_ctl(transport->epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT) {
+      epoll_ctl(transport->epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    }
+  }
+  return 0;
+}
+
+int CurlMultiTransport::OnTimer(CURLM* /*multi*/, long timeout_ms, void* self) {
+  auto* transport = static_cast<CurlMultiTransport*>(self);
+  if (timeout_ms < 0) {
+    transport->timer_armed_ = false;
+  } else {
+    transport->timer_armed_ = true;
+    transport->timer_due_ = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
+  }
+  return 0;
+}
+
+size_t CurlMultiTransport::OnBody(char* data, size_t size, size_t count, void* transfer) {
+  auto* t = static_cast<Transfer*>(transfer);
+  const size_t n = size * count;
+  if (static_cast<int64_t>(t->response.body.size() + n) > t->max_bytes) {
+    t->too_large = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  t->response.body.append(data, n);
+  return n;
+}
+
+size_t CurlMultiTransport::OnHeader(char* data, size_t size, size_t count, void* transfer) {
+  auto* t = static_cast<Transfer*>(transfer);
+  const size_t n = size * count;
+  const absl::string_view line(data, n);
+  if (absl::StartsWith(line, "HTTP/")) {
+    t->response.retry_after.reset();  // a new (e.g. final after 100) response starts
+  } else if (absl::StartsWithIgnoreCase(line, "retry-after:")) {
+    t->response.retry_after = ParseRetryAfter(line.substr(std::strlen("retry-after:")));
+  }
+  return n;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Transport>> CreateCurlTransport(CurlTransportOptions options) {
+  static std::once_flag init_once;
+  static CURLcode init_result = CURLE_OK;
+  std::call_once(init_once, [] { init_result = curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (init_result != CURLE_OK) return absl::InternalError("curl_global_init failed");
+  auto transport = std::make_unique<CurlMultiTransport>(std::move(options));
+  if (absl::Status started = transport->Start(); !started.ok()) return started;
+  return std::unique_ptr<Transport>(std::move(transport));
+}
+
+}  // namespace eko::adapter

@@ -1,0 +1,77 @@
+#ifndef EKO_ADAPTERS_EKO_TRANSPORT_H_
+#define EKO_ADAPTERS_EKO_TRANSPORT_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "adapters/eko/endpoints.h"
+
+namespace eko::adapter {
+
+struct HttpRequest {
+  HttpMethod method = HttpMethod::kGet;
+  std::string url;
+  std::string body;  // sent as application/json when non-empty or not GET
+  // The transfer is abandoned at this time (curl's total timeout).
+  absl::Time deadline = absl::InfiniteFuture();
+};
+
+// How a transfer ended, from the point of view of "did Eko get it?".
+enum class TransportOutcome {
+  kCompleted,          // an HTTP response was received (any status)
+  kNotSent,            // DNS, connect or TLS failure: the request never left
+  kTimedOut,           // deadline hit after the request may have been sent
+  kConnectionLost,     // reset/closed after the request may have been sent
+  kResponseTooLarge,   // body exceeded the configured limit
+  kCancelled,          // cancelled by the caller or by shutdown
+  kFailed,             // any other local failure
+};
+
+struct HttpResponse {
+  TransportOutcome outcome = TransportOutcome::kFailed;
+  std::string error_detail;  // curl's description when outcome != kCompleted
+  int http_status = 0;
+  std::string body;
+  std::optional<absl::Duration> retry_after;  // parsed Retry-After header
+  absl::Duration elapsed;
+};
+
+// Asynchronous HTTP client. Callbacks run on the transport's own thread and
+// must not block.
+class Transport {
+ public:
+  using Callback = absl::AnyInvocable<void(HttpResponse) &&>;
+  virtual ~Transport() = default;
+
+  // Starts a transfer; `done` is called exactly once. Returns an id for Cancel.
+  virtual uint64_t Submit(HttpRequest request, Callback done) = 0;
+  // Aborts a transfer if it is still running (its callback then reports
+  // kCancelled). Unknown or finished ids are ignored.
+  virtual void Cancel(uint64_t id) = 0;
+};
+
+struct CurlTransportOptions {
+  // Produces the authentication headers ("name: value") for one attempt; it
+  // is called on the transport thread right before each attempt is sent.
+  std::function<std::vector<std::string>()> auth_headers;
+  absl::Duration connect_timeout = absl::Seconds(5);
+  int64_t max_response_bytes = 1 << 20;
+  long max_total_connections = 0;  // 0: unlimited
+  std::string user_agent = "eko-onboarding-gateway";
+  std::string extra_ca_file;  // added trust for upstream TLS; empty: system store
+};
+
+// One libcurl multi handle driven by an epoll loop on a dedicated thread
+// (multi-socket API): keep-alive connection reuse, no thread per transfer.
+absl::StatusOr<std::unique_ptr<Transport>> CreateCurlTransport(CurlTransportOptions options);
+
+}  // namespace eko::adapter
+
+#endif  // EKO_ADAPTERS_EKO_TRANSPORT_H_

@@ -1,0 +1,315 @@
+#include "server/config.h"
+
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "adapters/common/log.h"
+
+namespace eko::server {
+namespace {
+
+using Setter = std::function<absl::Status(GatewayConfig&, const std::string&)>;
+
+struct Option {
+  const char* flag;  // without the leading "--"
+  const char* env;
+  const char* default_text;
+  const char* help;
+  bool is_bool;
+  Setter set;
+};
+
+absl::Status SetInt(int64_t* out, const std::string& value, const char* flag, int64_t min,
+                    int64_t max) {
+  int64_t parsed = 0;
+  if (!absl::SimpleAtoi(value, &parsed) || parsed < min || parsed > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " must be an integer in [", min, ", ", max, "], got '", value,
+                     "'"));
+  }
+  *out = parsed;
+  return absl::OkStatus();
+}
+
+absl::Status SetBool(bool* out, const std::string& value, const char* flag) {
+  const std::string v = absl::AsciiStrToLower(value);
+  if (v == "" || v == "1" || v == "true" || v == "yes") {
+    *out = true;
+  } else if (v == "0" || v == "false" || v == "no") {
+    *out = false;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " must be true or false, got '", value, "'"));
+  }
+  return absl::OkStatus();
+}
+
+const std::vector<Option>& Options() {
+  static const std::vector<Option> kOptions = {
+      {"listen", "EKO_GATEWAY_LISTEN", "0.0.0.0:50051",
+       "gRPC listen address (host:port; port 0 picks a free port)", false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.listen = v;
+         return absl::OkStatus();
+       }},
+      {"eko-base-url", "EKO_BASE_URL", "",
+       "Eko API base URL, e.g. https://staging.eko.in/ekoapi/v3 (UAT) or "
+       "https://api.eko.in/ekoicici/v3 (production); http only for loopback hosts",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.eko_base_url = v;
+         return absl::OkStatus();
+       }},
+      {"eko-developer-key", "EKO_DEVELOPER_KEY", "", "Eko developer_key header value", false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.eko_developer_key = v;
+         return absl::OkStatus();
+       }},
+      {"eko-access-key", "EKO_ACCESS_KEY", "",
+       "Eko access key used to sign requests (prefer --eko-access-key-file)", false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.eko_access_key = v;
+         return absl::OkStatus();
+       }},
+      {"eko-access-key-file", "EKO_ACCESS_KEY_FILE", "",
+       "file holding the Eko access key (e.g. a Kubernetes Secret mount); surrounding "
+       "whitespace is ignored",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.eko_access_key_file = v;
+         return absl::OkStatus();
+       }},
+      {"eko-initiator-id", "EKO_INITIATOR_ID", "",
+       "registered mobile number of the platform's Eko account (initiator_id)", false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.eko_initiator_id = v;
+         return absl::OkStatus();
+       }},
+      {"eko-user-code", "EKO_USER_CODE", "",
+       "default user_code (retailer/agent) when a request names none; without it every "
+       "request must carry user_code",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.eko_user_code = v;
+         return absl::OkStatus();
+       }},
+      {"eko-timeout-ms", "EKO_TIMEOUT_MS", "30000",
+       "upstream budget per call when the caller sets no deadline, and the cap otherwise", false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.eko_timeout_ms, v, "eko-timeout-ms", 100, 600000);
+       }},
+      {"eko-endpoint", "EKO_ENDPOINTS", "(Eko's current paths)",
+       "override one endpoint, e.g. 'StartSenderEkyc=POST "
+       "/customer/account/{customer_id}/dmt-fino/ekyc'; repeatable; the environment "
+       "variable takes several separated by ';'",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         for (absl::string_view part : absl::StrSplit(v, ';', absl::SkipWhitespace())) {
+           c.eko_endpoints.emplace_back(absl::StripAsciiWhitespace(part));
+         }
+         return absl::OkStatus();
+       }},
+      {"eko-ca-file", "EKO_CA_FILE", "(system trust store)",
+       "PEM bundle of CAs trusted for Eko's TLS certificate; verification is always on", false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.eko_ca_file = v;
+         return absl::OkStatus();
+       }},
+      {"dev", "EKO_GATEWAY_DEV", "false",
+       "development mode: start the embedded Eko simulator and send every call to it "
+       "(never for real traffic)",
+       true,
+       [](GatewayConfig& c, const std::string& v) { return SetBool(&c.dev, v, "dev"); }},
+      {"dev-simulator-listen", "EKO_DEV_SIMULATOR_LISTEN", "127.0.0.1:0",
+       "listen address of the embedded simulator in --dev mode", false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.dev_simulator_listen = v;
+         return absl::OkStatus();
+       }},
+      {"log-level", "EKO_LOG_LEVEL", "info", "debug, info, warn or error", false,
+       [](GatewayConfig& c, const std::string& v) {
+         log::Level level;
+         if (!log::ParseLevel(v, &level)) {
+           return absl::InvalidArgumentError(
+               absl::StrCat("--log-level must be debug, info, warn or error, got '", v, "'"));
+         }
+         c.log_level = v;
+         return absl::OkStatus();
+       }},
+      {"max-request-bytes", "EKO_MAX_REQUEST_BYTES", "262144",
+       "largest gRPC request message accepted", false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.max_request_bytes, v, "max-request-bytes", 4096, 16 << 20);
+       }},
+  };
+  return kOptions;
+}
+
+bool AllDigits(const std::string& text) {
+  if (text.empty()) return false;
+  for (const char c : text) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+absl::Status CheckConfig(GatewayConfig& c) {
+  if (!c.eko_access_key_file.empty()) {
+    if (!c.eko_access_key.empty()) {
+      return absl::InvalidArgumentError(
+          "give the access key once: --eko-access-key or --eko-access-key-file, not both");
+    }
+    std::ifstream file(c.eko_access_key_file);
+    if (!file) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot read --eko-access-key-file ", c.eko_access_key_file));
+    }
+    std::stringstream content;
+    content << file.rdbuf();
+    c.eko_access_key = std::string(absl::StripAsciiWhitespace(content.str()));
+    if (c.eko_access_key.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--eko-access-key-file ", c.eko_access_key_file, " is empty"));
+    }
+  }
+  if (c.dev) return absl::OkStatus();
+
+  std::vector<std::string> missing;
+  if (c.eko_base_url.empty()) missing.push_back("--eko-base-url (EKO_BASE_URL)");
+  if (c.eko_developer_key.empty()) missing.push_back("--eko-developer-key (EKO_DEVELOPER_KEY)");
+  if (c.eko_access_key.empty()) {
+    missing.push_back("--eko-access-key-file or --eko-access-key (EKO_ACCESS_KEY[_FILE])");
+  }
+  if (c.eko_initiator_id.empty()) missing.push_back("--eko-initiator-id (EKO_INITIATOR_ID)");
+  if (!missing.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Eko credentials are required; missing: ", absl::StrJoin(missing, ", "),
+        ". To try the gateway without Eko, run it with --dev (embedded simulator)."));
+  }
+  const bool https = absl::StartsWith(c.eko_base_url, "https://");
+  const bool http = absl::StartsWith(c.eko_base_url, "http://");
+  if (!https && !(http && IsLoopbackUrl(c.eko_base_url))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--eko-base-url must be an https:// URL (plain http is allowed only for "
+                     "loopback hosts), got '",
+                     c.eko_base_url, "'"));
+  }
+  if (!AllDigits(c.eko_initiator_id)) {
+    return absl::InvalidArgumentError("--eko-initiator-id must be digits (a mobile number)");
+  }
+  if (!c.eko_user_code.empty() && !AllDigits(c.eko_user_code)) {
+    return absl::InvalidArgumentError("--eko-user-code must be digits");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool IsLoopbackUrl(const std::string& url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return false;
+  std::string rest = url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const size_t at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
+  std::string host;
+  if (!rest.empty() && rest[0] == '[') {
+    host = rest.substr(1, rest.find(']') == std::string::npos ? 0 : rest.find(']') - 1);
+  } else {
+    host = rest.substr(0, rest.find(':'));
+  }
+  host = absl::AsciiStrToLower(host);
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const EnvLookup& env) {
+  ParsedArgs out;
+  GatewayConfig& config = out.config;
+  const std::vector<Option>& options = Options();
+
+  // Environment first, so flags override it.
+  for (const Option& option : options) {
+    const char* value = env ? env(option.env) : nullptr;
+    if (value == nullptr || (*value == '\0' && !option.is_bool)) continue;
+    if (absl::Status s = option.set(config, value); !s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("environment variable ", option.env, ": ", s.message()));
+    }
+  }
+  bool endpoints_from_flags = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      out.help = true;
+      return out;
+    }
+    if (!absl::StartsWith(arg, "--")) {
+      return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", arg, "'"));
+    }
+    std::string name = arg.substr(2);
+    std::optional<std::string> value;
+    if (const size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const Option* match = nullptr;
+    for (const Option& option : options) {
+      if (name == option.flag) match = &option;
+    }
+    if (match == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown flag --", name, " (see --help)"));
+    }
+    if (!value) {
+      if (match->is_bool) {
+        value = "true";
+      } else if (i + 1 < argc) {
+        value = argv[++i];
+      } else {
+        return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
+      }
+    }
+    if (std::string(match->flag) == "eko-endpoint" && !endpoints_from_flags) {
+      config.eko_endpoints.clear();  // flags replace the environment's list
+      endpoints_from_flags = true;
+    }
+    if (absl::Status s = match->set(config, *value); !s.ok()) return s;
+  }
+  if (absl::Status s = CheckConfig(config); !s.ok()) return s;
+  return out;
+}
+
+std::string Usage() {
+  std::string out =
+      "eko-gateway: typed gRPC API over Eko's customer-onboarding REST API\n\n"
+      "usage: eko-gateway [flags]\n"
+      "       eko-gateway --dev        # embedded Eko simulator, no credentials needed\n\n"
+      "Every flag has an environment variable twin; a flag wins over it.\n\n";
+  for (const Option& option : Options()) {
+    absl::StrAppend(&out, "  --", option.flag, option.is_bool ? "" : " VALUE", "\n      ",
+                    option.help, "\n      env ", option.env);
+    if (*option.default_text != '\0') absl::StrAppend(&out, ", default ", option.default_text);
+    absl::StrAppend(&out, "\n");
+  }
+  return out;
+}
+
+std::string ConfigMarkdownTable() {
+  std::string out =
+      "| flag | environment | default | meaning |\n| --- | --- | --- | --- |\n";
+  for (const Option& option : Options()) {
+    absl::StrAppend(&out, "| `--", option.flag, "` | `", option.env, "` | ",
+                    *option.default_text ? absl::StrCat("`", option.default_text, "`") : "",
+                    " | ", option.help, " |\n");
+  }
+  return out;
+}
+
+}  // namespace eko::server

@@ -1,0 +1,59 @@
+#ifndef EKO_SERVER_CONFIG_H_
+#define EKO_SERVER_CONFIG_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace eko::server {
+
+// Everything the gateway can be told on start-up. Each field has a flag and an
+// environment-variable twin (see kOptions in config.cc); a flag wins over its
+// environment variable, which wins over the default.
+struct GatewayConfig {
+  std::string listen = "0.0.0.0:50051";
+  std::string eko_base_url;
+  std::string eko_developer_key;
+  std::string eko_access_key;  // from --eko-access-key or --eko-access-key-file
+  std::string eko_access_key_file;
+  std::string eko_initiator_id;
+  std::string eko_user_code;
+  int64_t eko_timeout_ms = 30000;
+  std::vector<std::string> eko_endpoints;  // "Rpc=METHOD /path/{customer_id}" overrides
+  std::string eko_ca_file;
+  bool dev = false;
+  std::string dev_simulator_listen = "127.0.0.1:0";
+  std::string log_level = "info";
+  int64_t max_request_bytes = 256 * 1024;
+};
+
+struct ParsedArgs {
+  bool help = false;  // --help was given: print Usage() and exit 0
+  GatewayConfig config;
+};
+
+using EnvLookup = std::function<const char*(const char* name)>;
+
+// Parses flags (`--name value` or `--name=value`) over environment variables
+// and defaults, reads the access key file, and checks the result: without
+// --dev, the Eko base URL, developer key, access key and initiator id are
+// required; the base URL must be https unless its host is loopback. Errors
+// are INVALID_ARGUMENT with a message meant for the operator.
+absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const EnvLookup& env);
+
+// `--help` text listing every flag, its environment twin and default.
+std::string Usage();
+
+// The configuration reference as a Markdown table (flag, environment
+// variable, default, meaning); the README carries the same table.
+std::string ConfigMarkdownTable();
+
+// True for URLs whose host is 127.0.0.0/8, ::1 or localhost.
+bool IsLoopbackUrl(const std::string& url);
+
+}  // namespace eko::server
+
+#endif  // EKO_SERVER_CONFIG_H_

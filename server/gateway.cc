@@ -1,0 +1,106 @@
+#include "server/gateway.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "adapters/common/log.h"
+#include "adapters/common/status_macros.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "tests/sim/simulator.h"
+
+namespace eko::server {
+namespace {
+
+constexpr char kServiceName[] = "eko.onboarding.v1.OnboardingService";
+
+// Credentials the embedded simulator and the gateway share in --dev mode.
+constexpr char kDevDeveloperKey[] = "dev-developer-key";
+constexpr char kDevAccessKey[] = "dev-access-key";
+constexpr char kDevInitiatorId[] = "9962981729";
+constexpr char kDevUserCode[] = "20810200";
+
+}  // namespace
+
+Gateway::~Gateway() {
+  if (server_) {
+    server_->Shutdown(std::chrono::system_clock::now());
+    server_->Wait();
+  }
+  server_.reset();
+  service_.reset();
+  client_.reset();
+  simulator_.reset();
+}
+
+std::string Gateway::simulator_url() const {
+  return simulator_ ? simulator_->base_url() : std::string();
+}
+
+std::string Gateway::simulator_admin_url() const {
+  return simulator_ ? simulator_->admin_url() : std::string();
+}
+
+absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& config) {
+  std::unique_ptr<Gateway> gateway(new Gateway());
+
+  adapter::EkoClientConfig eko;
+  eko.base_url = config.eko_base_url;
+  eko.developer_key = config.eko_developer_key;
+  eko.access_key = config.eko_access_key;
+  eko.initiator_id = config.eko_initiator_id;
+  eko.default_user_code = config.eko_user_code;
+  eko.default_timeout = absl::Milliseconds(config.eko_timeout_ms);
+  eko.transport.extra_ca_file = config.eko_ca_file;
+  for (const std::string& spec : config.eko_endpoints) {
+    EKO_RETURN_IF_ERROR(eko.endpoints.Override(spec));
+  }
+
+  if (config.dev) {
+    sim::SimConfig sim_config;
+    sim_config.developer_key = kDevDeveloperKey;
+    sim_config.access_key = kDevAccessKey;
+    sim_config.initiator_id = kDevInitiatorId;
+    EKO_ASSIGN_OR_RETURN(gateway->simulator_,
+                         sim::Simulator::Start(sim_config, config.dev_simulator_listen));
+    eko.base_url = gateway->simulator_->base_url();
+    eko.developer_key = kDevDeveloperKey;
+    eko.access_key = kDevAccessKey;
+    eko.initiator_id = kDevInitiatorId;
+    if (eko.default_user_code.empty()) eko.default_user_code = kDevUserCode;
+    log::Write(log::Level::kWarn, "dev_mode",
+               {{"message",
+                 "DEVELOPMENT MODE: every call goes to the embedded Eko simulator, not to Eko. "
+                 "Never use --dev for real customers."},
+                {"simulator", eko.base_url}});
+  }
+
+  EKO_ASSIGN_OR_RETURN(gateway->client_, adapter::EkoClient::Create(std::move(eko)));
+  gateway->service_ = std::make_unique<OnboardingServiceImpl>(gateway->client_.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &gateway->port_);
+  builder.RegisterService(gateway->service_.get());
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_request_bytes));
+  gateway->server_ = builder.BuildAndStart();
+  if (!gateway->server_ || gateway->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
+  }
+  auto* health = gateway->server_->GetHealthCheckService();
+  health->SetServingStatus(kServiceName, true);
+  health->SetServingStatus(true);
+  return gateway;
+}
+
+void Gateway::Shutdown(absl::Duration grace) {
+  if (auto* health = server_->GetHealthCheckService()) health->SetServingStatus(false);
+  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
+}
+
+void Gateway::Wait() { server_->Wait(); }
+
+}  // namespace eko::server

@@ -1,0 +1,52 @@
+#ifndef EKO_SERVER_GATEWAY_H_
+#define EKO_SERVER_GATEWAY_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "adapters/eko/eko_client.h"
+#include "grpcpp/server.h"
+#include "server/config.h"
+#include "server/onboarding_service.h"
+
+namespace eko::sim {
+class Simulator;
+}
+
+namespace eko::server {
+
+// The running gateway: gRPC server (OnboardingService, grpc.health.v1,
+// reflection), the Eko adapter and, in --dev mode, the embedded simulator.
+class Gateway {
+ public:
+  // Starts everything; returns once the gRPC port accepts calls.
+  static absl::StatusOr<std::unique_ptr<Gateway>> Start(const GatewayConfig& config);
+  ~Gateway();
+
+  int port() const { return port_; }
+  // Base URL of the embedded simulator; empty unless --dev.
+  std::string simulator_url() const;
+  // Admin URL of the embedded simulator (OTPs etc.); empty unless --dev.
+  std::string simulator_admin_url() const;
+
+  // Stops accepting calls, gives in-flight calls `grace` to finish, then
+  // cancels the rest. Safe to call from any thread, once.
+  void Shutdown(absl::Duration grace);
+  // Blocks until the server has shut down.
+  void Wait();
+
+ private:
+  Gateway() = default;
+
+  std::unique_ptr<sim::Simulator> simulator_;
+  std::unique_ptr<adapter::EkoClient> client_;
+  std::unique_ptr<OnboardingServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace eko::server
+
+#endif  // EKO_SERVER_GATEWAY_H_

@@ -1,0 +1,69 @@
+// eko-gateway: see README.md and `eko-gateway --help`.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "adapters/common/log.h"
+#include "server/config.h"
+#include "server/gateway.h"
+
+namespace {
+
+constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  signal(SIGPIPE, SIG_IGN);
+  // Block the stop signals in every thread; a dedicated thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto parsed = eko::server::ParseArgs(argc, argv, [](const char* name) { return std::getenv(name); });
+  if (!parsed.ok()) {
+    std::cerr << "eko-gateway: " << parsed.status().message() << "\n";
+    return 2;
+  }
+  if (parsed->help) {
+    std::cout << eko::server::Usage();
+    return 0;
+  }
+  const eko::server::GatewayConfig& config = parsed->config;
+  eko::log::Level level = eko::log::Level::kInfo;
+  eko::log::ParseLevel(config.log_level, &level);
+  eko::log::SetLevel(level);
+
+  auto gateway = eko::server::Gateway::Start(config);
+  if (!gateway.ok()) {
+    std::cerr << "eko-gateway: " << gateway.status().message() << "\n";
+    return 1;
+  }
+  if (config.dev) {
+    std::cerr << "\n*** eko-gateway --dev: DEVELOPMENT MODE. Calls go to the embedded Eko "
+                 "simulator at "
+              << (*gateway)->simulator_url() << ", never to Eko. ***\n\n";
+    std::cout << "eko-gateway simulator on " << (*gateway)->simulator_admin_url() << std::endl;
+  }
+  std::cout << "eko-gateway listening on port " << (*gateway)->port() << std::endl;
+  eko::log::Write(eko::log::Level::kInfo, "started",
+                  {{"listen", config.listen}, {"port", std::to_string((*gateway)->port())}});
+
+  std::thread stopper([&] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    eko::log::Write(eko::log::Level::kInfo, "stopping",
+                    {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    (*gateway)->Shutdown(kShutdownGrace);
+  });
+  (*gateway)->Wait();
+  stopper.join();
+  gateway->reset();
+  eko::log::Write(eko::log::Level::kInfo, "stopped");
+  return 0;
+}

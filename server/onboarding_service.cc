@@ -1,0 +1,208 @@
+#include "server/onboarding_service.h"
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <random>
+#include <utility>
+
+#include "adapters/common/log.h"
+#include "adapters/common/rich_status.h"
+#include "server/status_conversion.h"
+#include "server/validation.h"
+
+namespace eko::server {
+namespace {
+
+constexpr char kRequestIdHeader[] = "x-request-id";
+constexpr size_t kMaxRequestIdChars = 64;
+
+std::string RandomRequestId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[33];
+  std::snprintf(buf, sizeof(buf), "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+absl::Time CallerDeadline(const grpc::CallbackServerContext& context) {
+  const auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(deadline);
+}
+
+const char* CodeName(absl::StatusCode code) {
+  static constexpr const char* kNames[] = {
+      "OK",           "CANCELLED",          "UNKNOWN",           "INVALID_ARGUMENT",
+      "DEADLINE_EXCEEDED", "NOT_FOUND",     "ALREADY_EXISTS",    "PERMISSION_DENIED",
+      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",    "OUT_OF_RANGE",
+      "UNIMPLEMENTED", "INTERNAL",          "UNAVAILABLE",       "DATA_LOSS",
+      "UNAUTHENTICATED"};
+  const int index = static_cast<int>(code);
+  return index >= 0 && index <= 16 ? kNames[index] : "UNKNOWN";
+}
+
+// One RPC in flight: validation, the upstream call, and Finish. Deletes
+// itself in OnDone. The mutex orders Start (which records the upstream call
+// id) before the completion, which may arrive on the transport thread before
+// Call() has even returned.
+template <typename Request, typename Response>
+class UpstreamReactor final : public grpc::ServerUnaryReactor {
+ public:
+  UpstreamReactor(adapter::EkoClient* client, grpc::CallbackServerContext* context,
+                  const Request* request, Response* response)
+      : client_(client),
+        request_(request),
+        response_(response),
+        request_id_(RequestIdFor(*context)),
+        caller_deadline_(CallerDeadline(*context)),
+        started_(absl::Now()) {
+    context->AddTrailingMetadata(kRequestIdHeader, request_id_);
+  }
+
+  void Start() {
+    ValidationContext validation;
+    validation.has_default_user_code = !client_->config().default_user_code.empty();
+    validation.now = started_;
+    if (absl::Status invalid = Validate(*request_, validation); !invalid.ok()) {
+      Complete(invalid, adapter::CallSummary{});
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    adapter::CallOptions options;
+    options.caller_deadline = caller_deadline_;
+    call_id_ = client_->Call(
+        *request_, options,
+        [this](absl::StatusOr<Response> result, const adapter::CallSummary& summary) {
+          { std::lock_guard<std::mutex> wait_for_start(mu_); }
+          if (result.ok()) *response_ = *std::move(result);
+          Complete(result.status(), summary);
+        });
+    call_started_ = true;
+    if (cancel_requested_) client_->Cancel(call_id_);
+  }
+
+  void OnCancel() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (call_started_) {
+      client_->Cancel(call_id_);
+    } else {
+      cancel_requested_ = true;
+    }
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Complete(const absl::Status& status, const adapter::CallSummary& summary) {
+    LogCall(status, summary);
+    Finish(ToGrpcStatus(status, RequestIdentity{request_id_, summary.client_ref_id}));
+  }
+
+  void LogCall(const absl::Status& status, const adapter::CallSummary& summary) const {
+    const log::Level level = status.ok() || status.code() == absl::StatusCode::kInvalidArgument ||
+                                     status.code() == absl::StatusCode::kFailedPrecondition ||
+                                     status.code() == absl::StatusCode::kNotFound ||
+                                     status.code() == absl::StatusCode::kAlreadyExists
+                                 ? log::Level::kInfo
+                                 : log::Level::kWarn;
+    if (!log::Enabled(level)) return;
+    google::rpc::ErrorInfo info;
+    if (!status.ok()) rich::GetErrorInfo(status, &info);
+    const std::string latency_ms =
+        std::to_string(absl::ToDoubleMilliseconds(absl::Now() - started_));
+    const std::string http_status = std::to_string(summary.http_status);
+    const std::string method(adapter::RpcName(adapter::RpcTraits<Request>::kRpc));
+    const std::string customer = log::MaskMobile(request_->customer_id());
+    log::Write(level, "rpc",
+               {{"method", method},
+                {"code", CodeName(status.code())},
+                {"reason", info.reason()},
+                {"latency_ms", latency_ms},
+                {"request_id", request_id_},
+                {"customer", customer},
+                {"client_ref_id", summary.client_ref_id},
+                {"upstream_http_status", http_status}});
+  }
+
+  adapter::EkoClient* const client_;
+  const Request* const request_;
+  Response* const response_;
+  const std::string request_id_;
+  const absl::Time caller_deadline_;
+  const absl::Time started_;
+
+  std::mutex mu_;
+  uint64_t call_id_ = 0;
+  bool call_started_ = false;
+  bool cancel_requested_ = false;
+};
+
+}  // namespace
+
+std::string RequestIdFor(const grpc::CallbackServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(kRequestIdHeader);
+  if (it != metadata.end()) {
+    const std::string_view value(it->second.data(), it->second.size());
+    bool printable = !value.empty() && value.size() <= kMaxRequestIdChars;
+    for (const char c : value) printable = printable && c > ' ' && c <= '~';
+    if (printable) return std::string(value);
+  }
+  return RandomRequestId();
+}
+
+OnboardingServiceImpl::OnboardingServiceImpl(adapter::EkoClient* client) : client_(client) {}
+
+template <typename Request, typename Response>
+grpc::ServerUnaryReactor* OnboardingServiceImpl::Handle(grpc::CallbackServerContext* context,
+                                                        const Request* request,
+                                                        Response* response) {
+  auto* reactor = new UpstreamReactor<Request, Response>(client_, context, request, response);
+  reactor->Start();
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* OnboardingServiceImpl::GetCustomer(grpc::CallbackServerContext* context,
+                                                             const v1::GetCustomerRequest* request,
+                                                             v1::GetCustomerResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* OnboardingServiceImpl::OnboardCustomer(
+    grpc::CallbackServerContext* context, const v1::OnboardCustomerRequest* request,
+    v1::OnboardCustomerResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* OnboardingServiceImpl::VerifyCustomerOtp(
+    grpc::CallbackServerContext* context, const v1::VerifyCustomerOtpRequest* request,
+    v1::VerifyCustomerOtpResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* OnboardingServiceImpl::GetSender(grpc::CallbackServerContext* context,
+                                                           const v1::GetSenderRequest* request,
+                                                           v1::GetSenderResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* OnboardingServiceImpl::OnboardSender(
+    grpc::CallbackServerContext* context, const v1::OnboardSenderRequest* request,
+    v1::OnboardSenderResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* OnboardingServiceImpl::StartSenderEkyc(
+    grpc::CallbackServerContext* context, const v1::StartSenderEkycRequest* request,
+    v1::StartSenderEkycResponse* response) {
+  return Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* OnboardingServiceImpl::ValidateEkycOtp(
+    grpc::CallbackServerContext* context, const v1::ValidateEkycOtpRequest* request,
+    v1::ValidateEkycOtpResponse* response) {
+  return Handle(context, request, response);
+}
+
+}  // namespace eko::server

@@ -1,0 +1,56 @@
+#ifndef EKO_SERVER_ONBOARDING_SERVICE_H_
+#define EKO_SERVER_ONBOARDING_SERVICE_H_
+
+#include <string>
+
+#include "adapters/eko/eko_client.h"
+#include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
+
+namespace eko::server {
+
+namespace v1 = ::eko::onboarding::v1;
+
+// Thin callback-API handlers: validate, hand the call to the Eko adapter, and
+// finish the RPC from the adapter's completion (on the transport thread).
+// No handler blocks. `client` must outlive the service.
+class OnboardingServiceImpl final : public v1::OnboardingService::CallbackService {
+ public:
+  explicit OnboardingServiceImpl(adapter::EkoClient* client);
+
+  grpc::ServerUnaryReactor* GetCustomer(grpc::CallbackServerContext* context,
+                                        const v1::GetCustomerRequest* request,
+                                        v1::GetCustomerResponse* response) override;
+  grpc::ServerUnaryReactor* OnboardCustomer(grpc::CallbackServerContext* context,
+                                            const v1::OnboardCustomerRequest* request,
+                                            v1::OnboardCustomerResponse* response) override;
+  grpc::ServerUnaryReactor* VerifyCustomerOtp(grpc::CallbackServerContext* context,
+                                              const v1::VerifyCustomerOtpRequest* request,
+                                              v1::VerifyCustomerOtpResponse* response) override;
+  grpc::ServerUnaryReactor* GetSender(grpc::CallbackServerContext* context,
+                                      const v1::GetSenderRequest* request,
+                                      v1::GetSenderResponse* response) override;
+  grpc::ServerUnaryReactor* OnboardSender(grpc::CallbackServerContext* context,
+                                          const v1::OnboardSenderRequest* request,
+                                          v1::OnboardSenderResponse* response) override;
+  grpc::ServerUnaryReactor* StartSenderEkyc(grpc::CallbackServerContext* context,
+                                            const v1::StartSenderEkycRequest* request,
+                                            v1::StartSenderEkycResponse* response) override;
+  grpc::ServerUnaryReactor* ValidateEkycOtp(grpc::CallbackServerContext* context,
+                                            const v1::ValidateEkycOtpRequest* request,
+                                            v1::ValidateEkycOtpResponse* response) override;
+
+ private:
+  template <typename Request, typename Response>
+  grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context, const Request* request,
+                                   Response* response);
+
+  adapter::EkoClient* client_;
+};
+
+// The request id for a call: the caller's `x-request-id` metadata when it is
+// 1..64 printable characters, else a fresh random one.
+std::string RequestIdFor(const grpc::CallbackServerContext& context);
+
+}  // namespace eko::server
+
+#endif  // EKO_SERVER_ONBOARDING_SERVICE_H_
