@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include <arpa/inet.h>
+
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -226,7 +228,9 @@ bool IsLoopbackUrl(const std::string& url) {
     host = rest.substr(0, rest.find(':'));
   }
   host = absl::AsciiStrToLower(host);
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  return host == "localhost" || host == "::1";
 }
 
 absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const EnvLookup& env) {
@@ -248,6 +252,10 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const En
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       out.help = true;
+      return out;
+    }
+    if (arg == "--print-config-table") {
+      out.print_config_table = true;
       return out;
     }
     if (!absl::StartsWith(arg, "--")) {

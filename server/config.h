@@ -32,6 +32,8 @@ struct GatewayConfig {
 
 struct ParsedArgs {
   bool help = false;  // --help was given: print Usage() and exit 0
+  // --print-config-table was given: print ConfigMarkdownTable() and exit 0
+  bool print_config_table = false;
   GatewayConfig config;
 };
 

@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
     std::cout << eko::server::Usage();
     return 0;
   }
+  if (parsed->print_config_table) {
+    std::cout << eko::server::ConfigMarkdownTable();
+    return 0;
+  }
   const eko::server::GatewayConfig& config = parsed->config;
   eko::log::Level level = eko::log::Level::kInfo;
   eko::log::ParseLevel(config.log_level, &level);

@@ -1,0 +1,47 @@
+#ifndef EKO_CLIENT_CLI_H_
+#define EKO_CLIENT_CLI_H_
+
+#include <istream>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "client/connection.h"
+
+// eko-cli: a command-line client of eko.onboarding.v1.OnboardingService.
+// client/README.md documents the subcommands, flags and output.
+namespace eko::cli {
+
+// Exit codes of eko-cli.
+inline constexpr int kExitOk = 0;
+// The call failed (any non-OK gRPC status), or `health` got an answer other
+// than SERVING.
+inline constexpr int kExitCallFailed = 1;
+// Bad command line or unreadable local input; nothing was sent.
+inline constexpr int kExitUsage = 2;
+
+// Where eko-cli reads and writes, and what it knows about its environment.
+struct CliEnvironment {
+  std::istream* in = nullptr;   // OTPs and `-` files are read from here.
+  std::ostream* out = nullptr;  // Responses, --json errors, --help text.
+  std::ostream* err = nullptr;  // Human errors, usage errors, prompts.
+  // Whether `in` is an interactive terminal (an omitted --otp is then asked for).
+  bool in_is_terminal = false;
+  // Address used without --addr.
+  std::string default_addr = kDefaultAddr;
+};
+
+// Runs one eko-cli command line; `args` excludes the program name. All I/O
+// goes through `env`. Returns the process exit code (kExitOk,
+// kExitCallFailed or kExitUsage).
+int RunCli(const std::vector<std::string>& args, const CliEnvironment& env);
+
+// RunCli for main(): `argv[0]` is the program name. Stdin counts as a
+// terminal only when `in` is std::cin and file descriptor 0 is a TTY. The
+// default address is $EKO_GATEWAY_ADDR when set and non-empty, else
+// kDefaultAddr.
+int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostream& err);
+
+}  // namespace eko::cli
+
+#endif  // EKO_CLIENT_CLI_H_

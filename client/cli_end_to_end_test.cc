@@ -1,0 +1,309 @@
+// Runs eko-cli (through RunCli) against an in-process fake OnboardingService.
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "client/cli.h"
+#include "client/test_support.h"
+#include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "gtest/gtest.h"
+
+namespace eko::cli {
+namespace {
+
+namespace v1 = ::eko::onboarding::v1;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+constexpr char kCannedGetCustomer[] = R"pb(
+  next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
+  otp_ref_id: "otp-ref-1"
+  upstream {
+    status: 0
+    response_status_id: 0
+    response_type_id: 2129
+    message: "Validate the OTP"
+    http_status: 200
+  }
+)pb";
+
+v1::GetCustomerResponse CannedGetCustomer() {
+  v1::GetCustomerResponse response;
+  google::protobuf::TextFormat::ParseFromString(kCannedGetCustomer, &response);
+  return response;
+}
+
+// Answers GetCustomer with kCannedGetCustomer, OnboardCustomer with
+// RichError(), never answers VerifyCustomerOtp until Release() and leaves the
+// other RPCs UNIMPLEMENTED.
+class FakeOnboardingService final : public v1::OnboardingService::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* GetCustomer(grpc::CallbackServerContext* context,
+                                        const v1::GetCustomerRequest* request,
+                                        v1::GetCustomerResponse* response) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++calls_;
+      last_get_customer_ = *request;
+    }
+    *response = CannedGetCustomer();
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* OnboardCustomer(grpc::CallbackServerContext* context,
+                                            const v1::OnboardCustomerRequest*,
+                                            v1::OnboardCustomerResponse*) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++calls_;
+    }
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(test_support::RichError());
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* VerifyCustomerOtp(grpc::CallbackServerContext* context,
+                                              const v1::VerifyCustomerOtpRequest*,
+                                              v1::VerifyCustomerOtpResponse*) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++calls_;
+    pending_.push_back(context->DefaultReactor());
+    return pending_.back();
+  }
+
+  // Finishes the calls VerifyCustomerOtp left hanging.
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (grpc::ServerUnaryReactor* reactor : pending_) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "released"));
+    }
+    pending_.clear();
+  }
+
+  int calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+
+  v1::GetCustomerRequest last_get_customer() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_get_customer_;
+  }
+
+ private:
+  std::mutex mu_;
+  int calls_ = 0;
+  v1::GetCustomerRequest last_get_customer_;
+  std::vector<grpc::ServerUnaryReactor*> pending_;
+};
+
+struct CliRun {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+class CliEndToEndTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    ASSERT_GT(port, 0);
+    addr_ = "127.0.0.1:" + std::to_string(port);
+  }
+
+  void TearDown() override {
+    service_.Release();
+    if (server_ != nullptr) server_->Shutdown();
+  }
+
+  // Runs eko-cli with `args`; the default address is the fake server's.
+  CliRun Run(const std::vector<std::string>& args, const std::string& stdin_text = "") {
+    std::istringstream in(stdin_text);
+    std::ostringstream out;
+    std::ostringstream err;
+    CliEnvironment env;
+    env.in = &in;
+    env.out = &out;
+    env.err = &err;
+    env.default_addr = addr_;
+    const int code = RunCli(args, env);
+    return {code, out.str(), err.str()};
+  }
+
+  FakeOnboardingService service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string addr_;
+};
+
+TEST_F(CliEndToEndTest, SuccessInHumanForm) {
+  const CliRun run = Run({"get-customer", "--customer-id", "9876543210", "--user-code", "42"});
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_THAT(run.err, IsEmpty());
+  EXPECT_EQ(run.out,
+            "next step: VERIFY_CUSTOMER_OTP\n"
+            "otp_ref_id: otp-ref-1\n"
+            "upstream:\n"
+            "  status: 0\n"
+            "  response_status_id: 0\n"
+            "  response_type_id: 2129\n"
+            "  message: Validate the OTP\n"
+            "  http_status: 200\n");
+  const v1::GetCustomerRequest seen = service_.last_get_customer();
+  EXPECT_EQ(seen.customer_id(), "9876543210");
+  EXPECT_EQ(seen.user_code(), "42");
+}
+
+TEST_F(CliEndToEndTest, SuccessAsJson) {
+  const CliRun run = Run({"--json", "get-customer", "--customer-id", "9876543210"});
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_THAT(run.err, IsEmpty());
+  ASSERT_FALSE(run.out.empty());
+  EXPECT_EQ(run.out.find('\n'), run.out.size() - 1) << "one line expected: " << run.out;
+  EXPECT_THAT(run.out, HasSubstr("\"otp_ref_id\":\"otp-ref-1\""));
+  v1::GetCustomerResponse parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(run.out, &parsed).ok()) << run.out;
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, CannedGetCustomer()))
+      << parsed.ShortDebugString();
+}
+
+TEST_F(CliEndToEndTest, RichErrorInHumanForm) {
+  const CliRun run = Run({"onboard-customer", "--customer-id", "9876543210", "--name", "Asha",
+                          "--dob", "2999-01-01", "--address", "Pune"});
+  EXPECT_EQ(run.code, kExitCallFailed);
+  EXPECT_THAT(run.out, IsEmpty());
+  EXPECT_EQ(run.err, test_support::kRichErrorHuman);
+  EXPECT_FALSE(test_support::ContainsBase64Blob(run.err)) << run.err;
+}
+
+TEST_F(CliEndToEndTest, RichErrorAsJson) {
+  const CliRun run = Run({"onboard-customer", "--customer-id", "9876543210", "--name", "Asha",
+                          "--dob", "2999-01-01", "--address", "Pune", "--json"});
+  EXPECT_EQ(run.code, kExitCallFailed);
+  EXPECT_THAT(run.err, IsEmpty());
+  google::protobuf::Struct parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(run.out, &parsed).ok()) << run.out;
+  EXPECT_EQ(parsed.fields().at("code").string_value(), "INVALID_ARGUMENT");
+  EXPECT_EQ(parsed.fields().at("code_number").number_value(), 3);
+  const auto& details = parsed.fields().at("details").list_value().values();
+  ASSERT_EQ(details.size(), 4);
+  EXPECT_EQ(details[0].struct_value().fields().at("reason").string_value(), "FIELD_INVALID");
+  EXPECT_EQ(details[3].struct_value().fields().at("@type").string_value(),
+            "type.googleapis.com/google.rpc.RequestInfo");
+}
+
+TEST_F(CliEndToEndTest, UnimplementedRpcFails) {
+  const CliRun run = Run({"get-sender", "--customer-id", "9876543210"});
+  EXPECT_EQ(run.code, kExitCallFailed);
+  EXPECT_THAT(run.err, ::testing::StartsWith("error: UNIMPLEMENTED"));
+}
+
+TEST_F(CliEndToEndTest, TimeoutBecomesTheDeadline) {
+  const CliRun run = Run({"verify-customer-otp", "--customer-id", "1", "--otp", "1234",
+                          "--otp-ref-id", "r", "--timeout", "0.2"});
+  EXPECT_EQ(run.code, kExitCallFailed);
+  EXPECT_THAT(run.err, ::testing::StartsWith("error: DEADLINE_EXCEEDED"));
+}
+
+TEST_F(CliEndToEndTest, OtpFromStdinReachesTheServer) {
+  const CliRun run = Run({"verify-customer-otp", "--customer-id", "1", "--otp", "-", "--otp-ref-id",
+                          "r", "--timeout", "0.2"},
+                         "4711\n");
+  EXPECT_EQ(run.code, kExitCallFailed);
+  EXPECT_THAT(run.err, HasSubstr("OTP: "));
+  EXPECT_EQ(service_.calls(), 1);
+}
+
+TEST_F(CliEndToEndTest, Health) {
+  CliRun run = Run({"health"});
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_EQ(run.out, "status: SERVING\n");
+
+  server_->GetHealthCheckService()->SetServingStatus("eko.test.Down", false);
+  run = Run({"health", "--service", "eko.test.Down"});
+  EXPECT_EQ(run.code, kExitCallFailed);
+  EXPECT_EQ(run.out, "status: NOT_SERVING\n");
+
+  run = Run({"health", "--service", "eko.test.Down", "--json"});
+  EXPECT_EQ(run.code, kExitCallFailed);
+  EXPECT_EQ(run.out, "{\"status\":\"NOT_SERVING\"}\n");
+
+  run = Run({"health", "--service", "no.such.Service"});
+  EXPECT_EQ(run.code, kExitCallFailed);
+  EXPECT_THAT(run.err, ::testing::StartsWith("error: NOT_FOUND"));
+}
+
+TEST_F(CliEndToEndTest, UnreachableServerFails) {
+  const CliRun run = Run({"health", "--addr", "127.0.0.1:1", "--timeout", "5"});
+  EXPECT_EQ(run.code, kExitCallFailed);
+  EXPECT_THAT(run.err, ::testing::StartsWith("error: UNAVAILABLE"));
+}
+
+TEST_F(CliEndToEndTest, UsageErrorsSendNothing) {
+  CliRun run = Run({"get-customer", "--customer-id", "1", "--bogus"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_THAT(run.err, HasSubstr("unknown flag --bogus"));
+  EXPECT_THAT(run.err, HasSubstr("usage: eko-cli"));
+  EXPECT_THAT(run.out, IsEmpty());
+
+  run = Run({"get-customerz"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_THAT(run.err, HasSubstr("unknown subcommand 'get-customerz'"));
+
+  run = Run({"onboard-customer", "--customer-id", "1", "--name", "A", "--dob", "1.1.1990",
+             "--address", "x"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_THAT(run.err, HasSubstr("--dob must be YYYY-MM-DD"));
+
+  run = Run({"onboard-customer", "--customer-id", "1", "--dob", "1990-01-01", "--address", "x"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_THAT(run.err, HasSubstr("missing required flag --name"));
+
+  EXPECT_EQ(service_.calls(), 0);
+}
+
+TEST_F(CliEndToEndTest, HelpGoesToStdout) {
+  CliRun run = Run({"--help"});
+  EXPECT_EQ(run.code, kExitOk);
+  EXPECT_THAT(run.out, HasSubstr("usage: eko-cli"));
+  EXPECT_THAT(run.err, IsEmpty());
+  run = Run({"help", "start-sender-ekyc"});
+  EXPECT_EQ(run.code, kExitOk);
+  EXPECT_THAT(run.out, HasSubstr("--pid-data-file PATH"));
+}
+
+TEST_F(CliEndToEndTest, ArgvEntryPointReadsTheAddressFromTheEnvironment) {
+  ASSERT_EQ(setenv(kAddrEnvVar, addr_.c_str(), 1), 0);
+  std::vector<std::string> args = {"eko-cli", "get-customer", "--customer-id", "5"};
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::istringstream in;
+  std::ostringstream out;
+  std::ostringstream err;
+  const int code = RunCli(static_cast<int>(args.size()), argv.data(), in, out, err);
+  unsetenv(kAddrEnvVar);
+  EXPECT_EQ(code, kExitOk) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("otp_ref_id: otp-ref-1"));
+  EXPECT_EQ(service_.last_get_customer().customer_id(), "5");
+}
+
+}  // namespace
+}  // namespace eko::cli

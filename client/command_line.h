@@ -1,0 +1,66 @@
+#ifndef EKO_CLIENT_COMMAND_LINE_H_
+#define EKO_CLIENT_COMMAND_LINE_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/commands.h"
+#include "client/connection.h"
+#include "client/flags.h"
+#include "google/protobuf/message.h"
+
+namespace eko::cli {
+
+// Options given by the global flags (--addr, --timeout, --json).
+struct GlobalOptions {
+  ConnectionOptions connection;
+  bool json = false;  // Machine output: proto3 JSON on the output stream.
+};
+
+// A command line ready to run: what to call, with which request.
+struct Invocation {
+  GlobalOptions options;
+  const Command* command = nullptr;
+  std::unique_ptr<google::protobuf::Message> request;
+};
+
+// The outcome of parsing a command line.
+struct ParseResult {
+  enum class Kind {
+    kRun,         // `invocation` is complete.
+    kHelp,        // --help, -h or `help [SUBCOMMAND]`: show the usage of `command`.
+    kUsageError,  // `error` says what is wrong; show it and the usage of `command`.
+  };
+  Kind kind = Kind::kUsageError;
+  Invocation invocation;
+  // For kHelp and kUsageError: the subcommand whose usage applies, or nullptr
+  // for the general usage.
+  const Command* command = nullptr;
+  std::string error;  // One line, for kUsageError.
+};
+
+// The flags accepted before or after any subcommand.
+const std::vector<FlagSpec>& GlobalFlags();
+
+// Parses `args` (the command line without the program name):
+//   [GLOBAL FLAGS] SUBCOMMAND [FLAGS]
+// where global flags may also follow the subcommand. Flags are `--name VALUE`
+// or `--name=VALUE`; a separate VALUE may not start with "--" (write
+// `--name=--x` for such a value). Only flags marked repeated may be given
+// twice. Missing required flags, unknown flags or subcommands, stray
+// arguments and malformed values are usage errors. `default_addr` is used
+// when --addr is absent. Building the request may read `input` (see
+// Command::build_request).
+ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_view default_addr,
+                             const InputContext& input);
+
+// Usage text listing the global flags and every subcommand. Ends with a newline.
+std::string GeneralUsage();
+// Usage text of one subcommand with each of its flags. Ends with a newline.
+std::string CommandUsage(const Command& command);
+
+}  // namespace eko::cli
+
+#endif  // EKO_CLIENT_COMMAND_LINE_H_

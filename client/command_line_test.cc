@@ -1,0 +1,364 @@
+#include "client/command_line.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "eko/onboarding/v1/onboarding_service.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "grpc/health/v1/health.pb.h"
+#include "gtest/gtest.h"
+
+namespace eko::cli {
+namespace {
+
+namespace v1 = ::eko::onboarding::v1;
+using ::testing::HasSubstr;
+
+// Parses the text-format `text` into a message of type T.
+template <typename T>
+T Proto(const std::string& text) {
+  T message;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message)) << text;
+  return message;
+}
+
+MATCHER_P(EqualsProto, expected, "equals " + expected.ShortDebugString()) {
+  *result_listener << "is " << arg.ShortDebugString();
+  return google::protobuf::util::MessageDifferencer::Equals(arg, expected);
+}
+
+class ParseCommandLineTest : public ::testing::Test {
+ protected:
+  // Parses `args` with `stdin_text` as input.
+  ParseResult Parse(const std::vector<std::string>& args, const std::string& stdin_text = "",
+                    bool terminal = false) {
+    in_.str(stdin_text);
+    in_.clear();
+    return ParseCommandLine(args, "default.example:50051", InputContext{&in_, &prompt_, terminal});
+  }
+
+  // Parses `args`, expects a runnable invocation and returns its request.
+  const google::protobuf::Message& Request(const std::vector<std::string>& args,
+                                           const std::string& stdin_text = "",
+                                           bool terminal = false) {
+    result_ = Parse(args, stdin_text, terminal);
+    EXPECT_EQ(result_.kind, ParseResult::Kind::kRun) << result_.error;
+    if (result_.invocation.request == nullptr) {
+      result_.invocation.request = std::make_unique<v1::GetCustomerRequest>();
+    }
+    return *result_.invocation.request;
+  }
+
+  // Parses `args` and expects a usage error; returns its message.
+  std::string UsageError(const std::vector<std::string>& args, const std::string& stdin_text = "",
+                         bool terminal = false) {
+    ParseResult result = Parse(args, stdin_text, terminal);
+    EXPECT_EQ(result.kind, ParseResult::Kind::kUsageError);
+    EXPECT_EQ(result.invocation.request, nullptr);
+    return result.error;
+  }
+
+  std::istringstream in_;
+  std::ostringstream prompt_;
+  ParseResult result_;
+};
+
+TEST_F(ParseCommandLineTest, GetCustomer) {
+  EXPECT_THAT(Request({"get-customer", "--customer-id", "9876543210", "--user-code", "20810200"}),
+              EqualsProto(Proto<v1::GetCustomerRequest>(R"pb(customer_id: "9876543210"
+                                                             user_code: "20810200")pb")));
+  EXPECT_EQ(result_.invocation.command->name, std::string("get-customer"));
+}
+
+TEST_F(ParseCommandLineTest, OmittedOptionalFlagsLeaveFieldsEmpty) {
+  EXPECT_THAT(Request({"get-customer", "--customer-id=9876543210"}),
+              EqualsProto(Proto<v1::GetCustomerRequest>(R"pb(customer_id: "9876543210")pb")));
+}
+
+TEST_F(ParseCommandLineTest, OnboardCustomer) {
+  EXPECT_THAT(
+      Request({"onboard-customer", "--customer-id", "9876543210", "--name=Asha Rao", "--dob",
+               "1990-04-01", "--address", "123 MG Road", "--address=Bangalore", "--address",
+               "560001", "--user-code", "20810200", "--client-ref-id", "ref-1"}),
+      EqualsProto(Proto<v1::OnboardCustomerRequest>(R"pb(
+        customer_id: "9876543210"
+        name: "Asha Rao"
+        dob { year: 1990 month: 4 day: 1 }
+        residence_address: [ "123 MG Road", "Bangalore", "560001" ]
+        user_code: "20810200"
+        client_ref_id: "ref-1"
+      )pb")));
+}
+
+TEST_F(ParseCommandLineTest, OnboardSender) {
+  EXPECT_THAT(Request({"onboard-sender", "--customer-id", "9876543210", "--name", "Asha Rao",
+                       "--dob", "2001-12-31", "--address", "Pune"}),
+              EqualsProto(Proto<v1::OnboardSenderRequest>(R"pb(
+                customer_id: "9876543210"
+                name: "Asha Rao"
+                dob { year: 2001 month: 12 day: 31 }
+                residence_address: "Pune"
+              )pb")));
+}
+
+TEST_F(ParseCommandLineTest, VerifyCustomerOtp) {
+  EXPECT_THAT(
+      Request({"verify-customer-otp", "--customer-id", "9876543210", "--otp", "0123",
+               "--otp-ref-id", "abc-1", "--user-code", "20810200", "--client-ref-id", "ref-2"}),
+      EqualsProto(Proto<v1::VerifyCustomerOtpRequest>(R"pb(
+        customer_id: "9876543210"
+        otp: "0123"
+        otp_ref_id: "abc-1"
+        user_code: "20810200"
+        client_ref_id: "ref-2"
+      )pb")));
+  EXPECT_EQ(prompt_.str(), "");
+}
+
+TEST_F(ParseCommandLineTest, OtpDashReadsOneTrimmedLineAfterAPrompt) {
+  EXPECT_THAT(Request({"verify-customer-otp", "--customer-id", "9876543210", "--otp", "-",
+                       "--otp-ref-id", "abc-1"},
+                      "  004711 \nignored\n"),
+              EqualsProto(Proto<v1::VerifyCustomerOtpRequest>(R"pb(customer_id: "9876543210"
+                                                                   otp: "004711"
+                                                                   otp_ref_id: "abc-1")pb")));
+  EXPECT_THAT(prompt_.str(), HasSubstr("OTP: "));
+}
+
+TEST_F(ParseCommandLineTest, OmittedOtpIsReadFromATerminal) {
+  EXPECT_THAT(
+      Request({"verify-customer-otp", "--customer-id", "9876543210", "--otp-ref-id", "abc-1"},
+              "4711\n", /*terminal=*/true),
+      EqualsProto(Proto<v1::VerifyCustomerOtpRequest>(R"pb(customer_id: "9876543210"
+                                                           otp: "4711"
+                                                           otp_ref_id: "abc-1")pb")));
+  EXPECT_THAT(prompt_.str(), HasSubstr("OTP: "));
+}
+
+TEST_F(ParseCommandLineTest, OmittedOtpWithoutATerminalIsAUsageError) {
+  EXPECT_THAT(
+      UsageError({"verify-customer-otp", "--customer-id", "9876543210", "--otp-ref-id", "abc-1"},
+                 "4711\n"),
+      HasSubstr("--otp"));
+  EXPECT_EQ(prompt_.str(), "");
+}
+
+TEST_F(ParseCommandLineTest, EmptyOtpFromStdinIsAUsageError) {
+  EXPECT_THAT(
+      UsageError({"verify-customer-otp", "--customer-id", "1", "--otp", "-", "--otp-ref-id", "r"},
+                 "   \n"),
+      HasSubstr("no OTP"));
+  EXPECT_THAT(UsageError({"validate-ekyc-otp", "--customer-id", "1", "--otp=-", "--otp-ref-id", "r",
+                          "--kyc-request-id", "k"},
+                         ""),
+              HasSubstr("no OTP"));
+}
+
+TEST_F(ParseCommandLineTest, GetSender) {
+  EXPECT_THAT(Request({"get-sender", "--customer-id", "9876543210"}),
+              EqualsProto(Proto<v1::GetSenderRequest>(R"pb(customer_id: "9876543210")pb")));
+}
+
+TEST_F(ParseCommandLineTest, StartSenderEkycWithInlinePidData) {
+  EXPECT_THAT(Request({"start-sender-ekyc", "--customer-id", "9876543210", "--aadhaar",
+                       "123412341234", "--pid-data", "<PidData/>", "--client-ref-id", "ref-3"}),
+              EqualsProto(Proto<v1::StartSenderEkycRequest>(R"pb(
+                customer_id: "9876543210"
+                aadhaar: "123412341234"
+                pid_data: "<PidData/>"
+                client_ref_id: "ref-3"
+              )pb")));
+}
+
+TEST_F(ParseCommandLineTest, StartSenderEkycReadsPidDataFileUnchanged) {
+  const std::string path = ::testing::TempDir() + "/eko_cli_pid_data.xml";
+  const std::string xml = "<PidData>\n  <Data type=\"X\">a\x01b</Data>\n</PidData>\n";
+  {
+    std::ofstream file(path, std::ios::binary);
+    file << xml;
+  }
+  const auto& request = Request({"start-sender-ekyc", "--customer-id", "9876543210", "--aadhaar",
+                                 "123412341234", "--pid-data-file", path});
+  std::remove(path.c_str());
+  v1::StartSenderEkycRequest expected;
+  expected.set_customer_id("9876543210");
+  expected.set_aadhaar("123412341234");
+  expected.set_pid_data(xml);
+  EXPECT_THAT(request, EqualsProto(expected));
+}
+
+TEST_F(ParseCommandLineTest, StartSenderEkycReadsPidDataFromStdin) {
+  EXPECT_THAT(
+      Request({"start-sender-ekyc", "--customer-id", "1", "--aadhaar", "2", "--pid-data-file", "-"},
+              "<PidData/>\n"),
+      EqualsProto(Proto<v1::StartSenderEkycRequest>(R"pb(customer_id: "1"
+                                                         aadhaar: "2"
+                                                         pid_data: "<PidData/>\n")pb")));
+}
+
+TEST_F(ParseCommandLineTest, StartSenderEkycNeedsExactlyOnePidSource) {
+  EXPECT_THAT(UsageError({"start-sender-ekyc", "--customer-id", "1", "--aadhaar", "2"}),
+              HasSubstr("exactly one of --pid-data and --pid-data-file"));
+  EXPECT_THAT(UsageError({"start-sender-ekyc", "--customer-id", "1", "--aadhaar", "2", "--pid-data",
+                          "x", "--pid-data-file", "y"}),
+              HasSubstr("exactly one of --pid-data and --pid-data-file"));
+  EXPECT_THAT(UsageError({"start-sender-ekyc", "--customer-id", "1", "--aadhaar", "2",
+                          "--pid-data-file", ::testing::TempDir() + "/no/such/file.xml"}),
+              HasSubstr("cannot open --pid-data-file"));
+}
+
+TEST_F(ParseCommandLineTest, ValidateEkycOtp) {
+  EXPECT_THAT(Request({"validate-ekyc-otp", "--customer-id", "9876543210", "--otp", "123456",
+                       "--otp-ref-id", "r-1", "--kyc-request-id", "k-1", "--user-code", "7",
+                       "--client-ref-id", "ref-4"}),
+              EqualsProto(Proto<v1::ValidateEkycOtpRequest>(R"pb(
+                customer_id: "9876543210"
+                otp: "123456"
+                otp_ref_id: "r-1"
+                kyc_request_id: "k-1"
+                user_code: "7"
+                client_ref_id: "ref-4"
+              )pb")));
+}
+
+TEST_F(ParseCommandLineTest, Health) {
+  EXPECT_THAT(Request({"health"}), EqualsProto(grpc::health::v1::HealthCheckRequest()));
+  EXPECT_THAT(Request({"health", "--service", "eko.onboarding.v1.OnboardingService"}),
+              EqualsProto(Proto<grpc::health::v1::HealthCheckRequest>(
+                  R"pb(service: "eko.onboarding.v1.OnboardingService")pb")));
+}
+
+TEST_F(ParseCommandLineTest, GlobalFlagsHaveDefaults) {
+  Request({"health"});
+  const GlobalOptions& options = result_.invocation.options;
+  EXPECT_EQ(options.connection.addr, "default.example:50051");
+  EXPECT_EQ(options.connection.timeout, std::chrono::seconds(30));
+  EXPECT_FALSE(options.json);
+}
+
+TEST_F(ParseCommandLineTest, GlobalFlagsGoBeforeOrAfterTheSubcommand) {
+  Request({"--addr", "gw:1", "--json", "get-customer", "--customer-id", "9", "--timeout=2.5"});
+  const GlobalOptions& options = result_.invocation.options;
+  EXPECT_EQ(options.connection.addr, "gw:1");
+  EXPECT_EQ(options.connection.timeout, std::chrono::milliseconds(2500));
+  EXPECT_TRUE(options.json);
+
+  Request({"get-customer", "--addr=gw:2", "--customer-id", "9", "--json"});
+  EXPECT_EQ(result_.invocation.options.connection.addr, "gw:2");
+  EXPECT_TRUE(result_.invocation.options.json);
+}
+
+TEST_F(ParseCommandLineTest, MalformedDobIsAUsageError) {
+  for (const char* dob : {"1990-4-1", "01-04-1990", "1990/04/01", "yesterday", ""}) {
+    EXPECT_THAT(UsageError({"onboard-customer", "--customer-id", "1", "--name", "A",
+                            std::string("--dob=") + dob, "--address", "x"}),
+                HasSubstr("--dob must be YYYY-MM-DD"))
+        << dob;
+  }
+}
+
+TEST_F(ParseCommandLineTest, MissingRequiredFlagIsAUsageErrorNamingIt) {
+  EXPECT_EQ(UsageError({"get-customer"}), "missing required flag --customer-id");
+  EXPECT_EQ(
+      UsageError({"onboard-sender", "--customer-id", "1", "--name", "A", "--dob", "1990-04-01"}),
+      "missing required flag --address");
+  EXPECT_EQ(
+      UsageError({"validate-ekyc-otp", "--customer-id", "1", "--otp", "1", "--otp-ref-id", "r"}),
+      "missing required flag --kyc-request-id");
+  EXPECT_EQ(Parse({"get-customer"}).command, FindCommand("get-customer"));
+}
+
+TEST_F(ParseCommandLineTest, UnknownFlagIsAUsageError) {
+  EXPECT_EQ(UsageError({"get-customer", "--customer-id", "1", "--otp", "2"}),
+            "unknown flag --otp for get-customer");
+  EXPECT_EQ(UsageError({"--customer-id", "1", "get-customer"}), "unknown flag --customer-id");
+  EXPECT_EQ(UsageError({"get-customer", "-c", "1"}), "unknown flag -c");
+  EXPECT_EQ(UsageError({"get-customer", "--", "1"}), "unknown flag --");
+}
+
+TEST_F(ParseCommandLineTest, UnknownOrMissingSubcommandIsAUsageError) {
+  EXPECT_EQ(UsageError({"get-customers", "--customer-id", "1"}),
+            "unknown subcommand 'get-customers'");
+  EXPECT_EQ(UsageError({}), "missing subcommand");
+  EXPECT_EQ(UsageError({"--json"}), "missing subcommand");
+  EXPECT_EQ(Parse({"nope"}).command, nullptr);
+}
+
+TEST_F(ParseCommandLineTest, MalformedFlagUseIsAUsageError) {
+  EXPECT_THAT(UsageError({"get-customer", "--customer-id"}),
+              HasSubstr("flag --customer-id needs a value"));
+  EXPECT_THAT(UsageError({"get-customer", "--customer-id", "--json"}),
+              HasSubstr("flag --customer-id needs a value"));
+  EXPECT_EQ(UsageError({"get-customer", "--customer-id", "1", "--customer-id", "2"}),
+            "flag --customer-id given more than once");
+  EXPECT_EQ(UsageError({"get-customer", "--customer-id", "1", "--json=true"}),
+            "flag --json takes no value");
+  EXPECT_EQ(UsageError({"get-customer", "--customer-id", "1", "extra"}),
+            "unexpected argument 'extra'");
+  EXPECT_THAT(UsageError({"health", "--timeout", "0"}), HasSubstr("--timeout must be"));
+  EXPECT_THAT(UsageError({"health", "--timeout", "soon"}), HasSubstr("--timeout must be"));
+  EXPECT_EQ(UsageError({"health", "--addr="}), "--addr must not be empty");
+}
+
+TEST_F(ParseCommandLineTest, ValueStartingWithDashesNeedsEqualsSyntax) {
+  EXPECT_THAT(Request({"get-customer", "--customer-id=--odd"}),
+              EqualsProto(Proto<v1::GetCustomerRequest>(R"pb(customer_id: "--odd")pb")));
+}
+
+TEST_F(ParseCommandLineTest, HelpForms) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--help"}, {"-h"}, {"help"}, {"--json", "--help"}}) {
+    ParseResult result = Parse(args);
+    EXPECT_EQ(result.kind, ParseResult::Kind::kHelp);
+    EXPECT_EQ(result.command, nullptr);
+  }
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"help", "get-sender"}, {"get-sender", "--help"}, {"get-sender", "-h"}}) {
+    ParseResult result = Parse(args);
+    EXPECT_EQ(result.kind, ParseResult::Kind::kHelp);
+    EXPECT_EQ(result.command, FindCommand("get-sender"));
+  }
+}
+
+TEST(UsageTest, GeneralUsageListsEverySubcommandAndGlobalFlag) {
+  const std::string usage = GeneralUsage();
+  for (const Command& command : Commands()) EXPECT_THAT(usage, HasSubstr(command.name));
+  for (const FlagSpec& flag : GlobalFlags()) {
+    EXPECT_THAT(usage, HasSubstr(std::string("--") + flag.name));
+  }
+}
+
+TEST(UsageTest, CommandUsageListsEveryFlagAndSynopsisMentionsThem) {
+  for (const Command& command : Commands()) {
+    const std::string usage = CommandUsage(command);
+    for (const FlagSpec& flag : command.flags) {
+      EXPECT_THAT(usage, HasSubstr(std::string("--") + flag.name)) << command.name;
+      EXPECT_THAT(std::string(command.synopsis), HasSubstr(std::string("--") + flag.name))
+          << command.name;
+    }
+  }
+}
+
+TEST(CommandsTest, OneSubcommandPerRpcPlusHealth) {
+  std::vector<std::string> names;
+  for (const Command& command : Commands()) names.push_back(command.name);
+  EXPECT_THAT(names, ::testing::ElementsAre("get-customer", "onboard-customer",
+                                            "verify-customer-otp", "get-sender", "onboard-sender",
+                                            "start-sender-ekyc", "validate-ekyc-otp", "health"));
+  // A new RPC needs a new subcommand.
+  const google::protobuf::ServiceDescriptor* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          "eko.onboarding.v1.OnboardingService");
+  ASSERT_NE(service, nullptr);
+  EXPECT_EQ(static_cast<size_t>(service->method_count()) + 1, Commands().size());
+}
+
+}  // namespace
+}  // namespace eko::cli

@@ -1,0 +1,141 @@
+#include "server/config.h"
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace eko::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Args {
+  std::vector<std::string> argv;
+  std::map<std::string, std::string> env;
+
+  absl::StatusOr<ParsedArgs> Parse() const {
+    std::vector<const char*> raw = {"eko-gateway"};
+    for (const std::string& a : argv) raw.push_back(a.c_str());
+    return ParseArgs(static_cast<int>(raw.size()), raw.data(), [this](const char* name) {
+      auto it = env.find(name);
+      return it == env.end() ? static_cast<const char*>(nullptr) : it->second.c_str();
+    });
+  }
+};
+
+Args Complete() {
+  return Args{{"--eko-base-url", "https://staging.eko.in/ekoapi/v3", "--eko-developer-key", "dk",
+               "--eko-access-key", "ak", "--eko-initiator-id", "9962981729"},
+              {}};
+}
+
+TEST(ConfigTest, DevNeedsNoCredentials) {
+  auto parsed = Args{{"--dev"}, {}}.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->config.dev);
+  EXPECT_EQ(parsed->config.listen, "0.0.0.0:50051");
+}
+
+TEST(ConfigTest, RefusesToStartWithoutCredentials) {
+  auto parsed = Args{}.Parse();
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("--eko-base-url"));
+  EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("--eko-developer-key"));
+  EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("--eko-initiator-id"));
+  EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("--dev"));
+}
+
+TEST(ConfigTest, CompleteFlagsParse) {
+  auto parsed = Complete().Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.eko_access_key, "ak");
+  EXPECT_EQ(parsed->config.eko_timeout_ms, 30000);
+}
+
+TEST(ConfigTest, EnvironmentTwinsAndFlagPrecedence) {
+  Args args{{"--listen=127.0.0.1:7000"},
+            {{"EKO_GATEWAY_LISTEN", "0.0.0.0:1"},
+             {"EKO_BASE_URL", "https://api.eko.in/ekoicici/v3"},
+             {"EKO_DEVELOPER_KEY", "dk"},
+             {"EKO_ACCESS_KEY", "ak"},
+             {"EKO_INITIATOR_ID", "9962981729"},
+             {"EKO_USER_CODE", "20810200"},
+             {"EKO_TIMEOUT_MS", "1500"},
+             {"EKO_ENDPOINTS", "GetCustomer=GET /a/{customer_id}; GetSender=GET /b/{customer_id}"}}};
+  auto parsed = args.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.listen, "127.0.0.1:7000");
+  EXPECT_EQ(parsed->config.eko_user_code, "20810200");
+  EXPECT_EQ(parsed->config.eko_timeout_ms, 1500);
+  EXPECT_EQ(parsed->config.eko_endpoints.size(), 2u);
+}
+
+TEST(ConfigTest, BaseUrlMustBeHttpsUnlessLoopback) {
+  Args args = Complete();
+  args.argv[1] = "http://staging.eko.in/ekoapi/v3";
+  EXPECT_FALSE(args.Parse().ok());
+  args.argv[1] = "http://127.0.0.1:8080/ekoapi/v3";
+  EXPECT_TRUE(args.Parse().ok());
+  args.argv[1] = "ftp://x";
+  EXPECT_FALSE(args.Parse().ok());
+}
+
+TEST(ConfigTest, AccessKeyFileIsReadAndTrimmed) {
+  const std::string path = ::testing::TempDir() + "/access_key";
+  std::ofstream(path) << "  secret-from-file\n";
+  Args args = Complete();
+  args.argv.resize(4);
+  args.argv.insert(args.argv.end(),
+                   {"--eko-access-key-file", path, "--eko-initiator-id", "9962981729"});
+  auto parsed = args.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.eko_access_key, "secret-from-file");
+
+  args.argv.insert(args.argv.end(), {"--eko-access-key", "also"});
+  EXPECT_FALSE(args.Parse().ok());
+  std::remove(path.c_str());
+}
+
+TEST(ConfigTest, RejectsBadValues) {
+  for (std::vector<std::string> extra :
+       {std::vector<std::string>{"--eko-timeout-ms", "fast"}, {"--log-level", "loud"},
+        {"--nope"}, {"positional"}, {"--listen"}, {"--dev=maybe"},
+        {"--eko-initiator-id", "abc"}}) {
+    Args args = Complete();
+    args.argv.insert(args.argv.end(), extra.begin(), extra.end());
+    EXPECT_FALSE(args.Parse().ok()) << extra[0];
+  }
+}
+
+TEST(ConfigTest, HelpShortCircuits) {
+  auto parsed = Args{{"--help"}, {}}.Parse();
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE(parsed->help);
+  EXPECT_THAT(Usage(), HasSubstr("EKO_ACCESS_KEY_FILE"));
+}
+
+TEST(ConfigTest, LoopbackDetection) {
+  EXPECT_TRUE(IsLoopbackUrl("http://127.0.0.1:1/x"));
+  EXPECT_TRUE(IsLoopbackUrl("http://localhost/x"));
+  EXPECT_TRUE(IsLoopbackUrl("http://[::1]:80/"));
+  EXPECT_FALSE(IsLoopbackUrl("http://127.0.0.1.evil.com/"));
+  EXPECT_FALSE(IsLoopbackUrl("http://example.com/127.0.0.1"));
+}
+
+// The README's configuration table is generated from the option table; this
+// keeps the two identical.
+TEST(ConfigTest, ReadmeCarriesTheConfigurationTable) {
+  std::ifstream readme(EKO_SOURCE_DIR "/README.md");
+  ASSERT_TRUE(readme) << "README.md not found";
+  std::string text((std::istreambuf_iterator<char>(readme)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(text, HasSubstr(ConfigMarkdownTable()))
+      << "regenerate the table with: eko-gateway --print-config-table";
+}
+
+}  // namespace
+}  // namespace eko::server

@@ -1,0 +1,168 @@
+#include "tests/integration/test_stack.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "google/rpc/error_details.pb.h"
+#include "gtest/gtest.h"
+#include "rapidjson/document.h"
+#include "tests/support/http_client.h"
+
+namespace eko::testing {
+namespace {
+
+constexpr auto kStartTimeout = std::chrono::seconds(20);
+
+std::string JsonString(const rapidjson::Value& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd()) return "";
+  if (it->value.IsString()) return it->value.GetString();
+  if (it->value.IsInt64()) return std::to_string(it->value.GetInt64());
+  return "";
+}
+
+}  // namespace
+
+std::unique_ptr<TestStack> TestStack::Start(const StackOptions& options) {
+  std::unique_ptr<TestStack> stack(new TestStack());
+  std::vector<std::string> sim_args = {EKO_SIM_BINARY,  "--listen",       "127.0.0.1:0",
+                                       "--developer-key", kSimDeveloperKey, "--access-key",
+                                       kSimAccessKey};
+  if (!options.fixed_otp.empty()) {
+    sim_args.insert(sim_args.end(), {"--fixed-otp", options.fixed_otp});
+  }
+  auto sim = ChildProcess::Start(sim_args);
+  if (!sim) {
+    ADD_FAILURE() << "cannot start " << EKO_SIM_BINARY;
+    return nullptr;
+  }
+  stack->sim_.emplace(std::move(*sim));
+  auto sim_url = stack->sim_->WaitForLine("eko-sim listening on ", kStartTimeout);
+  if (!sim_url) {
+    ADD_FAILURE() << "eko-sim did not start: " << stack->sim_->StderrText();
+    return nullptr;
+  }
+  stack->sim_base_url_ = *sim_url;
+  const size_t path = sim_url->find("/ekoapi");
+  stack->sim_admin_url_ = sim_url->substr(0, path) + "/__sim";
+
+  stack->key_file_ = ::testing::TempDir() + "/eko-access-key-" + std::to_string(getpid()) + "-" +
+                     std::to_string(reinterpret_cast<uintptr_t>(stack.get()));
+  std::ofstream(stack->key_file_) << options.gateway_access_key << "\n";
+
+  std::vector<std::string> gateway_args = {
+      EKO_GATEWAY_BINARY,
+      "--listen",
+      "127.0.0.1:0",
+      "--eko-base-url",
+      options.base_url_override.empty() ? stack->sim_base_url_ : options.base_url_override,
+      "--eko-developer-key",
+      kSimDeveloperKey,
+      "--eko-access-key-file",
+      stack->key_file_,
+      "--eko-initiator-id",
+      "9962981729",
+      "--eko-user-code",
+      "20810200",
+      "--log-level",
+      "debug"};
+  gateway_args.insert(gateway_args.end(), options.extra_gateway_flags.begin(),
+                      options.extra_gateway_flags.end());
+  auto gateway = ChildProcess::Start(gateway_args);
+  if (!gateway) {
+    ADD_FAILURE() << "cannot start " << EKO_GATEWAY_BINARY;
+    return nullptr;
+  }
+  stack->gateway_.emplace(std::move(*gateway));
+  auto port = stack->gateway_->WaitForLine("eko-gateway listening on port ", kStartTimeout);
+  if (!port) {
+    ADD_FAILURE() << "eko-gateway did not start: " << stack->gateway_->StderrText();
+    return nullptr;
+  }
+  stack->gateway_port_ = std::stoi(*port);
+  stack->channel_ = grpc::CreateChannel("127.0.0.1:" + *port, grpc::InsecureChannelCredentials());
+  stack->stub_ = v1::OnboardingService::NewStub(stack->channel_);
+  return stack;
+}
+
+TestStack::~TestStack() {
+  stub_.reset();
+  channel_.reset();
+  gateway_.reset();
+  sim_.reset();
+  if (!key_file_.empty()) unlink(key_file_.c_str());
+}
+
+std::optional<SimOtp> TestStack::LatestOtp(const std::string& customer_id) {
+  HttpResult r = HttpCall("GET", sim_admin_url_ + "/otp?customer_id=" + customer_id);
+  if (r.status != 200) return std::nullopt;
+  rapidjson::Document doc;
+  doc.Parse(r.body.c_str());
+  if (!doc.IsObject()) return std::nullopt;
+  return SimOtp{JsonString(doc, "otp"), JsonString(doc, "otp_ref_id"),
+                JsonString(doc, "kyc_request_id")};
+}
+
+bool TestStack::ExpireOtps(const std::string& customer_id) {
+  return HttpCall("POST", sim_admin_url_ + "/otp/expire?customer_id=" + customer_id).status == 200;
+}
+
+std::vector<RecordedRequest> TestStack::Requests() {
+  std::vector<RecordedRequest> out;
+  HttpResult r = HttpCall("GET", sim_admin_url_ + "/requests");
+  rapidjson::Document doc;
+  doc.Parse(r.body.c_str());
+  if (!doc.IsArray()) {
+    ADD_FAILURE() << "unexpected /__sim/requests body: " << r.body;
+    return out;
+  }
+  for (const auto& item : doc.GetArray()) {
+    RecordedRequest req;
+    req.method = JsonString(item, "method");
+    req.path = JsonString(item, "path");
+    req.body = JsonString(item, "body");
+    req.content_type = JsonString(item, "content_type");
+    auto ok = item.FindMember("auth_ok");
+    req.auth_ok = ok != item.MemberEnd() && ok->value.IsBool() && ok->value.GetBool();
+    out.push_back(std::move(req));
+  }
+  return out;
+}
+
+void TestStack::ClearRequests() { HttpCall("DELETE", sim_admin_url_ + "/requests"); }
+
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return context;
+}
+
+ErrorDetails DecodeDetails(const grpc::Status& status) {
+  ErrorDetails out;
+  google::rpc::Status rpc;
+  if (!rpc.ParseFromString(status.error_details())) return out;
+  EXPECT_EQ(rpc.code(), static_cast<int>(status.error_code()));
+  EXPECT_EQ(rpc.message(), status.error_message());
+  for (const auto& any : rpc.details()) {
+    out.type_urls.push_back(any.type_url());
+    google::rpc::ErrorInfo info;
+    google::rpc::BadRequest bad_request;
+    google::rpc::RequestInfo request_info;
+    if (any.UnpackTo(&info) && any.Is<google::rpc::ErrorInfo>()) {
+      ++out.error_info_count;
+      out.reason = info.reason();
+      out.domain = info.domain();
+      out.metadata.insert(info.metadata().begin(), info.metadata().end());
+    } else if (any.Is<google::rpc::BadRequest>() && any.UnpackTo(&bad_request)) {
+      for (const auto& v : bad_request.field_violations()) out.violated_fields.push_back(v.field());
+    } else if (any.Is<google::rpc::RequestInfo>() && any.UnpackTo(&request_info)) {
+      out.request_id = request_info.request_id();
+      out.serving_data = request_info.serving_data();
+    }
+  }
+  return out;
+}
+
+}  // namespace eko::testing

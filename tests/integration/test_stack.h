@@ -1,0 +1,97 @@
+#ifndef EKO_TESTS_INTEGRATION_TEST_STACK_H_
+#define EKO_TESTS_INTEGRATION_TEST_STACK_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "tests/support/child_process.h"
+
+// The real eko-sim and eko-gateway binaries started as separate processes on
+// loopback ports chosen at run time, plus helpers to drive them.
+namespace eko::testing {
+
+namespace v1 = ::eko::onboarding::v1;
+
+inline constexpr char kSimDeveloperKey[] = "itest-developer-key";
+inline constexpr char kSimAccessKey[] = "itest-access-key-do-not-log";
+
+struct StackOptions {
+  // Access key the gateway signs with; differs from the simulator's to test
+  // authentication failures.
+  std::string gateway_access_key = kSimAccessKey;
+  // When set, the gateway points here instead of at the simulator.
+  std::string base_url_override;
+  std::vector<std::string> extra_gateway_flags;
+  std::string fixed_otp;  // passed to eko-sim --fixed-otp when non-empty
+};
+
+struct SimOtp {
+  std::string otp;
+  std::string otp_ref_id;
+  std::string kyc_request_id;
+};
+
+struct RecordedRequest {
+  std::string method;
+  std::string path;
+  std::string body;
+  std::string content_type;
+  bool auth_ok = false;
+};
+
+class TestStack {
+ public:
+  // Starts both processes; fails the current test (and returns nullptr) if
+  // either does not come up.
+  static std::unique_ptr<TestStack> Start(const StackOptions& options = {});
+  ~TestStack();
+
+  v1::OnboardingService::Stub& stub() { return *stub_; }
+  std::shared_ptr<grpc::Channel> channel() { return channel_; }
+  int gateway_port() const { return gateway_port_; }
+  const std::string& sim_base_url() const { return sim_base_url_; }
+  const std::string& sim_admin_url() const { return sim_admin_url_; }
+  ChildProcess& gateway() { return *gateway_; }
+
+  // Simulator admin helpers.
+  std::optional<SimOtp> LatestOtp(const std::string& customer_id);
+  bool ExpireOtps(const std::string& customer_id);
+  std::vector<RecordedRequest> Requests();
+  void ClearRequests();
+
+ private:
+  TestStack() = default;
+  std::optional<ChildProcess> sim_;
+  std::optional<ChildProcess> gateway_;
+  std::string sim_base_url_;
+  std::string sim_admin_url_;
+  std::string key_file_;
+  int gateway_port_ = 0;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::OnboardingService::Stub> stub_;
+};
+
+// A client context with a 10 s deadline.
+std::unique_ptr<grpc::ClientContext> Context();
+
+// Decoded error details of a failed call.
+struct ErrorDetails {
+  std::string reason;
+  std::string domain;
+  std::map<std::string, std::string> metadata;
+  std::vector<std::string> violated_fields;
+  std::vector<std::string> type_urls;  // every detail, in order
+  std::string request_id;
+  std::string serving_data;
+  int error_info_count = 0;
+};
+ErrorDetails DecodeDetails(const grpc::Status& status);
+
+}  // namespace eko::testing
+
+#endif  // EKO_TESTS_INTEGRATION_TEST_STACK_H_

@@ -1,0 +1,393 @@
+#include "tests/sim/http_server.h"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <future>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace eko::sim {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string FormDecode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
+               HexValue(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+const char* MethodName(evhttp_cmd_type command) {
+  switch (command) {
+    case EVHTTP_REQ_GET:
+      return "GET";
+    case EVHTTP_REQ_POST:
+      return "POST";
+    case EVHTTP_REQ_HEAD:
+      return "HEAD";
+    case EVHTTP_REQ_PUT:
+      return "PUT";
+    case EVHTTP_REQ_DELETE:
+      return "DELETE";
+    case EVHTTP_REQ_OPTIONS:
+      return "OPTIONS";
+    case EVHTTP_REQ_TRACE:
+      return "TRACE";
+    case EVHTTP_REQ_CONNECT:
+      return "CONNECT";
+    case EVHTTP_REQ_PATCH:
+      return "PATCH";
+  }
+  return "UNKNOWN";
+}
+
+void IgnoreSigpipeIfDefault() {
+  struct sigaction current;
+  std::memset(&current, 0, sizeof(current));
+  if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+    signal(SIGPIPE, SIG_IGN);
+  }
+}
+
+}  // namespace
+
+std::map<std::string, std::string> ParseQueryString(std::string_view query) {
+  std::map<std::string, std::string> params;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    std::string name = FormDecode(pair.substr(0, eq));
+    std::string value =
+        eq == std::string_view::npos ? std::string() : FormDecode(pair.substr(eq + 1));
+    params[std::move(name)] = std::move(value);
+  }
+  return params;
+}
+
+absl::StatusOr<uint64_t> RaiseOpenFileLimit() {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return absl::InternalError(absl::StrCat("getrlimit: ", std::strerror(errno)));
+  }
+  constexpr rlim_t kCap = 1 << 20;
+  const rlim_t target = limit.rlim_max == RLIM_INFINITY ? kCap : limit.rlim_max;
+  if (limit.rlim_cur < target) {
+    limit.rlim_cur = target;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      return absl::InternalError(absl::StrCat("setrlimit: ", std::strerror(errno)));
+    }
+  }
+  return static_cast<uint64_t>(limit.rlim_cur);
+}
+
+// A reply (or close) waiting for its timer, or a stalled request (no timer).
+struct HttpServer::Deferred {
+  HttpServer* server = nullptr;
+  evhttp_request* req = nullptr;
+  event* timer = nullptr;
+  SimResponse response;
+};
+
+HttpServer::HttpServer(Handler handler) : handler_(std::move(handler)) {}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& listen,
+                                                              Handler handler,
+                                                              const Options& options) {
+  static std::once_flag threads_once;
+  std::call_once(threads_once, [] { evthread_use_pthreads(); });
+  IgnoreSigpipeIfDefault();
+
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen address must be host:port, got \"", listen, "\""));
+  }
+  std::string host = listen.substr(0, colon);
+  const std::string port_text = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  int port_number = 0;
+  if (!absl::SimpleAtoi(port_text, &port_number) || port_number < 0 || port_number > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("bad port in \"", listen, "\""));
+  }
+
+  struct addrinfo hints;
+  std::memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  struct addrinfo* resolved = nullptr;
+  const int gai = getaddrinfo(host.c_str(), port_text.c_str(), &hints, &resolved);
+  if (gai != 0 || resolved == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot resolve \"", host, "\": ", gai_strerror(gai)));
+  }
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> resolved_owner(resolved, &freeaddrinfo);
+
+  std::unique_ptr<HttpServer> server(new HttpServer(std::move(handler)));
+  server->base_ = event_base_new();
+  if (server->base_ == nullptr) return absl::InternalError("event_base_new failed");
+  server->http_ = evhttp_new(server->base_);
+  if (server->http_ == nullptr) return absl::InternalError("evhttp_new failed");
+  evhttp_set_max_body_size(server->http_, static_cast<ev_ssize_t>(options.max_body_bytes));
+  evhttp_set_max_headers_size(server->http_, static_cast<ev_ssize_t>(options.max_header_bytes));
+  evhttp_set_timeout(server->http_, options.idle_timeout_s);
+  evhttp_set_allowed_methods(server->http_, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                                EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                                EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+  evhttp_set_gencb(server->http_, &HttpServer::OnRequest, server.get());
+
+  evconnlistener* listener = evconnlistener_new_bind(
+      server->base_, nullptr, nullptr,
+      LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, options.backlog,
+      resolved->ai_addr, static_cast<int>(resolved->ai_addrlen));
+  if (listener == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", listen, ": ", std::strerror(errno)));
+  }
+  // From here the evhttp owns the listener (and closes its socket).
+  if (evhttp_bind_listener(server->http_, listener) == nullptr) {
+    evconnlistener_free(listener);
+    return absl::InternalError("evhttp_bind_listener failed");
+  }
+  struct sockaddr_storage bound;
+  socklen_t bound_len = sizeof(bound);
+  if (getsockname(evconnlistener_get_fd(listener), reinterpret_cast<sockaddr*>(&bound),
+                  &bound_len) != 0) {
+    return absl::InternalError(absl::StrCat("getsockname: ", std::strerror(errno)));
+  }
+  server->port_ =
+      ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                        : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  if (host == "0.0.0.0") {
+    server->url_host_ = "127.0.0.1";
+  } else if (host == "::") {
+    server->url_host_ = "[::1]";
+  } else if (host.find(':') != std::string::npos) {
+    server->url_host_ = absl::StrCat("[", host, "]");
+  } else {
+    server->url_host_ = host;
+  }
+
+  server->stop_event_ = event_new(server->base_, -1, 0, &HttpServer::OnStop, server.get());
+  server->sweep_event_ =
+      event_new(server->base_, -1, EV_PERSIST, &HttpServer::OnSweep, server.get());
+  if (server->stop_event_ == nullptr || server->sweep_event_ == nullptr) {
+    return absl::InternalError("event_new failed");
+  }
+  const int sweep_ms = options.sweep_interval_ms > 0 ? options.sweep_interval_ms : 5000;
+  const timeval sweep_interval = {static_cast<time_t>(sweep_ms / 1000),
+                                  static_cast<suseconds_t>((sweep_ms % 1000) * 1000)};
+  event_add(server->sweep_event_, &sweep_interval);
+
+  // The loop signals this promise from its first iteration.
+  std::promise<void> running;
+  const timeval now = {0, 0};
+  event_base_once(
+      server->base_, -1, EV_TIMEOUT,
+      [](evutil_socket_t, short, void* arg) { static_cast<std::promise<void>*>(arg)->set_value(); },
+      &running, &now);
+  event_base* base = server->base_;
+  server->loop_thread_ = std::thread([base] { event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY); });
+  running.get_future().wait();
+  return server;
+}
+
+HttpServer::~HttpServer() {
+  if (loop_thread_.joinable()) {
+    event_active(stop_event_, EV_READ, 0);  // Thread-safe: evthread_use_pthreads ran.
+    loop_thread_.join();
+  }
+  ReleaseAll();
+  if (http_ != nullptr) evhttp_free(http_);  // Closes every connection and the listener.
+  if (stop_event_ != nullptr) event_free(stop_event_);
+  if (sweep_event_ != nullptr) event_free(sweep_event_);
+  if (base_ != nullptr) event_base_free(base_);
+}
+
+void HttpServer::OnStop(evutil_socket_t, short, void* arg) {
+  event_base_loopbreak(static_cast<HttpServer*>(arg)->base_);
+}
+
+void HttpServer::OnRequest(evhttp_request* req, void* arg) {
+  static_cast<HttpServer*>(arg)->Dispatch(req);
+}
+
+void HttpServer::Dispatch(evhttp_request* req) {
+  SimRequest request;
+  request.method = MethodName(evhttp_request_get_command(req));
+  const evhttp_uri* uri = evhttp_request_get_evhttp_uri(req);
+  const char* path = uri != nullptr ? evhttp_uri_get_path(uri) : nullptr;
+  request.path = path != nullptr && *path != '\0' ? path : "/";
+  const char* query = uri != nullptr ? evhttp_uri_get_query(uri) : nullptr;
+  if (query != nullptr) {
+    request.raw_query = query;
+    request.query = ParseQueryString(request.raw_query);
+  }
+  const evkeyvalq* headers = evhttp_request_get_input_headers(req);
+  for (const evkeyval* header = headers->tqh_first; header != nullptr;
+       header = header->next.tqe_next) {
+    std::string name = absl::AsciiStrToLower(header->key);
+    auto [it, inserted] = request.headers.emplace(std::move(name), header->value);
+    if (!inserted) absl::StrAppend(&it->second, ", ", header->value);
+  }
+  evbuffer* input = evhttp_request_get_input_buffer(req);
+  request.body.resize(evbuffer_get_length(input));
+  if (!request.body.empty()) evbuffer_copyout(input, request.body.data(), request.body.size());
+
+  // Replies are small; send them without waiting for Nagle.
+  if (evhttp_connection* connection = evhttp_request_get_connection(req)) {
+    const evutil_socket_t fd = bufferevent_getfd(evhttp_connection_get_bufferevent(connection));
+    if (fd >= 0) {
+      const int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
+  }
+
+  SimResponse response = handler_(request);
+  // Closing a connection from inside its own request callback is unsafe in
+  // evhttp, so a close always goes through a (possibly zero) timer.
+  if (response.action == ReplyAction::kRespond && response.delay_ms <= 0) {
+    Perform(req, response);
+    return;
+  }
+  auto deferred = std::make_unique<Deferred>();
+  Deferred* raw = deferred.get();
+  raw->server = this;
+  raw->req = req;
+  raw->response = std::move(response);
+  if (raw->response.action != ReplyAction::kStall) {
+    raw->timer = evtimer_new(base_, &HttpServer::OnDeferredTimer, raw);
+    const int64_t delay_ms = raw->response.delay_ms > 0 ? raw->response.delay_ms : 0;
+    const timeval delay = {static_cast<time_t>(delay_ms / 1000),
+                           static_cast<suseconds_t>((delay_ms % 1000) * 1000)};
+    evtimer_add(raw->timer, &delay);
+  }
+  deferred_.emplace(raw, std::move(deferred));
+  deferred_count_ = deferred_.size();
+}
+
+// While a request waits here, a client disconnect makes evhttp detach it from
+// its connection (evhttp_request_get_connection() becomes null) without
+// freeing it; sending a reply on a detached request frees it.
+void HttpServer::Perform(evhttp_request* req, const SimResponse& response) {
+  switch (response.action) {
+    case ReplyAction::kRespond: {
+      evkeyvalq* headers = evhttp_request_get_output_headers(req);
+      for (const auto& [name, value] : response.headers) {
+        evhttp_add_header(headers, name.c_str(), value.c_str());
+      }
+      evbuffer* body = evbuffer_new();
+      evbuffer_add(body, response.body.data(), response.body.size());
+      evhttp_send_reply(req, response.http_status, nullptr, body);
+      evbuffer_free(body);
+      return;
+    }
+    case ReplyAction::kCloseConnection:
+      if (evhttp_connection* connection = evhttp_request_get_connection(req)) {
+        evhttp_connection_free(connection);  // Also frees req.
+      } else {
+        evhttp_request_free(req);
+      }
+      return;
+    case ReplyAction::kStall:
+      return;
+  }
+}
+
+void HttpServer::OnDeferredTimer(evutil_socket_t, short, void* arg) {
+  Deferred* deferred = static_cast<Deferred*>(arg);
+  HttpServer* server = deferred->server;
+  server->Perform(deferred->req, deferred->response);
+  event_free(deferred->timer);
+  server->deferred_.erase(deferred);  // Destroys *deferred.
+  server->deferred_count_ = server->deferred_.size();
+}
+
+// evhttp does not watch a connection for EOF while its reply is outstanding,
+// so stalled requests are probed here: a peer that closed (recv sees EOF or
+// an error) gets its connection freed, which also frees the request.
+void HttpServer::OnSweep(evutil_socket_t, short, void* arg) {
+  HttpServer* server = static_cast<HttpServer*>(arg);
+  for (auto it = server->deferred_.begin(); it != server->deferred_.end();) {
+    Deferred& deferred = *it->second;
+    bool release = false;
+    if (deferred.timer == nullptr) {
+      evhttp_connection* connection = evhttp_request_get_connection(deferred.req);
+      if (connection == nullptr) {
+        evhttp_request_free(deferred.req);
+        release = true;
+      } else {
+        const evutil_socket_t fd = bufferevent_getfd(evhttp_connection_get_bufferevent(connection));
+        char byte;
+        const ssize_t n = fd < 0 ? 0 : recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+          evhttp_connection_free(connection);
+          release = true;
+        }
+      }
+    }
+    it = release ? server->deferred_.erase(it) : std::next(it);
+  }
+  server->deferred_count_ = server->deferred_.size();
+}
+
+// Runs after the loop stopped. Requests still attached to a connection are
+// freed by evhttp_free with their connection; detached ones are ours.
+void HttpServer::ReleaseAll() {
+  for (auto& [raw, deferred] : deferred_) {
+    if (deferred->timer != nullptr) event_free(deferred->timer);
+    if (evhttp_request_get_connection(deferred->req) == nullptr) {
+      evhttp_request_free(deferred->req);
+    }
+  }
+  deferred_.clear();
+  deferred_count_ = 0;
+}
+
+}  // namespace eko::sim

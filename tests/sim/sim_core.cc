@@ -1,0 +1,1068 @@
+#include "tests/sim/sim_core.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "rapidjson/document.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+#include "tests/sim/signature.h"
+
+namespace eko::sim {
+namespace {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+// Field name -> reason, in the order the problems were found.
+using InvalidParams = std::vector<std::pair<std::string, std::string>>;
+
+constexpr size_t kRequestLogCapacity = 1000;
+constexpr size_t kOtpPruneThreshold = 100000;
+constexpr int kMaxNameLength = 100;
+constexpr int kMaxClientRefIdLength = 20;
+constexpr char kLimit[] = "25000.0";
+constexpr int kLimitNumber = 25000;
+
+// Scenario markers: the last four digits of a customer_id select a branch.
+constexpr char kScenarioAadhaarPending[] = "2136";
+constexpr char kScenarioPanRequired[] = "2147";
+constexpr char kScenarioEkycFails[] = "2135";
+constexpr char kNotOnboardedUserCode[] = "00000000";
+
+// Seeded customers (see Reset).
+constexpr char kSeededCustomerId[] = "6111111111";
+constexpr char kSeededCustomerName[] = "Test Customer";
+constexpr char kSeededSenderId[] = "6222222222";
+constexpr char kSeededSenderName[] = "Test Sender";
+
+void Key(JsonWriter& w, absl::string_view key) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+}
+
+void Str(JsonWriter& w, absl::string_view value) {
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void KeyStr(JsonWriter& w, absl::string_view key, absl::string_view value) {
+  Key(w, key);
+  Str(w, value);
+}
+
+void KeyInt(JsonWriter& w, absl::string_view key, int64_t value) {
+  Key(w, key);
+  w.Int64(value);
+}
+
+SimResponse JsonReply(int http_status, std::string body) {
+  SimResponse response;
+  response.http_status = http_status;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.body = std::move(body);
+  return response;
+}
+
+// Renders Eko's JSON envelope. `write_data`, when set, writes the value of
+// "data"; `invalid`, when non-empty, becomes "invalid_params".
+std::string Envelope(int status, int response_status_id, int response_type_id,
+                     absl::string_view message,
+                     const std::function<void(JsonWriter&)>& write_data = nullptr,
+                     const InvalidParams& invalid = {}) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  KeyInt(w, "status", status);
+  KeyInt(w, "response_status_id", response_status_id);
+  KeyInt(w, "response_type_id", response_type_id);
+  KeyStr(w, "message", message);
+  if (!invalid.empty()) {
+    Key(w, "invalid_params");
+    w.StartObject();
+    for (const auto& [field, why] : invalid) KeyStr(w, field, why);
+    w.EndObject();
+  }
+  if (write_data) {
+    Key(w, "data");
+    write_data(w);
+  }
+  w.EndObject();
+  return buffer.GetString();
+}
+
+SimResponse EnvelopeReply(int status, int response_status_id, int response_type_id,
+                          absl::string_view message,
+                          const std::function<void(JsonWriter&)>& write_data = nullptr,
+                          const InvalidParams& invalid = {}) {
+  return JsonReply(
+      200, Envelope(status, response_status_id, response_type_id, message, write_data, invalid));
+}
+
+// {"status":N,"message":"..."} with HTTP status N (Eko's transport-level errors).
+SimResponse PlainError(int http_status, absl::string_view message) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  KeyInt(w, "status", http_status);
+  KeyStr(w, "message", message);
+  w.EndObject();
+  return JsonReply(http_status, buffer.GetString());
+}
+
+// {"error":"..."} for the admin endpoints.
+SimResponse AdminError(int http_status, absl::string_view message) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  KeyStr(w, "error", message);
+  w.EndObject();
+  return JsonReply(http_status, buffer.GetString());
+}
+
+bool IsDigits(absl::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool EndsWith(absl::string_view text, absl::string_view suffix) {
+  return absl::EndsWith(text, suffix);
+}
+
+// YYYY-MM-DD naming a real calendar day between 1900 and 2100.
+bool IsValidDate(absl::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  const absl::string_view y = text.substr(0, 4), m = text.substr(5, 2), d = text.substr(8, 2);
+  int year = 0, month = 0, day = 0;
+  if (!IsDigits(y) || !IsDigits(m) || !IsDigits(d) || !absl::SimpleAtoi(y, &year) ||
+      !absl::SimpleAtoi(m, &month) || !absl::SimpleAtoi(d, &day)) {
+    return false;
+  }
+  if (year < 1900 || year > 2100 || month < 1 || month > 12 || day < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  const int max_day = kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+  return day <= max_day;
+}
+
+// The media type of a Content-Type value, lower case, without parameters.
+std::string MediaType(absl::string_view content_type) {
+  const absl::string_view type = content_type.substr(0, content_type.find(';'));
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(type));
+}
+
+std::string HeaderOr(const SimRequest& request, const std::string& name) {
+  const auto it = request.headers.find(name);
+  return it == request.headers.end() ? std::string() : it->second;
+}
+
+// The path segments of `path`; an empty segment (e.g. from "//") is kept so
+// that it never matches a route.
+std::vector<absl::string_view> Segments(absl::string_view path) {
+  if (absl::StartsWith(path, "/")) path.remove_prefix(1);
+  if (path.empty()) return {};
+  return absl::StrSplit(path, '/');
+}
+
+}  // namespace
+
+absl::Status ValidateConfig(const SimConfig& config) {
+  if (config.base_path.size() < 2 || config.base_path.front() != '/' ||
+      config.base_path.back() == '/') {
+    return absl::InvalidArgumentError(
+        "base_path must start with '/', must not end with '/' and must not be \"/\"");
+  }
+  if (absl::StartsWith(config.base_path, kAdminPrefix)) {
+    return absl::InvalidArgumentError("base_path must not overlap the admin prefix /__sim");
+  }
+  if (config.developer_key.empty() || config.access_key.empty()) {
+    return absl::InvalidArgumentError("developer_key and access_key must be non-empty");
+  }
+  if (config.initiator_id.empty()) {
+    return absl::InvalidArgumentError("initiator_id must be non-empty");
+  }
+  if (!config.fixed_otp.empty() && !IsDigits(config.fixed_otp)) {
+    return absl::InvalidArgumentError("fixed_otp must be empty or decimal digits");
+  }
+  if (config.timestamp_window_ms < 0 || config.otp_ttl_ms < 0 || config.latency_ms < 0) {
+    return absl::InvalidArgumentError(
+        "timestamp_window_ms, otp_ttl_ms and latency_ms must not be negative");
+  }
+  return absl::OkStatus();
+}
+
+// Request parameters of one Eko call: the query string of a GET or the JSON
+// object body of a POST/PUT, read uniformly.
+class RequestParams {
+ public:
+  enum class Kind { kMissing, kScalar, kWrongType };
+
+  // Query parameters become JSON strings.
+  static RequestParams FromQuery(const std::map<std::string, std::string>& query) {
+    RequestParams params;
+    params.doc_.SetObject();
+    auto& alloc = params.doc_.GetAllocator();
+    for (const auto& [name, value] : query) {
+      params.doc_.AddMember(rapidjson::Value(name.c_str(), alloc).Move(),
+                            rapidjson::Value(value.c_str(), alloc).Move(), alloc);
+    }
+    return params;
+  }
+
+  // Nullopt unless `body` is a JSON object.
+  static std::optional<RequestParams> FromJsonBody(const std::string& body) {
+    RequestParams params;
+    params.doc_.Parse(body.c_str(), body.size());
+    if (params.doc_.HasParseError() || !params.doc_.IsObject()) return std::nullopt;
+    return params;
+  }
+
+  // The raw value of `name`, or nullptr when absent.
+  const rapidjson::Value* Find(absl::string_view name) const {
+    const auto it = doc_.FindMember(
+        rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size())));
+    return it == doc_.MemberEnd() ? nullptr : &it->value;
+  }
+
+  // Reads a scalar parameter as text. Strings are taken as they are and
+  // numbers as their JSON text (so 12345 is "12345", never "012345"). A
+  // missing or null parameter is kMissing; objects, arrays and booleans are
+  // kWrongType.
+  Kind Scalar(absl::string_view name, std::string* text) const {
+    const rapidjson::Value* value = Find(name);
+    if (value == nullptr || value->IsNull()) return Kind::kMissing;
+    if (value->IsString()) {
+      text->assign(value->GetString(), value->GetStringLength());
+      return Kind::kScalar;
+    }
+    if (value->IsInt64()) {
+      *text = std::to_string(value->GetInt64());
+      return Kind::kScalar;
+    }
+    if (value->IsUint64()) {
+      *text = std::to_string(value->GetUint64());
+      return Kind::kScalar;
+    }
+    if (value->IsNumber()) {
+      rapidjson::StringBuffer buffer;
+      JsonWriter w(buffer);
+      value->Accept(w);
+      text->assign(buffer.GetString(), buffer.GetSize());
+      return Kind::kScalar;
+    }
+    return Kind::kWrongType;
+  }
+
+  // The text of a scalar parameter, "" when it is missing or not a scalar.
+  std::string Text(absl::string_view name) const {
+    std::string text;
+    return Scalar(name, &text) == Kind::kScalar ? text : std::string();
+  }
+
+ private:
+  rapidjson::Document doc_;
+};
+
+namespace {
+
+enum class Endpoint {
+  kGetCustomer,
+  kOnboardCustomer,
+  kVerifyCustomerOtp,
+  kGetSender,
+  kOnboardSender,
+  kStartEkyc,
+  kVerifyEkycOtp,
+};
+
+struct EkoRoute {
+  const char* method;
+  std::vector<absl::string_view> pattern;  // "{customer_id}" matches one segment.
+  Endpoint endpoint;
+};
+
+constexpr absl::string_view kCustomerIdSegment = "{customer_id}";
+
+const std::vector<EkoRoute>& EkoRoutes() {
+  static const auto* routes = new std::vector<EkoRoute>{
+      {"GET", {"customer", "profile", kCustomerIdSegment}, Endpoint::kGetCustomer},
+      {"POST", {"customer", "account", kCustomerIdSegment}, Endpoint::kOnboardCustomer},
+      {"POST",
+       {"customer", "account", kCustomerIdSegment, "otp", "verify"},
+       Endpoint::kVerifyCustomerOtp},
+      {"GET",
+       {"customer", "payment", "dmt-fino", "sender", kCustomerIdSegment},
+       Endpoint::kGetSender},
+      {"POST",
+       {"customer", "payment", "dmt-fino", "sender", kCustomerIdSegment},
+       Endpoint::kOnboardSender},
+      {"PUT",
+       {"customer", "payment", "dmt-fino", "sender", kCustomerIdSegment, "otp"},
+       Endpoint::kStartEkyc},
+      {"PUT",
+       {"customer", "payment", "dmt-fino", "sender", kCustomerIdSegment, "otp", "verify"},
+       Endpoint::kVerifyEkycOtp},
+  };
+  return *routes;
+}
+
+// True when `segments` fit `pattern`; sets *customer_id to the wildcard.
+bool MatchPattern(const std::vector<absl::string_view>& pattern,
+                  const std::vector<absl::string_view>& segments, std::string* customer_id) {
+  if (pattern.size() != segments.size()) return false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (segments[i].empty()) return false;
+    if (pattern[i] == kCustomerIdSegment) {
+      *customer_id = std::string(segments[i]);
+    } else if (pattern[i] != segments[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Construction and dispatch.
+
+SimCore::SimCore(SimConfig config)
+    : config_(std::move(config)), encoded_access_key_(Base64(config_.access_key)) {
+  std::random_device device;
+  std::seed_seq seed{device(), device(), device(), device()};
+  rng_.seed(seed);
+  ResetLocked();
+}
+
+void SimCore::ResetLocked() {
+  customers_.clear();
+  otps_.clear();
+  latest_otp_.clear();
+  request_log_.clear();
+  next_kyc_request_id_ = 2400001;
+  next_application_id_ = 880001;
+
+  Customer& customer = customers_[kSeededCustomerId];
+  customer.enrolled = true;
+  customer.verified = true;
+  customer.name = kSeededCustomerName;
+  customer.dob = "1990-01-01";
+  customer.residence_address = {"1 Test Road", "Bengaluru", "Karnataka", "560001"};
+
+  Customer& sender = customers_[kSeededSenderId];
+  sender.sender = SenderState::kComplete;
+  sender.sender_name = kSeededSenderName;
+  sender.sender_dob = "1990-01-01";
+}
+
+SimResponse SimCore::Handle(const SimRequest& request, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const absl::string_view path = request.path;
+  if (path == kAdminPrefix || absl::StartsWith(path, absl::StrCat(kAdminPrefix, "/"))) {
+    return HandleAdmin(request, now_ms);
+  }
+  // Fault injection (a later addition) hooks in here, before Eko's behaviour.
+  SimResponse response = HandleEko(request, now_ms);
+  response.delay_ms = config_.latency_ms;
+  return response;
+}
+
+bool SimCore::CheckAuth(const SimRequest& request, int64_t now_ms) const {
+  const auto developer_key = request.headers.find("developer_key");
+  if (developer_key == request.headers.end() ||
+      !ConstantTimeEquals(developer_key->second, config_.developer_key)) {
+    return false;
+  }
+  const auto timestamp = request.headers.find("secret-key-timestamp");
+  if (timestamp == request.headers.end() || timestamp->second.size() != 13 ||
+      !IsDigits(timestamp->second)) {
+    return false;
+  }
+  int64_t timestamp_ms = 0;
+  if (!absl::SimpleAtoi(timestamp->second, &timestamp_ms) ||
+      std::llabs(now_ms - timestamp_ms) > config_.timestamp_window_ms) {
+    return false;
+  }
+  const auto secret_key = request.headers.find("secret-key");
+  if (secret_key == request.headers.end()) return false;
+  return ConstantTimeEquals(secret_key->second,
+                            ComputeSecretKeyFromEncodedKey(encoded_access_key_, timestamp->second));
+}
+
+void SimCore::LogRequest(const SimRequest& request, bool auth_ok, int64_t now_ms) {
+  LoggedRequest entry;
+  entry.method = request.method;
+  entry.path = request.path;
+  entry.query = request.query;
+  entry.body = request.body;
+  entry.content_type = HeaderOr(request, "content-type");
+  for (const auto& [name, value] : request.headers) entry.header_names.push_back(name);
+  entry.auth_ok = auth_ok;
+  entry.developer_key_present = request.headers.count("developer_key") > 0;
+  entry.timestamp = HeaderOr(request, "secret-key-timestamp");
+  entry.received_ms = now_ms;
+  request_log_.push_back(std::move(entry));
+  while (request_log_.size() > kRequestLogCapacity) request_log_.pop_front();
+}
+
+namespace {
+
+// Records a problem unless `name` is a non-blank scalar; stores its text in
+// *out when given.
+void RequireText(const RequestParams& params, absl::string_view name, InvalidParams* bad,
+                 std::string* out = nullptr) {
+  std::string text;
+  switch (params.Scalar(name, &text)) {
+    case RequestParams::Kind::kMissing:
+      bad->emplace_back(name, "Required");
+      return;
+    case RequestParams::Kind::kWrongType:
+      bad->emplace_back(name, "Must be a string");
+      return;
+    case RequestParams::Kind::kScalar:
+      break;
+  }
+  if (absl::StripAsciiWhitespace(text).empty()) {
+    bad->emplace_back(name, "Required");
+    return;
+  }
+  if (out != nullptr) *out = std::move(text);
+}
+
+// residence_address: a non-empty JSON array of non-empty strings; with
+// `allow_string`, also a non-empty string (DMT-Fino accepts both forms).
+void CheckAddress(const RequestParams& params, bool allow_string, InvalidParams* bad) {
+  const rapidjson::Value* value = params.Find("residence_address");
+  if (value == nullptr || value->IsNull()) {
+    bad->emplace_back("residence_address", "Required");
+    return;
+  }
+  if (allow_string && value->IsString()) {
+    if (absl::StripAsciiWhitespace(value->GetString()).empty()) {
+      bad->emplace_back("residence_address", "Required");
+    }
+    return;
+  }
+  bool ok = value->IsArray() && !value->Empty();
+  if (ok) {
+    for (const auto& line : value->GetArray()) {
+      if (!line.IsString() || absl::StripAsciiWhitespace(line.GetString()).empty()) ok = false;
+    }
+  }
+  if (!ok) {
+    bad->emplace_back("residence_address", allow_string
+                                               ? "Must be a JSON array of strings or a string"
+                                               : "Must be a JSON array of strings");
+  }
+}
+
+void CheckNameAndDob(const RequestParams& params, InvalidParams* bad) {
+  std::string name;
+  const size_t before = bad->size();
+  RequireText(params, "name", bad, &name);
+  if (bad->size() == before && name.size() > static_cast<size_t>(kMaxNameLength)) {
+    bad->emplace_back("name", absl::StrCat("Must be at most ", kMaxNameLength, " characters"));
+  }
+  std::string dob;
+  const size_t before_dob = bad->size();
+  RequireText(params, "dob", bad, &dob);
+  if (bad->size() == before_dob && !IsValidDate(dob)) {
+    bad->emplace_back("dob", "Must be a valid date in YYYY-MM-DD format");
+  }
+}
+
+// Endpoint-specific required fields.
+void CheckEndpointFields(Endpoint endpoint, const RequestParams& params, InvalidParams* bad) {
+  switch (endpoint) {
+    case Endpoint::kGetCustomer:
+    case Endpoint::kGetSender:
+      return;
+    case Endpoint::kOnboardCustomer:
+      CheckNameAndDob(params, bad);
+      CheckAddress(params, /*allow_string=*/false, bad);
+      return;
+    case Endpoint::kOnboardSender:
+      CheckNameAndDob(params, bad);
+      CheckAddress(params, /*allow_string=*/true, bad);
+      return;
+    case Endpoint::kVerifyCustomerOtp:
+      RequireText(params, "otp", bad);
+      RequireText(params, "otp_ref_id", bad);
+      return;
+    case Endpoint::kStartEkyc: {
+      std::string aadhar;
+      const size_t before = bad->size();
+      RequireText(params, "aadhar", bad, &aadhar);
+      if (bad->size() == before && (aadhar.size() != 12 || !IsDigits(aadhar))) {
+        bad->emplace_back("aadhar", "Must be 12 digits");
+      }
+      RequireText(params, "piddata", bad);
+      return;
+    }
+    case Endpoint::kVerifyEkycOtp:
+      RequireText(params, "otp", bad);
+      RequireText(params, "otp_ref_id", bad);
+      RequireText(params, "kyc_request_id", bad);
+      return;
+  }
+}
+
+}  // namespace
+
+SimResponse SimCore::HandleEko(const SimRequest& request, int64_t now_ms) {
+  const bool auth_ok = CheckAuth(request, now_ms);
+  LogRequest(request, auth_ok, now_ms);
+
+  // 1. Method and path.
+  absl::string_view path = request.path;
+  if (!absl::ConsumePrefix(&path, config_.base_path) ||
+      !(path.empty() || absl::StartsWith(path, "/"))) {
+    return PlainError(404, "No mapping rule matched");
+  }
+  const std::vector<absl::string_view> segments = Segments(path);
+  const EkoRoute* route = nullptr;
+  std::vector<std::string> allowed;
+  std::string customer_id;
+  for (const EkoRoute& candidate : EkoRoutes()) {
+    std::string id;
+    if (!MatchPattern(candidate.pattern, segments, &id)) continue;
+    allowed.push_back(candidate.method);
+    if (request.method == candidate.method) {
+      route = &candidate;
+      customer_id = std::move(id);
+    }
+  }
+  if (allowed.empty()) return PlainError(404, "No mapping rule matched");
+  if (route == nullptr) {
+    SimResponse response = PlainError(405, "Method Not Allowed");
+    response.headers.emplace_back("Allow", absl::StrJoin(allowed, ", "));
+    return response;
+  }
+
+  // 2. Authentication.
+  if (!auth_ok) return PlainError(403, "Forbidden");
+
+  // 3. Content type and body.
+  std::optional<RequestParams> params;
+  if (request.method == "GET") {
+    params = RequestParams::FromQuery(request.query);
+  } else {
+    if (MediaType(HeaderOr(request, "content-type")) != "application/json") {
+      return PlainError(415, "Unsupported Media Type");
+    }
+    params = RequestParams::FromJsonBody(request.body);
+    if (!params) return EnvelopeReply(1, 1, -1, "No Key for Response");
+  }
+
+  // 4. Common parameters.
+  std::string initiator_id;
+  if (params->Scalar("initiator_id", &initiator_id) != RequestParams::Kind::kScalar ||
+      initiator_id != config_.initiator_id) {
+    return EnvelopeReply(319, 1, -1, "Invalid initiator", nullptr,
+                         {{"initiator_id", "Invalid initiator"}});
+  }
+  InvalidParams bad;
+  if (customer_id.size() != 10 || !IsDigits(customer_id)) {
+    bad.emplace_back("customer_id", "Must be a 10-digit mobile number");
+  }
+  std::string user_code;
+  const size_t before_user_code = bad.size();
+  RequireText(*params, "user_code", &bad, &user_code);
+  if (bad.size() == before_user_code && !IsDigits(user_code)) {
+    bad.emplace_back("user_code", "Must contain only digits");
+  }
+  std::string client_ref_id;
+  switch (params->Scalar("client_ref_id", &client_ref_id)) {
+    case RequestParams::Kind::kMissing:
+      break;
+    case RequestParams::Kind::kWrongType:
+      bad.emplace_back("client_ref_id", "Must be a string");
+      break;
+    case RequestParams::Kind::kScalar:
+      if (client_ref_id.size() > static_cast<size_t>(kMaxClientRefIdLength)) {
+        bad.emplace_back("client_ref_id",
+                         absl::StrCat("Must be at most ", kMaxClientRefIdLength, " characters"));
+      }
+      break;
+  }
+  CheckEndpointFields(route->endpoint, *params, &bad);
+  if (!bad.empty()) return EnvelopeReply(461, 1, -1, "Invalid parameters", nullptr, bad);
+  if (user_code == kNotOnboardedUserCode) {
+    return EnvelopeReply(346, 1, -1, "User/agent not onboarded");
+  }
+
+  // 5. The endpoint itself.
+  switch (route->endpoint) {
+    case Endpoint::kGetCustomer:
+      return GetCustomer(customer_id, now_ms);
+    case Endpoint::kOnboardCustomer:
+      return OnboardCustomer(customer_id, *params, now_ms);
+    case Endpoint::kVerifyCustomerOtp:
+      return VerifyCustomerOtp(customer_id, *params, now_ms);
+    case Endpoint::kGetSender:
+      return GetSender(customer_id, user_code);
+    case Endpoint::kOnboardSender:
+      return OnboardSender(customer_id, *params);
+    case Endpoint::kStartEkyc:
+      return StartEkyc(customer_id, user_code, *params, now_ms);
+    case Endpoint::kVerifyEkycOtp:
+      return VerifyEkycOtp(customer_id, user_code, *params, now_ms);
+  }
+  return PlainError(500, "Internal Server Error");
+}
+
+// ---------------------------------------------------------------------------
+// OTPs.
+
+std::string SimCore::NewOtpValue() {
+  if (!config_.fixed_otp.empty()) return config_.fixed_otp;
+  std::uniform_int_distribution<int> digits(0, 999999);
+  return absl::StrFormat("%06d", digits(rng_));
+}
+
+std::string SimCore::NewCustomerOtpRef() {
+  // 40 random bytes give a 56-character base64 token ending in "==", like
+  // the samples Eko publishes.
+  while (true) {
+    std::string bytes(40, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng_() & 0xff);
+    std::string ref = Base64(bytes);
+    if (otps_.count(ref) == 0) return ref;
+  }
+}
+
+std::string SimCore::NewNumericId(int digits) {
+  std::uniform_int_distribution<int> first(1, 9);
+  std::uniform_int_distribution<int> rest(0, 9);
+  while (true) {
+    std::string id(1, static_cast<char>('0' + first(rng_)));
+    for (int i = 1; i < digits; ++i) id.push_back(static_cast<char>('0' + rest(rng_)));
+    if (otps_.count(id) == 0) return id;
+  }
+}
+
+void SimCore::PruneOtps(int64_t now_ms) {
+  if (otps_.size() < kOtpPruneThreshold) return;
+  for (auto it = otps_.begin(); it != otps_.end();) {
+    const OtpRecord& record = it->second;
+    if (record.consumed || record.force_expired || now_ms >= record.expires_ms) {
+      it = otps_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+const SimCore::OtpRecord& SimCore::IssueOtp(const std::string& customer_id, Flow flow,
+                                            int64_t now_ms) {
+  PruneOtps(now_ms);
+  OtpRecord record;
+  record.customer_id = customer_id;
+  record.flow = flow;
+  record.otp = NewOtpValue();
+  if (flow == Flow::kCustomer) {
+    record.otp_ref_id = NewCustomerOtpRef();
+  } else {
+    record.otp_ref_id = NewNumericId(12);
+    record.kyc_request_id = std::to_string(next_kyc_request_id_++);
+  }
+  record.issued_ms = now_ms;
+  record.expires_ms = now_ms + config_.otp_ttl_ms;
+  latest_otp_[customer_id] = record.otp_ref_id;
+  const std::string ref = record.otp_ref_id;
+  return otps_[ref] = std::move(record);
+}
+
+// ---------------------------------------------------------------------------
+// Generic customer endpoints.
+
+namespace {
+
+SimResponse NotEnrolled() {
+  return EnvelopeReply(308, 1, 308, "Failure!Customer Not Enrolled", [](JsonWriter& w) {
+    w.StartObject();
+    KeyStr(w, "sender_name", "");
+    KeyStr(w, "ekyc_enabled", "");
+    w.EndObject();
+  });
+}
+
+SimResponse CustomerOtpSent(const std::string& otp_ref_id) {
+  return EnvelopeReply(2129, 1, 2129, "Validate the OTP", [&](JsonWriter& w) {
+    w.StartObject();
+    KeyInt(w, "intent_id", 19);
+    KeyStr(w, "kyc_request_id", "");
+    KeyStr(w, "otp_ref_id", otp_ref_id);
+    w.EndObject();
+  });
+}
+
+// Eko's 309 "Success!" profile (reference/eko-api.md 5.3 and 5.9a).
+SimResponse ProfileReply(const std::string& name, const std::string& mobile, int kyc_state) {
+  return EnvelopeReply(0, -1, 309, "Success!", [&](JsonWriter& w) {
+    w.StartObject();
+    Key(w, "customer_profile");
+    w.StartObject();
+    KeyStr(w, "name", name);
+    KeyStr(w, "mobile", mobile);
+    KeyStr(w, "total_monthly_limit", kLimit);
+    KeyStr(w, "next_allowed_limit", kLimit);
+    KeyStr(w, "balance", "0.00");
+    KeyInt(w, "kyc_state", kyc_state);
+    KeyStr(w, "kyc_id", "");
+    KeyStr(w, "kyc_validity", "");
+    KeyStr(w, "kyc_remark", "");
+    KeyStr(w, "kyc_type", "");
+    KeyStr(w, "email", "");
+    KeyInt(w, "ekyc_enabled", kyc_state == 1 ? 1 : 0);
+    KeyInt(w, "digital_ekyc", 0);
+    Key(w, "chart");
+    w.StartArray();
+    w.StartObject();
+    KeyInt(w, "data_type_id", 10);
+    KeyStr(w, "label", "Monthly Limit");
+    Key(w, "data");
+    w.StartObject();
+    KeyStr(w, "used", "0.0");
+    KeyStr(w, "remaining", kLimit);
+    KeyStr(w, "unavailable", "0.0");
+    w.EndObject();
+    w.EndObject();
+    w.EndArray();
+    w.EndObject();
+    KeyStr(w, "sender_name", name);
+    KeyInt(w, "next_allowed_limit", kLimitNumber);
+    KeyInt(w, "kyc_state", kyc_state);
+    KeyInt(w, "is_registered", 1);
+    for (const char* empty :
+         {"id_proof_type_id", "id_proof", "account", "ekyc_enabled", "otpOptionalSum",
+          "otpNotRequiredSum", "otpOptionalSumNeft", "otpNotRequiredSumNeft"}) {
+      KeyStr(w, empty, "");
+    }
+    w.EndObject();
+  });
+}
+
+std::vector<std::string> AddressLines(const RequestParams& params) {
+  std::vector<std::string> lines;
+  const rapidjson::Value* value = params.Find("residence_address");
+  if (value != nullptr && value->IsArray()) {
+    for (const auto& line : value->GetArray()) {
+      if (line.IsString()) lines.emplace_back(line.GetString(), line.GetStringLength());
+    }
+  } else if (value != nullptr && value->IsString()) {
+    lines.emplace_back(value->GetString(), value->GetStringLength());
+  }
+  return lines;
+}
+
+}  // namespace
+
+SimResponse SimCore::GetCustomer(const std::string& customer_id, int64_t now_ms) {
+  const auto it = customers_.find(customer_id);
+  if (it == customers_.end() || !it->second.enrolled) return NotEnrolled();
+  return CustomerOtpSent(IssueOtp(customer_id, Flow::kCustomer, now_ms).otp_ref_id);
+}
+
+SimResponse SimCore::OnboardCustomer(const std::string& customer_id, const RequestParams& params,
+                                     int64_t now_ms) {
+  Customer& customer = customers_[customer_id];
+  if (customer.verified) return EnvelopeReply(17, 17, 17, "User wallet already exists");
+  customer.enrolled = true;
+  customer.name = std::string(absl::StripAsciiWhitespace(params.Text("name")));
+  customer.dob = params.Text("dob");
+  customer.residence_address = AddressLines(params);
+  return CustomerOtpSent(IssueOtp(customer_id, Flow::kCustomer, now_ms).otp_ref_id);
+}
+
+SimResponse SimCore::VerifyCustomerOtp(const std::string& customer_id, const RequestParams& params,
+                                       int64_t now_ms) {
+  const auto wrong = [] { return EnvelopeReply(302, 302, 2131, "Wrong OTP"); };
+  const auto it = otps_.find(params.Text("otp_ref_id"));
+  if (it == otps_.end()) return wrong();
+  OtpRecord& record = it->second;
+  if (record.customer_id != customer_id || record.flow != Flow::kCustomer || record.consumed) {
+    return wrong();
+  }
+  if (record.force_expired || now_ms >= record.expires_ms) {
+    return EnvelopeReply(303, 303, 2131, "OTP expired");
+  }
+  if (params.Text("otp") != record.otp) return wrong();
+
+  record.consumed = true;
+  Customer& customer = customers_[customer_id];
+  customer.enrolled = true;
+  customer.verified = true;
+  if (EndsWith(customer_id, kScenarioAadhaarPending)) {
+    return EnvelopeReply(2136, 1, 2136, "Aadhar Validation Pending");
+  }
+  if (EndsWith(customer_id, kScenarioPanRequired)) {
+    const std::string application_id = std::to_string(next_application_id_++);
+    return EnvelopeReply(0, 0, 2147, "Pan Number Required", [&](JsonWriter& w) {
+      w.StartObject();
+      KeyStr(w, "application_id", application_id);
+      w.EndObject();
+    });
+  }
+  return ProfileReply(customer.name, customer_id, /*kyc_state=*/0);
+}
+
+// ---------------------------------------------------------------------------
+// DMT-Fino sender endpoints.
+
+namespace {
+
+SimResponse SenderKycPending() {
+  return EnvelopeReply(0, 0, 2134, "Customer KYC Pending", [](JsonWriter& w) {
+    w.StartObject();
+    KeyStr(w, "otp_ref_id", "");
+    w.EndObject();
+  });
+}
+
+SimResponse EkycOtpSent(const std::string& user_code, const std::string& kyc_request_id,
+                        const std::string& otp_ref_id) {
+  return EnvelopeReply(0, 0, 2129, "Validate the OTP", [&](JsonWriter& w) {
+    w.StartObject();
+    KeyStr(w, "user_code", user_code);
+    KeyStr(w, "intent_id", "");
+    KeyStr(w, "kyc_request_id", kyc_request_id);
+    KeyStr(w, "otp_ref_id", otp_ref_id);
+    w.EndObject();
+  });
+}
+
+SimResponse RegistrationCompleted(const std::string& user_code) {
+  return EnvelopeReply(0, 0, 2132, "Customer Registration Completed", [&](JsonWriter& w) {
+    w.StartObject();
+    KeyStr(w, "user_code", user_code);
+    w.EndObject();
+  });
+}
+
+SimResponse SenderNotFound() {
+  return EnvelopeReply(463, 1, -1, "User not found", nullptr,
+                       {{"customer_id", "Customer does not exist in System"}});
+}
+
+SimResponse EkycOtpFailed(int response_status_id, absl::string_view message) {
+  return EnvelopeReply(2131, response_status_id, 2131, message, [&](JsonWriter& w) {
+    w.StartObject();
+    KeyStr(w, "description", message);
+    w.EndObject();
+  });
+}
+
+}  // namespace
+
+SimResponse SimCore::GetSender(const std::string& customer_id, const std::string& user_code) {
+  const auto it = customers_.find(customer_id);
+  if (it == customers_.end()) return NotEnrolled();
+  const Customer& customer = it->second;
+  switch (customer.sender) {
+    case SenderState::kNone:
+      return NotEnrolled();
+    case SenderState::kKycPending:
+      return SenderKycPending();
+    case SenderState::kOtpPending: {
+      const auto otp = otps_.find(customer.pending_ekyc_ref);
+      const std::string kyc_request_id =
+          otp == otps_.end() ? std::string() : otp->second.kyc_request_id;
+      return EkycOtpSent(user_code, kyc_request_id, customer.pending_ekyc_ref);
+    }
+    case SenderState::kComplete:
+      return ProfileReply(customer.sender_name, customer_id, /*kyc_state=*/1);
+  }
+  return NotEnrolled();
+}
+
+SimResponse SimCore::OnboardSender(const std::string& customer_id, const RequestParams& params) {
+  Customer& customer = customers_[customer_id];
+  switch (customer.sender) {
+    case SenderState::kNone:
+      customer.sender = SenderState::kKycPending;
+      customer.sender_name = std::string(absl::StripAsciiWhitespace(params.Text("name")));
+      customer.sender_dob = params.Text("dob");
+      return SenderKycPending();
+    case SenderState::kKycPending:
+    case SenderState::kOtpPending:
+      return SenderKycPending();
+    case SenderState::kComplete:
+      return ProfileReply(customer.sender_name, customer_id, /*kyc_state=*/1);
+  }
+  return SenderKycPending();
+}
+
+SimResponse SimCore::StartEkyc(const std::string& customer_id, const std::string& user_code,
+                               const RequestParams& params, int64_t now_ms) {
+  const auto it = customers_.find(customer_id);
+  if (it == customers_.end() || it->second.sender == SenderState::kNone) return SenderNotFound();
+  Customer& customer = it->second;
+  const std::string piddata = params.Text("piddata");
+  if (!absl::StartsWith(piddata, "<") || EndsWith(customer_id, kScenarioEkycFails)) {
+    return EnvelopeReply(2135, 1, 2135, "Customer KYC Pending", [](JsonWriter& w) {
+      w.StartObject();
+      KeyStr(w, "description", "K-100 EKYC Verification failed");
+      w.EndObject();
+    });
+  }
+  if (customer.sender == SenderState::kComplete) return RegistrationCompleted(user_code);
+  const OtpRecord& record = IssueOtp(customer_id, Flow::kEkyc, now_ms);
+  customer.sender = SenderState::kOtpPending;
+  customer.pending_ekyc_ref = record.otp_ref_id;
+  return EkycOtpSent(user_code, record.kyc_request_id, record.otp_ref_id);
+}
+
+SimResponse SimCore::VerifyEkycOtp(const std::string& customer_id, const std::string& user_code,
+                                   const RequestParams& params, int64_t now_ms) {
+  const auto customer = customers_.find(customer_id);
+  if (customer == customers_.end() || customer->second.sender == SenderState::kNone) {
+    return SenderNotFound();
+  }
+  if (customer->second.sender == SenderState::kComplete) {
+    return EnvelopeReply(2131, 1, 2131, "Customer Already registred");
+  }
+  const auto it = otps_.find(params.Text("otp_ref_id"));
+  if (it == otps_.end()) return EkycOtpFailed(302, "Wrong OTP");
+  OtpRecord& record = it->second;
+  if (record.customer_id != customer_id || record.flow != Flow::kEkyc || record.consumed ||
+      record.kyc_request_id != params.Text("kyc_request_id")) {
+    return EkycOtpFailed(302, "Wrong OTP");
+  }
+  if (record.force_expired || now_ms >= record.expires_ms) {
+    return EkycOtpFailed(303, "OTP expired");
+  }
+  if (params.Text("otp") != record.otp) return EkycOtpFailed(302, "Wrong OTP");
+  record.consumed = true;
+  customer->second.sender = SenderState::kComplete;
+  customer->second.pending_ekyc_ref.clear();
+  return RegistrationCompleted(user_code);
+}
+
+// ---------------------------------------------------------------------------
+// Admin endpoints.
+
+SimResponse SimCore::HandleAdmin(const SimRequest& request, int64_t now_ms) {
+  const absl::string_view sub = absl::string_view(request.path).substr(sizeof(kAdminPrefix) - 1);
+  const std::string& method = request.method;
+
+  // Each admin path and the methods it accepts; the handlers follow below.
+  static const auto* kAdminRoutes = new std::map<absl::string_view, std::vector<std::string>>{
+      {"/health", {"GET"}},      {"/otp", {"GET"}},
+      {"/otp/expire", {"POST"}}, {"/requests", {"GET", "DELETE"}},
+      {"/reset", {"POST"}},
+  };
+  const auto route = kAdminRoutes->find(sub);
+  if (route == kAdminRoutes->end()) return AdminError(404, "unknown admin endpoint");
+  if (std::find(route->second.begin(), route->second.end(), method) == route->second.end()) {
+    SimResponse response = AdminError(405, "method not allowed");
+    response.headers.emplace_back("Allow", absl::StrJoin(route->second, ", "));
+    return response;
+  }
+
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  if (sub == "/health") {
+    w.StartObject();
+    Key(w, "ok");
+    w.Bool(true);
+    w.EndObject();
+    return JsonReply(200, buffer.GetString());
+  }
+  if (sub == "/reset") {
+    ResetLocked();
+    w.StartObject();
+    Key(w, "ok");
+    w.Bool(true);
+    w.EndObject();
+    return JsonReply(200, buffer.GetString());
+  }
+  if (sub == "/otp" || sub == "/otp/expire") {
+    const auto id = request.query.find("customer_id");
+    if (id == request.query.end() || id->second.empty()) {
+      return AdminError(400, "query parameter customer_id is required");
+    }
+    const std::string& customer_id = id->second;
+    if (sub == "/otp/expire") {
+      int expired = 0;
+      for (auto& [ref, record] : otps_) {
+        if (record.customer_id == customer_id && !record.consumed && !record.force_expired &&
+            now_ms < record.expires_ms) {
+          record.force_expired = true;
+          ++expired;
+        }
+      }
+      w.StartObject();
+      KeyStr(w, "customer_id", customer_id);
+      KeyInt(w, "expired", expired);
+      w.EndObject();
+      return JsonReply(200, buffer.GetString());
+    }
+    const auto latest = latest_otp_.find(customer_id);
+    const auto record = latest == latest_otp_.end() ? otps_.end() : otps_.find(latest->second);
+    if (record == otps_.end()) return AdminError(404, "no OTP issued to this customer_id");
+    const OtpRecord& otp = record->second;
+    w.StartObject();
+    KeyStr(w, "customer_id", customer_id);
+    KeyStr(w, "otp", otp.otp);
+    KeyStr(w, "otp_ref_id", otp.otp_ref_id);
+    KeyStr(w, "kyc_request_id", otp.kyc_request_id);
+    KeyStr(w, "flow", otp.flow == Flow::kCustomer ? "customer" : "ekyc");
+    KeyInt(w, "issued_ms", otp.issued_ms);
+    KeyInt(w, "expires_ms", otp.expires_ms);
+    Key(w, "consumed");
+    w.Bool(otp.consumed);
+    Key(w, "expired");
+    w.Bool(otp.force_expired || now_ms >= otp.expires_ms);
+    w.EndObject();
+    return JsonReply(200, buffer.GetString());
+  }
+  // "/requests"
+  if (method == "DELETE") {
+    request_log_.clear();
+    w.StartObject();
+    Key(w, "ok");
+    w.Bool(true);
+    w.EndObject();
+    return JsonReply(200, buffer.GetString());
+  }
+  w.StartArray();
+  for (const LoggedRequest& entry : request_log_) {
+    w.StartObject();
+    KeyStr(w, "method", entry.method);
+    KeyStr(w, "path", entry.path);
+    Key(w, "query");
+    w.StartObject();
+    for (const auto& [name, value] : entry.query) KeyStr(w, name, value);
+    w.EndObject();
+    KeyStr(w, "body", entry.body);
+    KeyStr(w, "content_type", entry.content_type);
+    Key(w, "header_names");
+    w.StartArray();
+    for (const std::string& name : entry.header_names) Str(w, name);
+    w.EndArray();
+    Key(w, "auth_ok");
+    w.Bool(entry.auth_ok);
+    Key(w, "developer_key_present");
+    w.Bool(entry.developer_key_present);
+    KeyStr(w, "timestamp", entry.timestamp);
+    KeyInt(w, "received_ms", entry.received_ms);
+    w.EndObject();
+  }
+  w.EndArray();
+  return JsonReply(200, buffer.GetString());
+}
+
+}  // namespace eko::sim

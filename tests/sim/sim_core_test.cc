@@ -1,0 +1,798 @@
+#include "tests/sim/sim_core.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rapidjson/document.h"
+#include "tests/sim/signature.h"
+
+namespace eko::sim {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr int64_t kNow = 1750000000000;  // 2025-06-15, a 13-digit ms timestamp.
+constexpr char kInitiator[] = "9962981729";
+constexpr char kUserCode[] = "20810200";
+constexpr char kAddress[] = R"(["123 MG Road","Bangalore","Karnataka","560001"])";
+
+rapidjson::Document ParseJson(const std::string& text) {
+  rapidjson::Document doc;
+  doc.Parse(text.c_str());
+  EXPECT_FALSE(doc.HasParseError()) << text;
+  return doc;
+}
+
+// The common body fields plus `extra` (a JSON fragment without braces).
+std::string Body(const std::string& extra = "") {
+  std::string body =
+      absl::StrCat(R"({"initiator_id":")", kInitiator, R"(","user_code":")", kUserCode, "\"");
+  if (!extra.empty()) absl::StrAppend(&body, ",", extra);
+  return body + "}";
+}
+
+std::string OnboardFields(const std::string& name = "Asha Rao") {
+  return absl::StrCat(R"("name":")", name, R"(","dob":"1990-05-15","residence_address":)",
+                      kAddress);
+}
+
+class SimCoreTest : public ::testing::Test {
+ protected:
+  explicit SimCoreTest(SimConfig config = SimConfig()) : config_(config), core_(config) {}
+
+  // A correctly signed request for `path` relative to the base path.
+  SimRequest Signed(const std::string& method, const std::string& path) const {
+    SimRequest request;
+    request.method = method;
+    request.path = config_.base_path + path;
+    const std::string timestamp = std::to_string(now_);
+    request.headers["developer_key"] = config_.developer_key;
+    request.headers["secret-key-timestamp"] = timestamp;
+    request.headers["secret-key"] = ComputeSecretKey(config_.access_key, timestamp);
+    if (method != "GET") request.headers["content-type"] = "application/json";
+    return request;
+  }
+
+  SimResponse Get(const std::string& path,
+                  std::map<std::string, std::string> query = {{"initiator_id", kInitiator},
+                                                              {"user_code", kUserCode}}) {
+    SimRequest request = Signed("GET", path);
+    request.query = std::move(query);
+    return core_.Handle(request, now_);
+  }
+
+  SimResponse Send(const std::string& method, const std::string& path, const std::string& body) {
+    SimRequest request = Signed(method, path);
+    request.body = body;
+    return core_.Handle(request, now_);
+  }
+
+  SimResponse Admin(const std::string& method, const std::string& path,
+                    std::map<std::string, std::string> query = {}) {
+    SimRequest request;
+    request.method = method;
+    request.path = std::string(kAdminPrefix) + path;
+    request.query = std::move(query);
+    return core_.Handle(request, now_);
+  }
+
+  // The latest OTP issued to `customer_id`, read through the admin endpoint.
+  rapidjson::Document LatestOtp(const std::string& customer_id) {
+    const SimResponse response = Admin("GET", "/otp", {{"customer_id", customer_id}});
+    EXPECT_EQ(response.http_status, 200) << response.body;
+    return ParseJson(response.body);
+  }
+
+  SimResponse VerifyCustomer(const std::string& customer_id, const std::string& otp_json,
+                             const std::string& ref) {
+    return Send("POST", "/customer/account/" + customer_id + "/otp/verify",
+                Body(absl::StrCat(R"("otp":)", otp_json, R"(,"otp_ref_id":")", ref, "\"")));
+  }
+
+  // Onboards `customer_id` on the generic flow and verifies its OTP.
+  SimResponse OnboardAndVerify(const std::string& customer_id) {
+    const SimResponse onboard =
+        Send("POST", "/customer/account/" + customer_id, Body(OnboardFields()));
+    EXPECT_EQ(ParseJson(onboard.body)["response_type_id"].GetInt(), 2129) << onboard.body;
+    const rapidjson::Document otp = LatestOtp(customer_id);
+    return VerifyCustomer(customer_id, absl::StrCat("\"", otp["otp"].GetString(), "\""),
+                          otp["otp_ref_id"].GetString());
+  }
+
+  SimConfig config_;
+  SimCore core_;
+  int64_t now_ = kNow;
+};
+
+// Expects HTTP 200 and the given envelope ids; returns the parsed body.
+rapidjson::Document ExpectEnvelope(const SimResponse& response, int status, int rsi, int rt) {
+  EXPECT_EQ(response.http_status, 200) << response.body;
+  rapidjson::Document doc = ParseJson(response.body);
+  if (!doc.IsObject()) return doc;
+  EXPECT_EQ(doc["status"].GetInt(), status) << response.body;
+  EXPECT_EQ(doc["response_status_id"].GetInt(), rsi) << response.body;
+  EXPECT_EQ(doc["response_type_id"].GetInt(), rt) << response.body;
+  EXPECT_TRUE(doc["message"].IsString()) << response.body;
+  return doc;
+}
+
+// --- Signature -------------------------------------------------------------
+
+TEST(SimSignatureTest, MatchesEkoKnownAnswerVectors) {
+  EXPECT_EQ(ComputeSecretKey("test-access-key-123", "1700000000000"),
+            "88lqTf9ew69XbVbeczjxVL8/B4vibfp1MvTi1mIj2Xo=");
+  EXPECT_EQ(ComputeSecretKey("TEST_ACCESS_KEY_DO_NOT_USE", "1700000000000"),
+            "u30ak/iOGwKCaspqCeiYng8fd98QDx7kF3DBBOadQHk=");
+}
+
+TEST(SimSignatureTest, Base64IsStandardAndPadded) {
+  EXPECT_EQ(Base64(""), "");
+  EXPECT_EQ(Base64("f"), "Zg==");
+  EXPECT_EQ(Base64("fo"), "Zm8=");
+  EXPECT_EQ(Base64("foo"), "Zm9v");
+  EXPECT_EQ(Base64("\xfb\xff"), "+/8=");
+}
+
+TEST(SimSignatureTest, ConstantTimeEquals) {
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_TRUE(ConstantTimeEquals("", ""));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+}
+
+TEST(SimConfigTest, ValidatesConfig) {
+  EXPECT_TRUE(ValidateConfig(SimConfig()).ok());
+  SimConfig config;
+  config.base_path = "ekoapi/v3";
+  EXPECT_FALSE(ValidateConfig(config).ok());
+  config = SimConfig();
+  config.base_path = "/ekoapi/v3/";
+  EXPECT_FALSE(ValidateConfig(config).ok());
+  config = SimConfig();
+  config.fixed_otp = "12ab";
+  EXPECT_FALSE(ValidateConfig(config).ok());
+  config = SimConfig();
+  config.latency_ms = -1;
+  EXPECT_FALSE(ValidateConfig(config).ok());
+}
+
+// --- Authentication --------------------------------------------------------
+
+TEST_F(SimCoreTest, SignedRequestIsAccepted) {
+  ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
+}
+
+void ExpectForbidden(const SimResponse& response) {
+  EXPECT_EQ(response.http_status, 403);
+  EXPECT_EQ(response.body, R"({"status":403,"message":"Forbidden"})");
+}
+
+TEST_F(SimCoreTest, MissingOrWrongDeveloperKeyIsForbidden) {
+  SimRequest request = Signed("GET", "/customer/profile/6111111111");
+  request.query = {{"initiator_id", kInitiator}, {"user_code", kUserCode}};
+
+  SimRequest missing = request;
+  missing.headers.erase("developer_key");
+  ExpectForbidden(core_.Handle(missing, now_));
+
+  SimRequest wrong = request;
+  wrong.headers["developer_key"] = "not-the-key";
+  ExpectForbidden(core_.Handle(wrong, now_));
+
+  SimRequest hyphen = request;  // Eko needs the underscore spelling.
+  hyphen.headers.erase("developer_key");
+  hyphen.headers["developer-key"] = config_.developer_key;
+  ExpectForbidden(core_.Handle(hyphen, now_));
+}
+
+TEST_F(SimCoreTest, MissingOrWrongSignatureIsForbidden) {
+  SimRequest request = Signed("GET", "/customer/profile/6111111111");
+  request.query = {{"initiator_id", kInitiator}, {"user_code", kUserCode}};
+
+  SimRequest missing = request;
+  missing.headers.erase("secret-key");
+  ExpectForbidden(core_.Handle(missing, now_));
+
+  SimRequest other_timestamp = request;  // Signed a different timestamp than sent.
+  other_timestamp.headers["secret-key"] =
+      ComputeSecretKey(config_.access_key, std::to_string(now_ - 1));
+  ExpectForbidden(core_.Handle(other_timestamp, now_));
+
+  SimRequest raw_key = request;  // HMAC keyed with the raw (not base64) key.
+  raw_key.headers["secret-key"] = "not-a-signature";
+  ExpectForbidden(core_.Handle(raw_key, now_));
+
+  SimRequest no_timestamp = request;
+  no_timestamp.headers.erase("secret-key-timestamp");
+  ExpectForbidden(core_.Handle(no_timestamp, now_));
+}
+
+TEST_F(SimCoreTest, TimestampMustBeMillisecondsWithinWindow) {
+  const auto with_timestamp = [&](int64_t timestamp_ms) {
+    SimRequest request = Signed("GET", "/customer/profile/6111111111");
+    request.query = {{"initiator_id", kInitiator}, {"user_code", kUserCode}};
+    const std::string text = std::to_string(timestamp_ms);
+    request.headers["secret-key-timestamp"] = text;
+    request.headers["secret-key"] = ComputeSecretKey(config_.access_key, text);
+    return core_.Handle(request, now_);
+  };
+  EXPECT_EQ(with_timestamp(now_ - config_.timestamp_window_ms).http_status, 200);
+  EXPECT_EQ(with_timestamp(now_ + config_.timestamp_window_ms).http_status, 200);
+  ExpectForbidden(with_timestamp(now_ - config_.timestamp_window_ms - 1));
+  ExpectForbidden(with_timestamp(now_ + config_.timestamp_window_ms + 1));
+  ExpectForbidden(with_timestamp(now_ / 1000));  // Seconds, 10 digits.
+}
+
+// --- Routing, content type, body -------------------------------------------
+
+TEST_F(SimCoreTest, UnknownPathIs404) {
+  for (const char* path :
+       {"/customer/profiles/6111111111", "/customer/profile/", "/customer/profile/6111111111/",
+        "/customer/profile", "/customer//profile/6111111111", ""}) {
+    SCOPED_TRACE(path);
+    const SimResponse response = Get(path);
+    EXPECT_EQ(response.http_status, 404);
+    EXPECT_EQ(response.body, R"({"status":404,"message":"No mapping rule matched"})");
+  }
+  SimRequest outside = Signed("GET", "");
+  outside.path = "/ekoapi/v2/customer/profile/6111111111";  // Wrong version segment.
+  EXPECT_EQ(core_.Handle(outside, now_).http_status, 404);
+  outside.path = "/ekoapi/v3x/customer/profile/6111111111";
+  EXPECT_EQ(core_.Handle(outside, now_).http_status, 404);
+}
+
+TEST_F(SimCoreTest, WrongMethodIs405BeforeAuth) {
+  SimRequest request;
+  request.method = "POST";
+  request.path = config_.base_path + "/customer/profile/6111111111";
+  const SimResponse response = core_.Handle(request, now_);
+  EXPECT_EQ(response.http_status, 405);
+  EXPECT_THAT(response.headers,
+              ::testing::Contains(std::make_pair(std::string("Allow"), std::string("GET"))));
+  EXPECT_EQ(Send("GET", "/customer/account/6111111111", "").http_status, 405);
+  EXPECT_EQ(Send("POST", "/customer/payment/dmt-fino/sender/6111111111/otp", Body()).http_status,
+            405);
+  EXPECT_EQ(Send("DELETE", "/customer/payment/dmt-fino/sender/6111111111", "").http_status, 405);
+}
+
+TEST_F(SimCoreTest, PostAndPutNeedJsonContentType) {
+  for (const std::string type :
+       {"", "text/plain", "application/x-www-form-urlencoded", "application/jsonx"}) {
+    SCOPED_TRACE(type);
+    SimRequest request = Signed("POST", "/customer/account/9000000001");
+    request.body = Body(OnboardFields());
+    if (type.empty()) {
+      request.headers.erase("content-type");
+    } else {
+      request.headers["content-type"] = type;
+    }
+    const SimResponse response = core_.Handle(request, now_);
+    EXPECT_EQ(response.http_status, 415);
+    EXPECT_EQ(response.body, R"({"status":415,"message":"Unsupported Media Type"})");
+  }
+  SimRequest with_charset = Signed("PUT", "/customer/payment/dmt-fino/sender/6222222222/otp");
+  with_charset.headers["content-type"] = "Application/JSON; charset=utf-8";
+  with_charset.body = Body(R"("aadhar":"123412341234","piddata":"<PidData/>")");
+  ExpectEnvelope(core_.Handle(with_charset, now_), 0, 0, 2132);
+}
+
+TEST_F(SimCoreTest, BodyThatIsNotAJsonObjectHasNoKeyForResponse) {
+  for (const std::string body : {"", "not json", "[1,2]", "\"text\"", "{\"a\":1} trailing"}) {
+    SCOPED_TRACE(body);
+    const SimResponse response = Send("POST", "/customer/account/9000000001", body);
+    const rapidjson::Document doc = ExpectEnvelope(response, 1, 1, -1);
+    EXPECT_STREQ(doc["message"].GetString(), "No Key for Response");
+  }
+}
+
+// --- Common parameters -----------------------------------------------------
+
+TEST_F(SimCoreTest, InitiatorMustMatch) {
+  for (const auto& query : std::vector<std::map<std::string, std::string>>{
+           {{"user_code", kUserCode}},
+           {{"initiator_id", "9000000000"}, {"user_code", kUserCode}}}) {
+    const rapidjson::Document doc =
+        ExpectEnvelope(Get("/customer/profile/6111111111", query), 319, 1, -1);
+    EXPECT_STREQ(doc["message"].GetString(), "Invalid initiator");
+    EXPECT_STREQ(doc["invalid_params"]["initiator_id"].GetString(), "Invalid initiator");
+  }
+}
+
+TEST_F(SimCoreTest, GetReadsQueryAndPostReadsBodyOnly) {
+  // A GET whose parameters sit in a body instead of the query.
+  SimRequest get = Signed("GET", "/customer/profile/6111111111");
+  get.body = Body();
+  ExpectEnvelope(core_.Handle(get, now_), 319, 1, -1);
+  // A POST whose parameters sit in the query instead of the body.
+  SimRequest post = Signed("POST", "/customer/account/9000000001");
+  post.query = {{"initiator_id", kInitiator}, {"user_code", kUserCode}};
+  post.body = absl::StrCat("{", OnboardFields(), "}");
+  ExpectEnvelope(core_.Handle(post, now_), 319, 1, -1);
+}
+
+TEST_F(SimCoreTest, NumbersAreAcceptedForScalarParams) {
+  const SimResponse response =
+      Send("POST", "/customer/account/9000000001",
+           absl::StrCat(R"({"initiator_id":9962981729,"user_code":20810200,"client_ref_id":77,)",
+                        OnboardFields(), "}"));
+  ExpectEnvelope(response, 2129, 1, 2129);
+}
+
+TEST_F(SimCoreTest, UserCodeChecks) {
+  rapidjson::Document doc = ExpectEnvelope(
+      Get("/customer/profile/6111111111", {{"initiator_id", kInitiator}}), 461, 1, -1);
+  EXPECT_STREQ(doc["message"].GetString(), "Invalid parameters");
+  EXPECT_TRUE(doc["invalid_params"].HasMember("user_code"));
+
+  doc = ExpectEnvelope(Get("/customer/profile/6111111111",
+                           {{"initiator_id", kInitiator}, {"user_code", "20A10200"}}),
+                       461, 1, -1);
+  EXPECT_TRUE(doc["invalid_params"].HasMember("user_code"));
+
+  doc = ExpectEnvelope(Get("/customer/profile/6111111111",
+                           {{"initiator_id", kInitiator}, {"user_code", "00000000"}}),
+                       346, 1, -1);
+  EXPECT_STREQ(doc["message"].GetString(), "User/agent not onboarded");
+}
+
+TEST_F(SimCoreTest, ClientRefIdAtMostTwentyCharacters) {
+  ExpectEnvelope(Get("/customer/profile/6111111111", {{"initiator_id", kInitiator},
+                                                      {"user_code", kUserCode},
+                                                      {"client_ref_id", std::string(20, 'a')}}),
+                 2129, 1, 2129);
+  const rapidjson::Document doc =
+      ExpectEnvelope(Get("/customer/profile/6111111111", {{"initiator_id", kInitiator},
+                                                          {"user_code", kUserCode},
+                                                          {"client_ref_id", std::string(21, 'a')}}),
+                     461, 1, -1);
+  EXPECT_TRUE(doc["invalid_params"].HasMember("client_ref_id"));
+}
+
+TEST_F(SimCoreTest, CustomerIdMustBeTenDigits) {
+  for (const std::string id : {"611111111", "61111111111", "61111a1111"}) {
+    SCOPED_TRACE(id);
+    const rapidjson::Document doc = ExpectEnvelope(Get("/customer/profile/" + id), 461, 1, -1);
+    EXPECT_TRUE(doc["invalid_params"].HasMember("customer_id"));
+  }
+}
+
+TEST_F(SimCoreTest, InvalidParamsListsEveryBadField) {
+  const SimResponse response =
+      Send("POST", "/customer/account/12345",
+           absl::StrCat(R"({"initiator_id":")", kInitiator,
+                        R"(","client_ref_id":"abcdefghijklmnopqrstuvwxyz",)",
+                        R"("dob":"1990-02-30","residence_address":"one line"})"));
+  const rapidjson::Document doc = ExpectEnvelope(response, 461, 1, -1);
+  const rapidjson::Value& bad = doc["invalid_params"];
+  for (const char* field :
+       {"customer_id", "user_code", "client_ref_id", "name", "dob", "residence_address"}) {
+    EXPECT_TRUE(bad.HasMember(field)) << field << " in " << response.body;
+  }
+  EXPECT_EQ(bad.MemberCount(), 6u) << response.body;
+}
+
+TEST_F(SimCoreTest, OnboardFieldFormats) {
+  const auto bad_fields = [&](const std::string& fields) {
+    const SimResponse response = Send("POST", "/customer/account/9000000001", Body(fields));
+    const rapidjson::Document doc = ParseJson(response.body);
+    std::vector<std::string> names;
+    if (doc.HasMember("invalid_params")) {
+      for (const auto& m : doc["invalid_params"].GetObject()) names.push_back(m.name.GetString());
+    }
+    return names;
+  };
+  using ::testing::ElementsAre;
+  EXPECT_THAT(bad_fields(R"("name":"A","dob":"15-05-1990","residence_address":["x"])"),
+              ElementsAre("dob"));
+  EXPECT_THAT(bad_fields(R"("name":"  ","dob":"1990-05-15","residence_address":["x"])"),
+              ElementsAre("name"));
+  EXPECT_THAT(bad_fields(R"("name":"A","dob":"1990-05-15","residence_address":[])"),
+              ElementsAre("residence_address"));
+  EXPECT_THAT(bad_fields(R"("name":"A","dob":"1990-05-15","residence_address":["x",3])"),
+              ElementsAre("residence_address"));
+  EXPECT_THAT(bad_fields(R"("name":{"a":1},"dob":"2000-02-29","residence_address":["x"])"),
+              ElementsAre("name"));
+}
+
+// --- Generic customer ------------------------------------------------------
+
+TEST_F(SimCoreTest, UnknownCustomerIsNotEnrolled) {
+  const SimResponse response = Get("/customer/profile/9000000001");
+  const rapidjson::Document doc = ExpectEnvelope(response, 308, 1, 308);
+  EXPECT_STREQ(doc["message"].GetString(), "Failure!Customer Not Enrolled");
+  EXPECT_STREQ(doc["data"]["sender_name"].GetString(), "");
+  EXPECT_STREQ(doc["data"]["ekyc_enabled"].GetString(), "");
+  EXPECT_EQ(
+      response.headers,
+      (std::vector<std::pair<std::string, std::string>>{{"Content-Type", "application/json"}}));
+}
+
+TEST_F(SimCoreTest, NewCustomerOnboardsAndVerifiesToFullProfile) {
+  const SimResponse onboard =
+      Send("POST", "/customer/account/9000000001", Body(OnboardFields("Asha Rao")));
+  const rapidjson::Document sent = ExpectEnvelope(onboard, 2129, 1, 2129);
+  EXPECT_STREQ(sent["message"].GetString(), "Validate the OTP");
+  EXPECT_EQ(sent["data"]["intent_id"].GetInt(), 19);
+  EXPECT_STREQ(sent["data"]["kyc_request_id"].GetString(), "");
+  const std::string ref = sent["data"]["otp_ref_id"].GetString();
+  EXPECT_GE(ref.size(), 40u);
+
+  const rapidjson::Document otp = LatestOtp("9000000001");
+  EXPECT_EQ(otp["otp_ref_id"].GetString(), ref);
+  EXPECT_STREQ(otp["flow"].GetString(), "customer");
+  const std::string code = otp["otp"].GetString();
+  EXPECT_EQ(code.size(), 6u);
+
+  const SimResponse verify = VerifyCustomer("9000000001", "\"" + code + "\"", ref);
+  const rapidjson::Document doc = ExpectEnvelope(verify, 0, -1, 309);
+  EXPECT_STREQ(doc["message"].GetString(), "Success!");
+  const rapidjson::Value& data = doc["data"];
+  const rapidjson::Value& profile = data["customer_profile"];
+  EXPECT_STREQ(profile["name"].GetString(), "Asha Rao");
+  EXPECT_STREQ(profile["mobile"].GetString(), "9000000001");
+  EXPECT_STREQ(profile["total_monthly_limit"].GetString(), "25000.0");
+  EXPECT_STREQ(profile["next_allowed_limit"].GetString(), "25000.0");
+  EXPECT_STREQ(profile["balance"].GetString(), "0.00");
+  EXPECT_EQ(profile["kyc_state"].GetInt(), 0);
+  ASSERT_TRUE(profile["chart"].IsArray());
+  ASSERT_EQ(profile["chart"].Size(), 1u);
+  const rapidjson::Value& chart = profile["chart"][0];
+  EXPECT_EQ(chart["data_type_id"].GetInt(), 10);
+  EXPECT_TRUE(chart["label"].IsString());
+  EXPECT_STREQ(chart["data"]["used"].GetString(), "0.0");
+  EXPECT_STREQ(chart["data"]["remaining"].GetString(), "25000.0");
+  EXPECT_STREQ(chart["data"]["unavailable"].GetString(), "0.0");
+  EXPECT_STREQ(data["sender_name"].GetString(), "Asha Rao");
+  ASSERT_TRUE(data["next_allowed_limit"].IsNumber());
+  EXPECT_EQ(data["next_allowed_limit"].GetInt(), 25000);
+  EXPECT_EQ(data["kyc_state"].GetInt(), 0);
+  EXPECT_EQ(data["is_registered"].GetInt(), 1);
+
+  // Verified now: onboarding again says the wallet exists; Get issues an OTP.
+  const rapidjson::Document again = ExpectEnvelope(
+      Send("POST", "/customer/account/9000000001", Body(OnboardFields())), 17, 17, 17);
+  EXPECT_STREQ(again["message"].GetString(), "User wallet already exists");
+  ExpectEnvelope(Get("/customer/profile/9000000001"), 2129, 1, 2129);
+}
+
+TEST_F(SimCoreTest, UnverifiedCustomerMayOnboardAgain) {
+  ExpectEnvelope(Send("POST", "/customer/account/9000000001", Body(OnboardFields())), 2129, 1,
+                 2129);
+  ExpectEnvelope(Send("POST", "/customer/account/9000000001", Body(OnboardFields())), 2129, 1,
+                 2129);
+  ExpectEnvelope(Get("/customer/profile/9000000001"), 2129, 1, 2129);
+}
+
+TEST_F(SimCoreTest, SeededCustomerGetsOtpAndProfile) {
+  const rapidjson::Document sent =
+      ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
+  const rapidjson::Document otp = LatestOtp("6111111111");
+  EXPECT_EQ(std::string(otp["otp_ref_id"].GetString()), sent["data"]["otp_ref_id"].GetString());
+  const rapidjson::Document doc =
+      ExpectEnvelope(VerifyCustomer("6111111111", absl::StrCat("\"", otp["otp"].GetString(), "\""),
+                                    otp["otp_ref_id"].GetString()),
+                     0, -1, 309);
+  EXPECT_STREQ(doc["data"]["customer_profile"]["name"].GetString(), "Test Customer");
+  ExpectEnvelope(Send("POST", "/customer/account/6111111111", Body(OnboardFields())), 17, 17, 17);
+}
+
+TEST_F(SimCoreTest, AadhaarPendingScenario) {
+  const rapidjson::Document doc = ExpectEnvelope(OnboardAndVerify("9000002136"), 2136, 1, 2136);
+  EXPECT_STREQ(doc["message"].GetString(), "Aadhar Validation Pending");
+}
+
+TEST_F(SimCoreTest, PanRequiredScenario) {
+  const rapidjson::Document doc = ExpectEnvelope(OnboardAndVerify("9000002147"), 0, 0, 2147);
+  EXPECT_STREQ(doc["message"].GetString(), "Pan Number Required");
+  EXPECT_TRUE(doc["data"]["application_id"].IsString());
+  EXPECT_STRNE(doc["data"]["application_id"].GetString(), "");
+}
+
+TEST_F(SimCoreTest, WrongOtpThenRightOtp) {
+  ExpectEnvelope(Send("POST", "/customer/account/9000000001", Body(OnboardFields())), 2129, 1,
+                 2129);
+  const rapidjson::Document otp = LatestOtp("9000000001");
+  const std::string code = otp["otp"].GetString();
+  const std::string ref = otp["otp_ref_id"].GetString();
+  const std::string wrong_code = code == "111111" ? "222222" : "111111";
+  const rapidjson::Document wrong =
+      ExpectEnvelope(VerifyCustomer("9000000001", "\"" + wrong_code + "\"", ref), 302, 302, 2131);
+  EXPECT_STREQ(wrong["message"].GetString(), "Wrong OTP");
+  ExpectEnvelope(VerifyCustomer("9000000001", "\"" + code + "\"", "unknown-ref"), 302, 302, 2131);
+  // A wrong attempt does not burn the OTP.
+  ExpectEnvelope(VerifyCustomer("9000000001", "\"" + code + "\"", ref), 0, -1, 309);
+}
+
+TEST_F(SimCoreTest, OtpIsSingleUse) {
+  ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
+  const rapidjson::Document otp = LatestOtp("6111111111");
+  const std::string code = absl::StrCat("\"", otp["otp"].GetString(), "\"");
+  ExpectEnvelope(VerifyCustomer("6111111111", code, otp["otp_ref_id"].GetString()), 0, -1, 309);
+  ExpectEnvelope(VerifyCustomer("6111111111", code, otp["otp_ref_id"].GetString()), 302, 302, 2131);
+  EXPECT_TRUE(LatestOtp("6111111111")["consumed"].GetBool());
+}
+
+TEST_F(SimCoreTest, OtpOfAnotherCustomerIsWrong) {
+  ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
+  const rapidjson::Document otp = LatestOtp("6111111111");
+  ExpectEnvelope(Send("POST", "/customer/account/9000000001", Body(OnboardFields())), 2129, 1,
+                 2129);
+  ExpectEnvelope(VerifyCustomer("9000000001", absl::StrCat("\"", otp["otp"].GetString(), "\""),
+                                otp["otp_ref_id"].GetString()),
+                 302, 302, 2131);
+}
+
+TEST_F(SimCoreTest, ExpiredOtpByAdminCall) {
+  ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
+  const rapidjson::Document otp = LatestOtp("6111111111");
+  const SimResponse expire = Admin("POST", "/otp/expire", {{"customer_id", "6111111111"}});
+  EXPECT_EQ(expire.http_status, 200);
+  EXPECT_EQ(ParseJson(expire.body)["expired"].GetInt(), 1);
+  const rapidjson::Document doc =
+      ExpectEnvelope(VerifyCustomer("6111111111", absl::StrCat("\"", otp["otp"].GetString(), "\""),
+                                    otp["otp_ref_id"].GetString()),
+                     303, 303, 2131);
+  EXPECT_STREQ(doc["message"].GetString(), "OTP expired");
+}
+
+TEST_F(SimCoreTest, ExpiredOtpByClock) {
+  ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
+  const rapidjson::Document otp = LatestOtp("6111111111");
+  now_ += config_.otp_ttl_ms;
+  ExpectEnvelope(VerifyCustomer("6111111111", absl::StrCat("\"", otp["otp"].GetString(), "\""),
+                                otp["otp_ref_id"].GetString()),
+                 303, 303, 2131);
+}
+
+TEST_F(SimCoreTest, VerifyNeedsOtpAndRef) {
+  const rapidjson::Document doc =
+      ExpectEnvelope(Send("POST", "/customer/account/6111111111/otp/verify", Body()), 461, 1, -1);
+  EXPECT_TRUE(doc["invalid_params"].HasMember("otp"));
+  EXPECT_TRUE(doc["invalid_params"].HasMember("otp_ref_id"));
+}
+
+class SimCoreFixedOtpTest : public SimCoreTest {
+ protected:
+  static SimConfig Config() {
+    SimConfig config;
+    config.fixed_otp = "012345";
+    return config;
+  }
+  SimCoreFixedOtpTest() : SimCoreTest(Config()) {}
+};
+
+TEST_F(SimCoreFixedOtpTest, LeadingZeroOtpIsComparedAsText) {
+  const rapidjson::Document sent =
+      ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
+  const std::string ref = sent["data"]["otp_ref_id"].GetString();
+  EXPECT_STREQ(LatestOtp("6111111111")["otp"].GetString(), "012345");
+  ExpectEnvelope(VerifyCustomer("6111111111", "12345", ref), 302, 302, 2131);
+  ExpectEnvelope(VerifyCustomer("6111111111", "\"12345\"", ref), 302, 302, 2131);
+  ExpectEnvelope(VerifyCustomer("6111111111", "\"012345\"", ref), 0, -1, 309);
+}
+
+class SimCoreNumericOtpTest : public SimCoreTest {
+ protected:
+  static SimConfig Config() {
+    SimConfig config;
+    config.fixed_otp = "123456";
+    config.latency_ms = 250;
+    return config;
+  }
+  SimCoreNumericOtpTest() : SimCoreTest(Config()) {}
+};
+
+TEST_F(SimCoreNumericOtpTest, NumericOtpMatchesAndLatencyIsOnEkoRepliesOnly) {
+  const SimResponse get = Get("/customer/profile/6111111111");
+  EXPECT_EQ(get.delay_ms, 250);
+  const std::string ref = ParseJson(get.body)["data"]["otp_ref_id"].GetString();
+  EXPECT_EQ(Admin("GET", "/health").delay_ms, 0);
+  ExpectEnvelope(VerifyCustomer("6111111111", "123456", ref), 0, -1, 309);
+  EXPECT_EQ(Get("/no/such/path").delay_ms, 250);
+}
+
+// --- DMT-Fino sender -------------------------------------------------------
+
+constexpr char kSenderPath[] = "/customer/payment/dmt-fino/sender/";
+constexpr char kPid[] = R"(<PidData><Resp errCode=\"0\"/></PidData>)";
+
+std::string EkycFields(const std::string& aadhar = "123412341234", const std::string& pid = kPid) {
+  return absl::StrCat(R"("aadhar":")", aadhar, R"(","piddata":")", pid, "\"");
+}
+
+TEST_F(SimCoreTest, SenderJourney) {
+  const std::string path = std::string(kSenderPath) + "9000000001";
+  ExpectEnvelope(Get(path), 308, 1, 308);
+
+  // Onboard; residence_address as a string is accepted on this rail.
+  rapidjson::Document doc = ExpectEnvelope(
+      Send("POST", path,
+           Body(R"("name":"Ravi Kumar","dob":"1985-01-31","residence_address":"12 Main Rd")")),
+      0, 0, 2134);
+  EXPECT_STREQ(doc["message"].GetString(), "Customer KYC Pending");
+  EXPECT_STREQ(doc["data"]["otp_ref_id"].GetString(), "");
+  ExpectEnvelope(Get(path), 0, 0, 2134);
+  ExpectEnvelope(Send("POST", path, Body(OnboardFields())), 0, 0, 2134);
+
+  // Biometric eKYC issues an OTP.
+  doc = ExpectEnvelope(Send("PUT", path + "/otp", Body(EkycFields())), 0, 0, 2129);
+  EXPECT_STREQ(doc["message"].GetString(), "Validate the OTP");
+  EXPECT_STREQ(doc["data"]["user_code"].GetString(), kUserCode);
+  EXPECT_STREQ(doc["data"]["intent_id"].GetString(), "");
+  const std::string kyc_request_id = doc["data"]["kyc_request_id"].GetString();
+  const std::string ref = doc["data"]["otp_ref_id"].GetString();
+  EXPECT_THAT(kyc_request_id, ::testing::MatchesRegex("[0-9]+"));
+  EXPECT_THAT(ref, ::testing::MatchesRegex("[0-9]+"));
+
+  doc = ExpectEnvelope(Get(path), 0, 0, 2129);
+  EXPECT_EQ(doc["data"]["otp_ref_id"].GetString(), ref);
+  EXPECT_EQ(doc["data"]["kyc_request_id"].GetString(), kyc_request_id);
+
+  const rapidjson::Document otp = LatestOtp("9000000001");
+  EXPECT_STREQ(otp["flow"].GetString(), "ekyc");
+  EXPECT_EQ(otp["kyc_request_id"].GetString(), kyc_request_id);
+  const std::string code = otp["otp"].GetString();
+
+  // The eKYC OTP cannot complete the generic customer flow.
+  ExpectEnvelope(VerifyCustomer("9000000001", "\"" + code + "\"", ref), 302, 302, 2131);
+
+  const auto verify = [&](const std::string& otp_text, const std::string& ref_text,
+                          const std::string& kyc_text) {
+    return Send("PUT", path + "/otp/verify",
+                Body(absl::StrCat(R"("otp":")", otp_text, R"(","otp_ref_id":")", ref_text,
+                                  R"(","kyc_request_id":")", kyc_text, "\"")));
+  };
+  const std::string wrong_code = code == "111111" ? "222222" : "111111";
+  doc = ExpectEnvelope(verify(wrong_code, ref, kyc_request_id), 2131, 302, 2131);
+  EXPECT_STREQ(doc["message"].GetString(), "Wrong OTP");
+  ExpectEnvelope(verify(code, ref, "1"), 2131, 302, 2131);
+  ExpectEnvelope(verify(code, "999", kyc_request_id), 2131, 302, 2131);
+
+  doc = ExpectEnvelope(verify(code, ref, kyc_request_id), 0, 0, 2132);
+  EXPECT_STREQ(doc["message"].GetString(), "Customer Registration Completed");
+  EXPECT_STREQ(doc["data"]["user_code"].GetString(), kUserCode);
+
+  doc = ExpectEnvelope(Get(path), 0, -1, 309);
+  EXPECT_STREQ(doc["data"]["customer_profile"]["name"].GetString(), "Ravi Kumar");
+  EXPECT_EQ(doc["data"]["customer_profile"]["kyc_state"].GetInt(), 1);
+  EXPECT_EQ(doc["data"]["kyc_state"].GetInt(), 1);
+  EXPECT_EQ(doc["data"]["next_allowed_limit"].GetInt(), 25000);
+  EXPECT_STREQ(doc["data"]["customer_profile"]["balance"].GetString(), "0.00");
+
+  ExpectEnvelope(Send("POST", path, Body(OnboardFields())), 0, -1, 309);
+  ExpectEnvelope(Send("PUT", path + "/otp", Body(EkycFields())), 0, 0, 2132);
+  doc = ExpectEnvelope(verify(code, ref, kyc_request_id), 2131, 1, 2131);
+  EXPECT_STREQ(doc["message"].GetString(), "Customer Already registred");
+
+  // The generic customer flow is separate: this mobile is not enrolled there.
+  ExpectEnvelope(Get("/customer/profile/9000000001"), 308, 1, 308);
+}
+
+TEST_F(SimCoreTest, SeededSenderIsComplete) {
+  const rapidjson::Document doc =
+      ExpectEnvelope(Get(std::string(kSenderPath) + "6222222222"), 0, -1, 309);
+  EXPECT_STREQ(doc["data"]["customer_profile"]["name"].GetString(), "Test Sender");
+}
+
+TEST_F(SimCoreTest, EkycOtpExpires) {
+  const std::string path = std::string(kSenderPath) + "9000000001";
+  ExpectEnvelope(Send("POST", path, Body(OnboardFields())), 0, 0, 2134);
+  const rapidjson::Document sent =
+      ExpectEnvelope(Send("PUT", path + "/otp", Body(EkycFields())), 0, 0, 2129);
+  const rapidjson::Document otp = LatestOtp("9000000001");
+  EXPECT_EQ(Admin("POST", "/otp/expire", {{"customer_id", "9000000001"}}).http_status, 200);
+  const rapidjson::Document doc = ExpectEnvelope(
+      Send("PUT", path + "/otp/verify",
+           Body(absl::StrCat(R"("otp":")", otp["otp"].GetString(), R"(","otp_ref_id":")",
+                             sent["data"]["otp_ref_id"].GetString(), R"(","kyc_request_id":")",
+                             sent["data"]["kyc_request_id"].GetString(), "\""))),
+      2131, 303, 2131);
+  EXPECT_STREQ(doc["message"].GetString(), "OTP expired");
+}
+
+TEST_F(SimCoreTest, EkycFailures) {
+  const std::string path = std::string(kSenderPath) + "9000000001";
+  ExpectEnvelope(Send("POST", path, Body(OnboardFields())), 0, 0, 2134);
+  rapidjson::Document doc = ExpectEnvelope(
+      Send("PUT", path + "/otp", Body(EkycFields("123412341234", "not-xml"))), 2135, 1, 2135);
+  EXPECT_STREQ(doc["data"]["description"].GetString(), "K-100 EKYC Verification failed");
+
+  const std::string failing = std::string(kSenderPath) + "9000002135";
+  ExpectEnvelope(Send("POST", failing, Body(OnboardFields())), 0, 0, 2134);
+  ExpectEnvelope(Send("PUT", failing + "/otp", Body(EkycFields())), 2135, 1, 2135);
+}
+
+TEST_F(SimCoreTest, EkycOfUnknownSenderIsUserNotFound) {
+  const rapidjson::Document doc = ExpectEnvelope(
+      Send("PUT", std::string(kSenderPath) + "9000000001/otp", Body(EkycFields())), 463, 1, -1);
+  EXPECT_STREQ(doc["message"].GetString(), "User not found");
+  EXPECT_STREQ(doc["invalid_params"]["customer_id"].GetString(),
+               "Customer does not exist in System");
+}
+
+TEST_F(SimCoreTest, EkycFieldValidation) {
+  const rapidjson::Document doc = ExpectEnvelope(
+      Send("PUT", std::string(kSenderPath) + "6222222222/otp", Body(R"("aadhar":"12341234123")")),
+      461, 1, -1);
+  EXPECT_TRUE(doc["invalid_params"].HasMember("aadhar"));
+  EXPECT_TRUE(doc["invalid_params"].HasMember("piddata"));
+  const rapidjson::Document verify = ExpectEnvelope(
+      Send("PUT", std::string(kSenderPath) + "6222222222/otp/verify", Body(R"("otp":"1")")), 461, 1,
+      -1);
+  EXPECT_TRUE(verify["invalid_params"].HasMember("otp_ref_id"));
+  EXPECT_TRUE(verify["invalid_params"].HasMember("kyc_request_id"));
+  EXPECT_FALSE(verify["invalid_params"].HasMember("otp"));
+}
+
+// --- Admin -----------------------------------------------------------------
+
+TEST_F(SimCoreTest, AdminHealthAndErrors) {
+  SimResponse response = Admin("GET", "/health");
+  EXPECT_EQ(response.http_status, 200);
+  EXPECT_EQ(response.body, R"({"ok":true})");
+  EXPECT_EQ(Admin("GET", "/nope").http_status, 404);
+  EXPECT_EQ(Admin("POST", "/health").http_status, 405);
+  EXPECT_EQ(Admin("GET", "/otp").http_status, 400);
+  EXPECT_EQ(Admin("GET", "/otp", {{"customer_id", "9000000001"}}).http_status, 404);
+}
+
+TEST_F(SimCoreTest, RequestLogRecordsWhatWasSentWithoutSecrets) {
+  SimRequest request = Signed("POST", "/customer/account/9000000001");
+  request.query = {{"x", "1"}};
+  request.body = Body(OnboardFields());
+  const std::string signature = request.headers["secret-key"];
+  core_.Handle(request, now_);
+  SimRequest unsigned_request = request;
+  unsigned_request.headers.clear();
+  core_.Handle(unsigned_request, now_);
+  Admin("GET", "/health");  // Admin calls are not logged.
+
+  const SimResponse log = Admin("GET", "/requests");
+  EXPECT_EQ(log.http_status, 200);
+  EXPECT_THAT(log.body, Not(HasSubstr(signature)));
+  EXPECT_THAT(log.body, Not(HasSubstr(config_.access_key)));
+  const rapidjson::Document doc = ParseJson(log.body);
+  ASSERT_TRUE(doc.IsArray());
+  ASSERT_EQ(doc.Size(), 2u);
+  const rapidjson::Value& first = doc[0];
+  EXPECT_STREQ(first["method"].GetString(), "POST");
+  EXPECT_STREQ(first["path"].GetString(), "/ekoapi/v3/customer/account/9000000001");
+  EXPECT_STREQ(first["query"]["x"].GetString(), "1");
+  EXPECT_EQ(first["body"].GetString(), request.body);
+  EXPECT_STREQ(first["content_type"].GetString(), "application/json");
+  EXPECT_TRUE(first["auth_ok"].GetBool());
+  EXPECT_TRUE(first["developer_key_present"].GetBool());
+  EXPECT_EQ(first["timestamp"].GetString(), std::to_string(now_));
+  EXPECT_EQ(first["received_ms"].GetInt64(), now_);
+  EXPECT_FALSE(doc[1]["auth_ok"].GetBool());
+  EXPECT_FALSE(doc[1]["developer_key_present"].GetBool());
+
+  EXPECT_EQ(Admin("DELETE", "/requests").http_status, 200);
+  EXPECT_EQ(Admin("GET", "/requests").body, "[]");
+}
+
+TEST_F(SimCoreTest, RequestLogKeepsLastThousand) {
+  for (int i = 0; i < 1005; ++i) Get(absl::StrCat("/nothing/", i));
+  const rapidjson::Document doc = ParseJson(Admin("GET", "/requests").body);
+  ASSERT_EQ(doc.Size(), 1000u);
+  EXPECT_STREQ(doc[0]["path"].GetString(), "/ekoapi/v3/nothing/5");
+  EXPECT_STREQ(doc[999]["path"].GetString(), "/ekoapi/v3/nothing/1004");
+}
+
+TEST_F(SimCoreTest, ResetRestoresSeededState) {
+  OnboardAndVerify("9000000001");
+  ExpectEnvelope(Get("/customer/profile/9000000001"), 2129, 1, 2129);
+  EXPECT_EQ(Admin("POST", "/reset").http_status, 200);
+  ExpectEnvelope(Get("/customer/profile/9000000001"), 308, 1, 308);
+  ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
+  ExpectEnvelope(Get(std::string(kSenderPath) + "6222222222"), 0, -1, 309);
+}
+
+}  // namespace
+}  // namespace eko::sim
