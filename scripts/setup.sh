@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
-  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler grpc-proto
   golang-github-gogo-googleapis-dev
   libcurl4-openssl-dev libssl-dev rapidjson-dev libabsl-dev libevent-dev
   libgtest-dev libgmock-dev

@@ -33,9 +33,8 @@ absl::Status SetInt(int64_t* out, const std::string& value, const char* flag, in
                     int64_t max) {
   int64_t parsed = 0;
   if (!absl::SimpleAtoi(value, &parsed) || parsed < min || parsed > max) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, " must be an integer in [", min, ", ", max, "], got '", value,
-                     "'"));
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, " must be an integer in [", min,
+                                                   ", ", max, "], got '", value, "'"));
   }
   *out = parsed;
   return absl::OkStatus();
@@ -120,7 +119,9 @@ const std::vector<Option>& Options() {
          return absl::OkStatus();
        }},
       {"eko-ca-file", "EKO_CA_FILE", "(system trust store)",
-       "PEM bundle of CAs trusted for Eko's TLS certificate; verification is always on", false,
+       "PEM bundle of the CAs to trust for Eko's TLS certificate instead of the system store; "
+       "verification is always on",
+       false,
        [](GatewayConfig& c, const std::string& v) {
          c.eko_ca_file = v;
          return absl::OkStatus();
@@ -128,8 +129,7 @@ const std::vector<Option>& Options() {
       {"dev", "EKO_GATEWAY_DEV", "false",
        "development mode: start the embedded Eko simulator and send every call to it "
        "(never for real traffic)",
-       true,
-       [](GatewayConfig& c, const std::string& v) { return SetBool(&c.dev, v, "dev"); }},
+       true, [](GatewayConfig& c, const std::string& v) { return SetBool(&c.dev, v, "dev"); }},
       {"dev-simulator-listen", "EKO_DEV_SIMULATOR_LISTEN", "127.0.0.1:0",
        "listen address of the embedded simulator in --dev mode", false,
        [](GatewayConfig& c, const std::string& v) {
@@ -192,9 +192,9 @@ absl::Status CheckConfig(GatewayConfig& c) {
   }
   if (c.eko_initiator_id.empty()) missing.push_back("--eko-initiator-id (EKO_INITIATOR_ID)");
   if (!missing.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Eko credentials are required; missing: ", absl::StrJoin(missing, ", "),
-        ". To try the gateway without Eko, run it with --dev (embedded simulator)."));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Eko credentials are required; missing: ", absl::StrJoin(missing, ", "),
+                     ". To try the gateway without Eko, run it with --dev (embedded simulator)."));
   }
   const bool https = absl::StartsWith(c.eko_base_url, "https://");
   const bool http = absl::StartsWith(c.eko_base_url, "http://");
@@ -272,8 +272,7 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const En
       if (name == option.flag) match = &option;
     }
     if (match == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown flag --", name, " (see --help)"));
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name, " (see --help)"));
     }
     if (!value) {
       if (match->is_bool) {
@@ -310,12 +309,11 @@ std::string Usage() {
 }
 
 std::string ConfigMarkdownTable() {
-  std::string out =
-      "| flag | environment | default | meaning |\n| --- | --- | --- | --- |\n";
+  std::string out = "| flag | environment | default | meaning |\n| --- | --- | --- | --- |\n";
   for (const Option& option : Options()) {
     absl::StrAppend(&out, "| `--", option.flag, "` | `", option.env, "` | ",
-                    *option.default_text ? absl::StrCat("`", option.default_text, "`") : "",
-                    " | ", option.help, " |\n");
+                    *option.default_text ? absl::StrCat("`", option.default_text, "`") : "", " | ",
+                    option.help, " |\n");
   }
   return out;
 }

@@ -58,15 +58,16 @@ TEST(ConfigTest, CompleteFlagsParse) {
 }
 
 TEST(ConfigTest, EnvironmentTwinsAndFlagPrecedence) {
-  Args args{{"--listen=127.0.0.1:7000"},
-            {{"EKO_GATEWAY_LISTEN", "0.0.0.0:1"},
-             {"EKO_BASE_URL", "https://api.eko.in/ekoicici/v3"},
-             {"EKO_DEVELOPER_KEY", "dk"},
-             {"EKO_ACCESS_KEY", "ak"},
-             {"EKO_INITIATOR_ID", "9962981729"},
-             {"EKO_USER_CODE", "20810200"},
-             {"EKO_TIMEOUT_MS", "1500"},
-             {"EKO_ENDPOINTS", "GetCustomer=GET /a/{customer_id}; GetSender=GET /b/{customer_id}"}}};
+  Args args{
+      {"--listen=127.0.0.1:7000"},
+      {{"EKO_GATEWAY_LISTEN", "0.0.0.0:1"},
+       {"EKO_BASE_URL", "https://api.eko.in/ekoicici/v3"},
+       {"EKO_DEVELOPER_KEY", "dk"},
+       {"EKO_ACCESS_KEY", "ak"},
+       {"EKO_INITIATOR_ID", "9962981729"},
+       {"EKO_USER_CODE", "20810200"},
+       {"EKO_TIMEOUT_MS", "1500"},
+       {"EKO_ENDPOINTS", "GetCustomer=GET /a/{customer_id}; GetSender=GET /b/{customer_id}"}}};
   auto parsed = args.Parse();
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->config.listen, "127.0.0.1:7000");
@@ -102,10 +103,13 @@ TEST(ConfigTest, AccessKeyFileIsReadAndTrimmed) {
 }
 
 TEST(ConfigTest, RejectsBadValues) {
-  for (std::vector<std::string> extra :
-       {std::vector<std::string>{"--eko-timeout-ms", "fast"}, {"--log-level", "loud"},
-        {"--nope"}, {"positional"}, {"--listen"}, {"--dev=maybe"},
-        {"--eko-initiator-id", "abc"}}) {
+  for (std::vector<std::string> extra : {std::vector<std::string>{"--eko-timeout-ms", "fast"},
+                                         {"--log-level", "loud"},
+                                         {"--nope"},
+                                         {"positional"},
+                                         {"--listen"},
+                                         {"--dev=maybe"},
+                                         {"--eko-initiator-id", "abc"}}) {
     Args args = Complete();
     args.argv.insert(args.argv.end(), extra.begin(), extra.end());
     EXPECT_FALSE(args.Parse().ok()) << extra[0];

@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto parsed = eko::server::ParseArgs(argc, argv, [](const char* name) { return std::getenv(name); });
+  auto parsed =
+      eko::server::ParseArgs(argc, argv, [](const char* name) { return std::getenv(name); });
   if (!parsed.ok()) {
     std::cerr << "eko-gateway: " << parsed.status().message() << "\n";
     return 2;

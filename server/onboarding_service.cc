@@ -32,12 +32,23 @@ absl::Time CallerDeadline(const grpc::CallbackServerContext& context) {
 }
 
 const char* CodeName(absl::StatusCode code) {
-  static constexpr const char* kNames[] = {
-      "OK",           "CANCELLED",          "UNKNOWN",           "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND",     "ALREADY_EXISTS",    "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",    "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",          "UNAVAILABLE",       "DATA_LOSS",
-      "UNAUTHENTICATED"};
+  static constexpr const char* kNames[] = {"OK",
+                                           "CANCELLED",
+                                           "UNKNOWN",
+                                           "INVALID_ARGUMENT",
+                                           "DEADLINE_EXCEEDED",
+                                           "NOT_FOUND",
+                                           "ALREADY_EXISTS",
+                                           "PERMISSION_DENIED",
+                                           "RESOURCE_EXHAUSTED",
+                                           "FAILED_PRECONDITION",
+                                           "ABORTED",
+                                           "OUT_OF_RANGE",
+                                           "UNIMPLEMENTED",
+                                           "INTERNAL",
+                                           "UNAVAILABLE",
+                                           "DATA_LOSS",
+                                           "UNAUTHENTICATED"};
   const int index = static_cast<int>(code);
   return index >= 0 && index <= 16 ? kNames[index] : "UNKNOWN";
 }
@@ -71,13 +82,13 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
     std::lock_guard<std::mutex> lock(mu_);
     adapter::CallOptions options;
     options.caller_deadline = caller_deadline_;
-    call_id_ = client_->Call(
-        *request_, options,
-        [this](absl::StatusOr<Response> result, const adapter::CallSummary& summary) {
-          { std::lock_guard<std::mutex> wait_for_start(mu_); }
-          if (result.ok()) *response_ = *std::move(result);
-          Complete(result.status(), summary);
-        });
+    call_id_ =
+        client_->Call(*request_, options,
+                      [this](absl::StatusOr<Response> result, const adapter::CallSummary& summary) {
+                        { std::lock_guard<std::mutex> wait_for_start(mu_); }
+                        if (result.ok()) *response_ = *std::move(result);
+                        Complete(result.status(), summary);
+                      });
     call_started_ = true;
     if (cancel_requested_) client_->Cancel(call_id_);
   }

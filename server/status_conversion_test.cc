@@ -8,9 +8,7 @@
 namespace eko::server {
 namespace {
 
-TEST(StatusConversionTest, OkIsOk) {
-  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus(), {"r", "c"}).ok());
-}
+TEST(StatusConversionTest, OkIsOk) { EXPECT_TRUE(ToGrpcStatus(absl::OkStatus(), {"r", "c"}).ok()); }
 
 TEST(StatusConversionTest, CarriesCodeMessageAndDetails) {
   absl::Status status =

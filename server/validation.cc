@@ -108,7 +108,6 @@ void CheckName(std::string_view value, Violations& v) {
 
 bool IsLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 
-
 template <typename Request>
 void CheckDobOf(const Request& request, const ValidationContext& context, Violations& v) {
   if (!request.has_dob()) {
@@ -142,9 +141,8 @@ void CheckAddress(const google::protobuf::RepeatedPtrField<std::string>& lines, 
   } else {
     for (const std::string& line : lines) {
       if (CodePoints(line) > kMaxAddressLineChars || HasControlCharacters(line)) {
-        v.Add("residence_address",
-              absl::StrCat("each line at most ", kMaxAddressLineChars,
-                           " characters, without control characters"));
+        v.Add("residence_address", absl::StrCat("each line at most ", kMaxAddressLineChars,
+                                                " characters, without control characters"));
         break;
       }
     }
@@ -159,8 +157,7 @@ void CheckOtp(std::string_view value, Violations& v) {
   }
 }
 
-void CheckToken(std::string_view field, std::string_view value, size_t max_bytes,
-                Violations& v) {
+void CheckToken(std::string_view field, std::string_view value, size_t max_bytes, Violations& v) {
   if (value.empty()) {
     v.Add(std::string(field), "required: pass the value returned by the previous step");
   } else if (value.size() > max_bytes || !IsToken(value)) {
@@ -178,8 +175,7 @@ absl::Status Validate(const v1::GetCustomerRequest& request, const ValidationCon
   return v.Result();
 }
 
-absl::Status Validate(const v1::OnboardCustomerRequest& request,
-                      const ValidationContext& context) {
+absl::Status Validate(const v1::OnboardCustomerRequest& request, const ValidationContext& context) {
   Violations v;
   CheckCustomerId(request.customer_id(), v);
   CheckName(request.name(), v);
@@ -219,8 +215,7 @@ absl::Status Validate(const v1::OnboardSenderRequest& request, const ValidationC
   return v.Result();
 }
 
-absl::Status Validate(const v1::StartSenderEkycRequest& request,
-                      const ValidationContext& context) {
+absl::Status Validate(const v1::StartSenderEkycRequest& request, const ValidationContext& context) {
   Violations v;
   CheckCustomerId(request.customer_id(), v);
   if (request.aadhaar().size() != 12 || !AllDigits(request.aadhaar())) {
@@ -236,8 +231,7 @@ absl::Status Validate(const v1::StartSenderEkycRequest& request,
   return v.Result();
 }
 
-absl::Status Validate(const v1::ValidateEkycOtpRequest& request,
-                      const ValidationContext& context) {
+absl::Status Validate(const v1::ValidateEkycOtpRequest& request, const ValidationContext& context) {
   Violations v;
   CheckCustomerId(request.customer_id(), v);
   CheckOtp(request.otp(), v);

@@ -35,7 +35,9 @@ v1::OnboardCustomerRequest ValidOnboard() {
   return r;
 }
 
-TEST(ValidationTest, ValidOnboardPasses) { EXPECT_THAT(Validate(ValidOnboard(), Context()), IsOk()); }
+TEST(ValidationTest, ValidOnboardPasses) {
+  EXPECT_THAT(Validate(ValidOnboard(), Context()), IsOk());
+}
 
 TEST(ValidationTest, ReportsEveryBadFieldAtOnce) {
   v1::OnboardCustomerRequest r;

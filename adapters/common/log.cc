@@ -43,9 +43,10 @@ std::string Timestamp() {
 }  // namespace
 
 bool ParseLevel(std::string_view text, Level* out) {
-  static constexpr std::pair<std::string_view, Level> kLevels[] = {
-      {"debug", Level::kDebug}, {"info", Level::kInfo}, {"warn", Level::kWarn},
-      {"error", Level::kError}};
+  static constexpr std::pair<std::string_view, Level> kLevels[] = {{"debug", Level::kDebug},
+                                                                   {"info", Level::kInfo},
+                                                                   {"warn", Level::kWarn},
+                                                                   {"error", Level::kError}};
   for (const auto& [name, level] : kLevels) {
     if (text == name) {
       *out = level;

@@ -11,9 +11,7 @@ TEST(LogTest, MaskMobileKeepsOnlyEnds) {
   EXPECT_EQ(MaskMobile(""), "");
 }
 
-TEST(LogTest, JsonEscape) {
-  EXPECT_EQ(JsonEscape("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001");
-}
+TEST(LogTest, JsonEscape) { EXPECT_EQ(JsonEscape("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001"); }
 
 TEST(LogTest, ParseLevel) {
   Level level;

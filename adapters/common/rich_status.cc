@@ -48,8 +48,7 @@ ErrorBuilder& ErrorBuilder::PreconditionViolation(std::string_view type, std::st
   return *this;
 }
 
-ErrorBuilder& ErrorBuilder::QuotaViolation(std::string_view subject,
-                                           std::string_view description) {
+ErrorBuilder& ErrorBuilder::QuotaViolation(std::string_view subject, std::string_view description) {
   auto* v = quota_.add_violations();
   v->set_subject(std::string(subject));
   v->set_description(std::string(description));

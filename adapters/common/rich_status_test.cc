@@ -6,12 +6,12 @@ namespace eko::rich {
 namespace {
 
 TEST(RichStatusTest, BuilderAttachesOneOfEachDetail) {
-  absl::Status status = ErrorBuilder(absl::StatusCode::kInvalidArgument, reason::kFieldInvalid,
-                                     "bad")
-                            .Metadata("fields", "otp,name")
-                            .FieldViolation("otp", "digits only")
-                            .FieldViolation("name", "required")
-                            .RetryAfter(absl::Milliseconds(1500));
+  absl::Status status =
+      ErrorBuilder(absl::StatusCode::kInvalidArgument, reason::kFieldInvalid, "bad")
+          .Metadata("fields", "otp,name")
+          .FieldViolation("otp", "digits only")
+          .FieldViolation("name", "required")
+          .RetryAfter(absl::Milliseconds(1500));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(), "bad");
   google::rpc::ErrorInfo info;

@@ -17,13 +17,13 @@ namespace reason = rich::reason;
 // Extra detail attached to a business error besides ErrorInfo.
 enum class Detail {
   kNone,
-  kOtpField,           // BadRequest on `otp`
-  kOtpPrecondition,    // PreconditionFailure OTP
-  kCustomerResource,   // ResourceInfo eko.customer
-  kVerification,       // PreconditionFailure VERIFICATION
-  kEkyc,               // PreconditionFailure EKYC with Eko's description
-  kQuota,              // QuotaFailure
-  kAgent,              // PreconditionFailure AGENT
+  kOtpField,          // BadRequest on `otp`
+  kOtpPrecondition,   // PreconditionFailure OTP
+  kCustomerResource,  // ResourceInfo eko.customer
+  kVerification,      // PreconditionFailure VERIFICATION
+  kEkyc,              // PreconditionFailure EKYC with Eko's description
+  kQuota,             // QuotaFailure
+  kAgent,             // PreconditionFailure AGENT
 };
 
 struct CodeRule {
@@ -72,7 +72,8 @@ struct PairRule {
   CodeRule rule;
 };
 constexpr PairRule kPairRules[] = {
-    {2131, 1,
+    {2131,
+     1,
      {2131, absl::StatusCode::kAlreadyExists, reason::kCustomerAlreadyRegistered,
       Detail::kCustomerResource, "the customer is already registered"}},
 };

@@ -23,9 +23,9 @@ absl::StatusOr<v1::NextStep> Classify(Rpc rpc, const std::string& body) {
 }
 
 std::string Envelope3(int status, int rsi, int rt, const std::string& extra = "") {
-  return "{\"status\":" + std::to_string(status) + ",\"response_status_id\":" +
-         std::to_string(rsi) + ",\"response_type_id\":" + std::to_string(rt) +
-         ",\"message\":\"m\"" + extra + "}";
+  return "{\"status\":" + std::to_string(status) +
+         ",\"response_status_id\":" + std::to_string(rsi) +
+         ",\"response_type_id\":" + std::to_string(rt) + ",\"message\":\"m\"" + extra + "}";
 }
 
 struct StepCase {
@@ -63,9 +63,8 @@ INSTANTIATE_TEST_SUITE_P(
         StepCase{Rpc::kValidateEkycOtp, 0, 0, 2132, v1::NEXT_STEP_COMPLETE}));
 
 TEST(ClassifierTest, WrongOtpIsInvalidArgumentOnOtp) {
-  for (const std::string& body :
-       {Envelope3(302, 302, 2131), Envelope3(2131, 302, 2131), Envelope3(302, 1, -1),
-        Envelope3(2138, 1, 2138)}) {
+  for (const std::string& body : {Envelope3(302, 302, 2131), Envelope3(2131, 302, 2131),
+                                  Envelope3(302, 1, -1), Envelope3(2138, 1, 2138)}) {
     auto step = Classify(Rpc::kValidateEkycOtp, body);
     EXPECT_THAT(step, HasReason(absl::StatusCode::kInvalidArgument, reason::kOtpInvalid)) << body;
     EXPECT_THAT(ViolatedFields(step.status()), ElementsAre("otp")) << body;
@@ -82,18 +81,18 @@ TEST(ClassifierTest, ExpiredOtpIsFailedPrecondition) {
 }
 
 TEST(ClassifierTest, SpecificCodeWinsOverGenericValidationError) {
-  auto step = Classify(Rpc::kStartSenderEkyc,
-                       Envelope3(463, 1, -1,
-                                 R"(,"invalid_params":{"customer_id":"Customer does not exist"})"));
+  auto step = Classify(
+      Rpc::kStartSenderEkyc,
+      Envelope3(463, 1, -1, R"(,"invalid_params":{"customer_id":"Customer does not exist"})"));
   EXPECT_THAT(step, HasReason(absl::StatusCode::kNotFound, reason::kCustomerNotFound));
   EXPECT_EQ(MetadataValue(step.status(), "ekoStatus"), "463");
   EXPECT_EQ(MetadataValue(step.status(), "ekoResponseTypeId"), "-1");
 }
 
 TEST(ClassifierTest, EkoParameterErrorsMapToProtoFieldNames) {
-  auto step = Classify(Rpc::kStartSenderEkyc,
-                       Envelope3(461, 1, -1,
-                                 R"(,"invalid_params":{"aadhar":"bad","piddata":"missing"})"));
+  auto step =
+      Classify(Rpc::kStartSenderEkyc,
+               Envelope3(461, 1, -1, R"(,"invalid_params":{"aadhar":"bad","piddata":"missing"})"));
   EXPECT_THAT(step, HasReason(absl::StatusCode::kInvalidArgument, reason::kUpstreamFieldInvalid));
   EXPECT_THAT(ViolatedFields(step.status()), ElementsAre("aadhaar", "pid_data"));
 }
@@ -126,9 +125,11 @@ TEST(ClassifierTest, NothingUnknownBecomesOk) {
 }
 
 TEST(ClassifierTest, MessageRules) {
-  EXPECT_THAT(Classify(Rpc::kGetCustomer, R"({"status":1,"response_type_id":0,"message":"No Key for Response"})"),
+  EXPECT_THAT(Classify(Rpc::kGetCustomer,
+                       R"({"status":1,"response_type_id":0,"message":"No Key for Response"})"),
               HasReason(absl::StatusCode::kInvalidArgument, reason::kUpstreamFieldInvalid));
-  EXPECT_THAT(Classify(Rpc::kGetCustomer, R"({"status":1,"response_type_id":0,"message":"Agent not allowed"})"),
+  EXPECT_THAT(Classify(Rpc::kGetCustomer,
+                       R"({"status":1,"response_type_id":0,"message":"Agent not allowed"})"),
               HasReason(absl::StatusCode::kFailedPrecondition, reason::kAgentNotAllowed));
 }
 
@@ -161,7 +162,8 @@ TEST(ClassifierTest, RateLimitCarriesRetryAfter) {
   HttpResponse r = Http(429);
   r.retry_after = absl::Seconds(7);
   absl::Status status = ClassifyHttp(Rpc::kGetCustomer, r, false);
-  EXPECT_THAT(status, HasReason(absl::StatusCode::kResourceExhausted, reason::kUpstreamRateLimited));
+  EXPECT_THAT(status,
+              HasReason(absl::StatusCode::kResourceExhausted, reason::kUpstreamRateLimited));
   google::rpc::RetryInfo retry;
   ASSERT_TRUE(rich::GetDetail(status, &retry));
   EXPECT_EQ(retry.retry_delay().seconds(), 7);
@@ -178,8 +180,9 @@ TEST(ClassifierTest, TransportOutcomes) {
               HasReason(absl::StatusCode::kUnavailable, reason::kUpstreamTimeout));
   EXPECT_THAT(ClassifyHttp(Rpc::kGetCustomer, Http(0, TransportOutcome::kConnectionLost), false),
               HasReason(absl::StatusCode::kUnavailable, reason::kUpstreamTimeout));
-  EXPECT_THAT(ClassifyHttp(Rpc::kGetCustomer, Http(200, TransportOutcome::kResponseTooLarge), false),
-              HasReason(absl::StatusCode::kInternal, reason::kUpstreamBadResponse));
+  EXPECT_THAT(
+      ClassifyHttp(Rpc::kGetCustomer, Http(200, TransportOutcome::kResponseTooLarge), false),
+      HasReason(absl::StatusCode::kInternal, reason::kUpstreamBadResponse));
   EXPECT_THAT(ClassifyHttp(Rpc::kGetCustomer, Http(0, TransportOutcome::kCancelled), false),
               HasReason(absl::StatusCode::kCancelled, reason::kCancelled));
 }

@@ -49,12 +49,12 @@ struct CallSummary {
 template <typename Request>
 struct RpcTraits;
 
-#define EKO_RPC_TRAITS(NAME, HAS_REF)                                                        \
-  template <>                                                                                \
-  struct RpcTraits<onboarding::v1::NAME##Request> {                                          \
-    using Response = onboarding::v1::NAME##Response;                                         \
-    static constexpr Rpc kRpc = Rpc::k##NAME;                                                \
-    static constexpr bool kHasClientRefId = HAS_REF;                                         \
+#define EKO_RPC_TRAITS(NAME, HAS_REF)                \
+  template <>                                        \
+  struct RpcTraits<onboarding::v1::NAME##Request> {  \
+    using Response = onboarding::v1::NAME##Response; \
+    static constexpr Rpc kRpc = Rpc::k##NAME;        \
+    static constexpr bool kHasClientRefId = HAS_REF; \
   };
 EKO_RPC_TRAITS(GetCustomer, false)
 EKO_RPC_TRAITS(OnboardCustomer, true)
@@ -75,7 +75,8 @@ absl::StatusOr<Response> InterpretReply(Rpc rpc, const HttpResponse& http,
     return status;
   }
   absl::StatusOr<Envelope> envelope = ParseEnvelope(http.body);
-  if (!envelope.ok()) return BadResponseError(rpc, http.http_status, ToStd(envelope.status().message()));
+  if (!envelope.ok())
+    return BadResponseError(rpc, http.http_status, ToStd(envelope.status().message()));
   absl::StatusOr<onboarding::v1::NextStep> step =
       ClassifyEnvelope(rpc, *envelope, http.http_status);
   if (!step.ok()) return step.status();
@@ -150,13 +151,12 @@ uint64_t EkoClient::Call(const Request& request, const CallOptions& options,
   http.body = std::move(upstream.body);
   http.deadline = deadline_is_callers ? from_caller : cap;
 
-  return transport_->Submit(
-      std::move(http), [ref = identity.client_ref_id, deadline_is_callers,
-                        done = std::move(done)](HttpResponse reply) mutable {
-        CallSummary summary{ref, reply.http_status, reply.elapsed};
-        std::move(done)(InterpretReply<Response>(Traits::kRpc, reply, deadline_is_callers, ref),
-                        summary);
-      });
+  return transport_->Submit(std::move(http), [ref = identity.client_ref_id, deadline_is_callers,
+                                              done = std::move(done)](HttpResponse reply) mutable {
+    CallSummary summary{ref, reply.http_status, reply.elapsed};
+    std::move(done)(InterpretReply<Response>(Traits::kRpc, reply, deadline_is_callers, ref),
+                    summary);
+  });
 }
 
 }  // namespace eko::adapter

@@ -11,7 +11,7 @@ namespace {
 constexpr std::string_view kPlaceholder = "{customer_id}";
 
 constexpr std::string_view kRpcNames[kRpcCount] = {
-    "GetCustomer", "OnboardCustomer", "VerifyCustomerOtp", "GetSender",
+    "GetCustomer",   "OnboardCustomer", "VerifyCustomerOtp", "GetSender",
     "OnboardSender", "StartSenderEkyc", "ValidateEkycOtp"};
 
 }  // namespace
@@ -53,7 +53,8 @@ absl::Status EndpointTable::Override(std::string_view spec) {
     if (kRpcNames[i] == name) index = i;
   }
   if (index < 0) {
-    return absl::InvalidArgumentError(absl::StrCat("unknown RPC '", ToAbsl(name), "' in endpoint override"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown RPC '", ToAbsl(name), "' in endpoint override"));
   }
   const std::string_view rest = spec.substr(eq + 1);
   const size_t space = rest.find(' ');

@@ -56,8 +56,8 @@ absl::StatusOr<Envelope> ParseEnvelope(std::string_view body) {
     for (auto it = invalid->MemberBegin(); it != invalid->MemberEnd(); ++it) {
       std::string why;
       if (it->value.IsString()) why.assign(it->value.GetString(), it->value.GetStringLength());
-      env.invalid_params.emplace_back(
-          std::string(it->name.GetString(), it->name.GetStringLength()), std::move(why));
+      env.invalid_params.emplace_back(std::string(it->name.GetString(), it->name.GetStringLength()),
+                                      std::move(why));
     }
   }
   return env;

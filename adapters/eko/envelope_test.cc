@@ -53,8 +53,7 @@ TEST(EnvelopeTest, ReadsDataDescription) {
 }
 
 TEST(EnvelopeTest, RejectsMissingOrMistypedFields) {
-  EXPECT_THAT(ParseEnvelope(R"({"response_type_id":309})"),
-              StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(ParseEnvelope(R"({"response_type_id":309})"), StatusIs(absl::StatusCode::kInternal));
   EXPECT_THAT(ParseEnvelope(R"({"status":0})"), StatusIs(absl::StatusCode::kInternal));
   EXPECT_THAT(ParseEnvelope(R"({"status":true,"response_type_id":309})"),
               StatusIs(absl::StatusCode::kInternal));

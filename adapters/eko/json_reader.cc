@@ -92,14 +92,15 @@ std::optional<int64_t> ParseInt(std::string_view text) {
   }
   if (negative) {
     return magnitude == (uint64_t{1} << 63) ? std::numeric_limits<int64_t>::min()
-                                             : -static_cast<int64_t>(magnitude);
+                                            : -static_cast<int64_t>(magnitude);
   }
   return static_cast<int64_t>(magnitude);
 }
 
 absl::StatusOr<google::type::Money> ParseInrAmount(std::string_view text) {
   const auto invalid = [&] {
-    return absl::InternalError(absl::StrCat("'", ToAbsl(text.substr(0, 32)), "' is not a decimal amount"));
+    return absl::InternalError(
+        absl::StrCat("'", ToAbsl(text.substr(0, 32)), "' is not a decimal amount"));
   };
   if (text.empty() || text.size() > 40) return invalid();
   bool negative = false;
@@ -150,8 +151,7 @@ absl::StatusOr<std::optional<int64_t>> Int(const rapidjson::Value& object, const
   return std::optional<int64_t>(*parsed);
 }
 
-absl::StatusOr<std::optional<std::string>> String(const rapidjson::Value& object,
-                                                  const char* key) {
+absl::StatusOr<std::optional<std::string>> String(const rapidjson::Value& object, const char* key) {
   const rapidjson::Value* v = Member(object, key);
   if (v == nullptr) return std::optional<std::string>();
   // Numbers are held as their source text, so they read back unchanged.

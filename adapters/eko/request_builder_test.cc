@@ -124,9 +124,9 @@ TEST(RequestBuilderTest, ControlCharactersAreEscaped) {
 
 TEST(RequestBuilderTest, EndpointOverridesApply) {
   EndpointTable endpoints;
-  ASSERT_TRUE(endpoints
-                  .Override("StartSenderEkyc=POST /customer/account/{customer_id}/dmt-fino/ekyc")
-                  .ok());
+  ASSERT_TRUE(
+      endpoints.Override("StartSenderEkyc=POST /customer/account/{customer_id}/dmt-fino/ekyc")
+          .ok());
   v1::StartSenderEkycRequest request;
   request.set_customer_id("9876543210");
   UpstreamRequest out = BuildUpstreamRequest(endpoints, request, Identity());

@@ -28,8 +28,7 @@ absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
                           v1::OnboardCustomerResponse* out);
 absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
                           v1::VerifyCustomerOtpResponse* out);
-absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
-                          v1::GetSenderResponse* out);
+absl::Status FillResponse(const Envelope& envelope, v1::NextStep step, v1::GetSenderResponse* out);
 absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
                           v1::OnboardSenderResponse* out);
 absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,

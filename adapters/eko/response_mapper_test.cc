@@ -70,14 +70,16 @@ TEST(ResponseMapperTest, NoProfileWhenEkoSendsNone) {
 }
 
 TEST(ResponseMapperTest, WrongTypesAreErrors) {
-  EXPECT_THAT(ParseCustomerProfile(Parse(
-                  R"({"status":0,"response_type_id":309,"data":{"customer_profile":{"balance":{}}}})")),
-              StatusIs(absl::StatusCode::kInternal));
-  EXPECT_THAT(ParseCustomerProfile(Parse(
-                  R"({"status":0,"response_type_id":309,"data":{"customer_profile":{"chart":{}}}})")),
-              StatusIs(absl::StatusCode::kInternal));
-  EXPECT_THAT(ParseCustomerProfile(Parse(
-                  R"({"status":0,"response_type_id":309,"data":{"customer_profile":"x"}})")),
+  EXPECT_THAT(
+      ParseCustomerProfile(Parse(
+          R"({"status":0,"response_type_id":309,"data":{"customer_profile":{"balance":{}}}})")),
+      StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(
+      ParseCustomerProfile(
+          Parse(R"({"status":0,"response_type_id":309,"data":{"customer_profile":{"chart":{}}}})")),
+      StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(ParseCustomerProfile(
+                  Parse(R"({"status":0,"response_type_id":309,"data":{"customer_profile":"x"}})")),
               StatusIs(absl::StatusCode::kInternal));
 }
 

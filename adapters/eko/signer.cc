@@ -13,10 +13,9 @@ namespace eko::adapter {
 
 std::string Base64Encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int written =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                      static_cast<int>(bytes.size()));
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                                      static_cast<int>(bytes.size()));
   out.resize(written > 0 ? static_cast<size_t>(written) : 0);
   return out;
 }
@@ -61,10 +60,9 @@ std::string Signer::Sign(std::string_view timestamp_ms) const {
   if (ctx == nullptr) return std::string();
   unsigned char out[EVP_MAX_MD_SIZE];
   size_t out_len = 0;
-  const bool ok =
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(timestamp_ms.data()),
-                     timestamp_ms.size()) == 1 &&
-      EVP_MAC_final(ctx, out, &out_len, sizeof(out)) == 1;
+  const bool ok = EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(timestamp_ms.data()),
+                                 timestamp_ms.size()) == 1 &&
+                  EVP_MAC_final(ctx, out, &out_len, sizeof(out)) == 1;
   EVP_MAC_CTX_free(ctx);
   if (!ok) return std::string();
   return Base64Encode(std::string_view(reinterpret_cast<const char*>(out), out_len));

@@ -29,9 +29,7 @@ TEST(SignerTest, SignatureChangesWithTimestampAndIsRepeatable) {
   EXPECT_EQ(a.size(), 44u);
 }
 
-TEST(SignerTest, RejectsEmptyAccessKey) {
-  EXPECT_FALSE(Signer::Create("").ok());
-}
+TEST(SignerTest, RejectsEmptyAccessKey) { EXPECT_FALSE(Signer::Create("").ok()); }
 
 TEST(SignerTest, Base64EncodePadsLikeRfc4648) {
   EXPECT_EQ(Base64Encode(""), "");

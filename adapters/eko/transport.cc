@@ -38,8 +38,8 @@ std::optional<absl::Duration> ParseRetryAfter(absl::string_view value) {
   }
   absl::Time when;
   std::string error;
-  if (absl::ParseTime("%a, %d %b %Y %H:%M:%S", std::string(absl::StripSuffix(value, " GMT")),
-                      &when, &error)) {
+  if (absl::ParseTime("%a, %d %b %Y %H:%M:%S", std::string(absl::StripSuffix(value, " GMT")), &when,
+                      &error)) {
     return std::max(absl::ZeroDuration(), when - absl::Now());
   }
   return std::nullopt;

@@ -55,7 +55,8 @@ class RawServer {
         if (head_end == std::string::npos) continue;
         size_t body_len = 0;
         const size_t cl = request.find("Content-Length: ");
-        if (cl != std::string::npos && cl < head_end) body_len = std::stoul(request.substr(cl + 16));
+        if (cl != std::string::npos && cl < head_end)
+          body_len = std::stoul(request.substr(cl + 16));
         if (request.size() >= head_end + 4 + body_len) break;
       }
       received_ = request;

@@ -27,7 +27,7 @@ std::string JsonString(const rapidjson::Value& object, const char* key) {
 
 std::unique_ptr<TestStack> TestStack::Start(const StackOptions& options) {
   std::unique_ptr<TestStack> stack(new TestStack());
-  std::vector<std::string> sim_args = {EKO_SIM_BINARY,  "--listen",       "127.0.0.1:0",
+  std::vector<std::string> sim_args = {EKO_SIM_BINARY,    "--listen",       "127.0.0.1:0",
                                        "--developer-key", kSimDeveloperKey, "--access-key",
                                        kSimAccessKey};
   if (!options.fixed_otp.empty()) {
