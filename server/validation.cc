@@ -166,6 +166,19 @@ void CheckToken(std::string_view field, std::string_view value, size_t max_bytes
   }
 }
 
+// OnboardCustomer and OnboardSender take the same fields.
+template <typename Request>
+absl::Status ValidateOnboarding(const Request& request, const ValidationContext& context) {
+  Violations v;
+  CheckCustomerId(request.customer_id(), v);
+  CheckName(request.name(), v);
+  CheckDobOf(request, context, v);
+  CheckAddress(request.residence_address(), v);
+  CheckUserCode(request.user_code(), context, v);
+  CheckClientRefId(request.client_ref_id(), v);
+  return v.Result();
+}
+
 }  // namespace
 
 absl::Status Validate(const v1::GetCustomerRequest& request, const ValidationContext& context) {
@@ -176,14 +189,7 @@ absl::Status Validate(const v1::GetCustomerRequest& request, const ValidationCon
 }
 
 absl::Status Validate(const v1::OnboardCustomerRequest& request, const ValidationContext& context) {
-  Violations v;
-  CheckCustomerId(request.customer_id(), v);
-  CheckName(request.name(), v);
-  CheckDobOf(request, context, v);
-  CheckAddress(request.residence_address(), v);
-  CheckUserCode(request.user_code(), context, v);
-  CheckClientRefId(request.client_ref_id(), v);
-  return v.Result();
+  return ValidateOnboarding(request, context);
 }
 
 absl::Status Validate(const v1::VerifyCustomerOtpRequest& request,
@@ -205,14 +211,7 @@ absl::Status Validate(const v1::GetSenderRequest& request, const ValidationConte
 }
 
 absl::Status Validate(const v1::OnboardSenderRequest& request, const ValidationContext& context) {
-  Violations v;
-  CheckCustomerId(request.customer_id(), v);
-  CheckName(request.name(), v);
-  CheckDobOf(request, context, v);
-  CheckAddress(request.residence_address(), v);
-  CheckUserCode(request.user_code(), context, v);
-  CheckClientRefId(request.client_ref_id(), v);
-  return v.Result();
+  return ValidateOnboarding(request, context);
 }
 
 absl::Status Validate(const v1::StartSenderEkycRequest& request, const ValidationContext& context) {

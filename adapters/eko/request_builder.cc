@@ -99,6 +99,21 @@ std::string GenerateClientRefId() {
   return out;
 }
 
+namespace {
+
+// OnboardCustomer and OnboardSender send the same fields.
+template <typename Request>
+UpstreamRequest BuildOnboarding(const EndpointTable& endpoints, Rpc rpc, const Request& request,
+                                const CallIdentity& identity) {
+  const std::string dob = FormatDate(request.dob());
+  return Build(endpoints, rpc, request.customer_id(), identity,
+               {{"name", request.name()},
+                {"dob", dob},
+                {"residence_address", {}, &request.residence_address()}});
+}
+
+}  // namespace
+
 UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
                                      const v1::GetCustomerRequest& request,
                                      const CallIdentity& identity) {
@@ -108,11 +123,7 @@ UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
 UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
                                      const v1::OnboardCustomerRequest& request,
                                      const CallIdentity& identity) {
-  const std::string dob = FormatDate(request.dob());
-  return Build(endpoints, Rpc::kOnboardCustomer, request.customer_id(), identity,
-               {{"name", request.name()},
-                {"dob", dob},
-                {"residence_address", {}, &request.residence_address()}});
+  return BuildOnboarding(endpoints, Rpc::kOnboardCustomer, request, identity);
 }
 
 UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
@@ -131,11 +142,7 @@ UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
 UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
                                      const v1::OnboardSenderRequest& request,
                                      const CallIdentity& identity) {
-  const std::string dob = FormatDate(request.dob());
-  return Build(endpoints, Rpc::kOnboardSender, request.customer_id(), identity,
-               {{"name", request.name()},
-                {"dob", dob},
-                {"residence_address", {}, &request.residence_address()}});
+  return BuildOnboarding(endpoints, Rpc::kOnboardSender, request, identity);
 }
 
 UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
