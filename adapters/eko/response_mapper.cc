@@ -77,17 +77,15 @@ absl::StatusOr<std::optional<v1::CustomerProfile>> ParseCustomerProfile(const En
     EKO_ASSIGN_OR_RETURN(auto next_allowed, json::Money(*source, "next_allowed_limit"));
     EKO_ASSIGN_OR_RETURN(auto total, json::Money(*source, "total_monthly_limit"));
     EKO_ASSIGN_OR_RETURN(auto kyc_state, json::Int(*source, "kyc_state"));
-    if (name && out.name().empty()) out.set_name(*name), any = true;
-    if (mobile && out.mobile().empty()) out.set_mobile(*mobile), any = true;
-    if (balance && !out.has_balance()) *out.mutable_balance() = *balance, any = true;
+    // The first source that has a field wins.
+    if (name && out.name().empty()) out.set_name(*name);
+    if (mobile && out.mobile().empty()) out.set_mobile(*mobile);
+    if (balance && !out.has_balance()) *out.mutable_balance() = *balance;
     if (next_allowed && !out.has_next_allowed_limit()) {
       *out.mutable_next_allowed_limit() = *next_allowed;
-      any = true;
     }
-    if (total && !out.has_total_monthly_limit()) {
-      *out.mutable_total_monthly_limit() = *total;
-      any = true;
-    }
+    if (total && !out.has_total_monthly_limit()) *out.mutable_total_monthly_limit() = *total;
+    any = any || name || mobile || balance || next_allowed || total;
     if (kyc_state && out.kyc_state() == v1::KYC_STATE_UNSPECIFIED && out.eko_kyc_state() == 0) {
       if (*kyc_state < INT32_MIN || *kyc_state > INT32_MAX) {
         return absl::InternalError("field 'kyc_state' is out of range");
