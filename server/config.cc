@@ -258,6 +258,10 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const En
       out.print_config_table = true;
       return out;
     }
+    if (arg == "--print-flow-table") {
+      out.print_flow_table = true;
+      return out;
+    }
     if (!absl::StartsWith(arg, "--")) {
       return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", arg, "'"));
     }

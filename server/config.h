@@ -34,6 +34,8 @@ struct ParsedArgs {
   bool help = false;  // --help was given: print Usage() and exit 0
   // --print-config-table was given: print ConfigMarkdownTable() and exit 0
   bool print_config_table = false;
+  // --print-flow-table was given: print the next-step table and exit 0
+  bool print_flow_table = false;
   GatewayConfig config;
 };
 

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "adapters/common/rich_status.h"
+#include "adapters/eko/next_steps.h"
 
 namespace eko::adapter {
 namespace {
@@ -76,32 +77,6 @@ constexpr PairRule kPairRules[] = {
      1,
      {2131, absl::StatusCode::kAlreadyExists, reason::kCustomerAlreadyRegistered,
       Detail::kCustomerResource, "the customer is already registered"}},
-};
-
-// Normal steps of each journey: (RPC, response_type_id) -> next step.
-struct StepRule {
-  Rpc rpc;
-  int32_t response_type_id;
-  NextStep next_step;
-};
-constexpr StepRule kStepRules[] = {
-    {Rpc::kGetCustomer, 2129, onboarding::v1::NEXT_STEP_VERIFY_CUSTOMER_OTP},
-    {Rpc::kGetCustomer, 308, onboarding::v1::NEXT_STEP_ONBOARD_CUSTOMER},
-    {Rpc::kOnboardCustomer, 2129, onboarding::v1::NEXT_STEP_VERIFY_CUSTOMER_OTP},
-    {Rpc::kVerifyCustomerOtp, 309, onboarding::v1::NEXT_STEP_COMPLETE},
-    {Rpc::kVerifyCustomerOtp, 2132, onboarding::v1::NEXT_STEP_COMPLETE},
-    {Rpc::kVerifyCustomerOtp, 2136, onboarding::v1::NEXT_STEP_VALIDATE_AADHAAR},
-    {Rpc::kVerifyCustomerOtp, 2147, onboarding::v1::NEXT_STEP_VALIDATE_PAN},
-    {Rpc::kGetSender, 309, onboarding::v1::NEXT_STEP_COMPLETE},
-    {Rpc::kGetSender, 308, onboarding::v1::NEXT_STEP_ONBOARD_SENDER},
-    {Rpc::kGetSender, 2134, onboarding::v1::NEXT_STEP_START_SENDER_EKYC},
-    {Rpc::kGetSender, 2129, onboarding::v1::NEXT_STEP_VALIDATE_EKYC_OTP},
-    {Rpc::kOnboardSender, 2134, onboarding::v1::NEXT_STEP_START_SENDER_EKYC},
-    {Rpc::kOnboardSender, 300, onboarding::v1::NEXT_STEP_START_SENDER_EKYC},
-    {Rpc::kOnboardSender, 309, onboarding::v1::NEXT_STEP_COMPLETE},
-    {Rpc::kStartSenderEkyc, 2129, onboarding::v1::NEXT_STEP_VALIDATE_EKYC_OTP},
-    {Rpc::kStartSenderEkyc, 2132, onboarding::v1::NEXT_STEP_COMPLETE},
-    {Rpc::kValidateEkycOtp, 2132, onboarding::v1::NEXT_STEP_COMPLETE},
 };
 
 // response_status_id values -2..5 are coarse states, not error codes.
@@ -293,11 +268,7 @@ absl::StatusOr<NextStep> ClassifyEnvelope(Rpc rpc, const Envelope& env, int http
   // A step counts only when `status` is 0 or repeats the response type;
   // any other status is a code this table does not know.
   if (env.status == 0 || env.status == env.response_type_id) {
-    for (const StepRule& step : kStepRules) {
-      if (step.rpc == rpc && step.response_type_id == env.response_type_id) {
-        return step.next_step;
-      }
-    }
+    if (std::optional<NextStep> step = FindStep(rpc, env.response_type_id)) return *step;
   }
 
   const std::string message = absl::AsciiStrToLower(env.message);

@@ -123,6 +123,12 @@ std::vector<RecordedRequest> TestStack::Requests() {
     req.method = JsonString(item, "method");
     req.path = JsonString(item, "path");
     req.body = JsonString(item, "body");
+    auto query = item.FindMember("query");
+    if (query != item.MemberEnd() && query->value.IsObject()) {
+      for (auto it = query->value.MemberBegin(); it != query->value.MemberEnd(); ++it) {
+        req.query[it->name.GetString()] = JsonString(query->value, it->name.GetString());
+      }
+    }
     req.content_type = JsonString(item, "content_type");
     auto ok = item.FindMember("auth_ok");
     req.auth_ok = ok != item.MemberEnd() && ok->value.IsBool() && ok->value.GetBool();

@@ -1,6 +1,7 @@
 #ifndef EKO_TESTS_INTEGRATION_TEST_STACK_H_
 #define EKO_TESTS_INTEGRATION_TEST_STACK_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,7 @@ struct SimOtp {
 struct RecordedRequest {
   std::string method;
   std::string path;
+  std::map<std::string, std::string> query;
   std::string body;
   std::string content_type;
   bool auth_ok = false;
