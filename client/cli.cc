@@ -59,6 +59,22 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
     case ParseResult::Kind::kRun:
       break;
   }
+  if (parsed.invocation.runnable != nullptr) {
+    RunContext context;
+    context.connection = parsed.invocation.options.connection;
+    context.json = parsed.invocation.options.json;
+    context.input = input;
+    context.out = env.out;
+    context.err = env.err;
+    const RunOutcome outcome = parsed.invocation.runnable->Run(context);
+    env.out->flush();
+    if (!outcome.usage_error.empty()) {
+      *env.err << "eko-cli: " << outcome.usage_error << "\n\n"
+               << CommandUsage(*parsed.invocation.command);
+      return kExitUsage;
+    }
+    return outcome.exit_code;
+  }
   const int code = Execute(parsed.invocation, env);
   env.out->flush();
   return code;

@@ -13,11 +13,17 @@
 namespace eko::cli {
 
 // Exit codes of eko-cli.
+// The call succeeded; for a journey: it reached its end (COMPLETE or a
+// documented stop).
 inline constexpr int kExitOk = 0;
 // The call failed (any non-OK gRPC status), or `health` got an answer other
-// than SERVING.
+// than SERVING. For a journey: an RPC failed, the OTP could not be obtained
+// (--otp-from-sim), or the journey could not go on (loop guard, unexpected
+// next step).
 inline constexpr int kExitCallFailed = 1;
-// Bad command line or unreadable local input; nothing was sent.
+// Bad command line or unreadable local input; nothing was sent. A journey
+// may find this only part-way (a new customer without onboarding flags, no
+// OTP on stdin), after earlier RPCs were sent.
 inline constexpr int kExitUsage = 2;
 
 // Where eko-cli reads and writes, and what it knows about its environment.
@@ -25,7 +31,8 @@ struct CliEnvironment {
   std::istream* in = nullptr;   // OTPs and `-` files are read from here.
   std::ostream* out = nullptr;  // Responses, --json errors, --help text.
   std::ostream* err = nullptr;  // Human errors, usage errors, prompts.
-  // Whether `in` is an interactive terminal (an omitted --otp is then asked for).
+  // Whether `in` is an interactive terminal (an omitted --otp is then asked
+  // for; journeys read the OTP from `in` either way).
   bool in_is_terminal = false;
   // Address used without --addr.
   std::string default_addr = kDefaultAddr;

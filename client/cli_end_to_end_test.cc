@@ -1,21 +1,18 @@
 // Runs eko-cli (through RunCli) against an in-process fake OnboardingService.
 #include <cstdlib>
-#include <memory>
-#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "client/cli.h"
+#include "client/fake_onboarding_service.h"
 #include "client/test_support.h"
 #include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
-#include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/grpcpp.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
 
 namespace eko::cli {
@@ -25,133 +22,10 @@ namespace v1 = ::eko::onboarding::v1;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr char kCannedGetCustomer[] = R"pb(
-  next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
-  otp_ref_id: "otp-ref-1"
-  upstream {
-    status: 0
-    response_status_id: 0
-    response_type_id: 2129
-    message: "Validate the OTP"
-    http_status: 200
-  }
-)pb";
+using test_support::CannedGetCustomer;
+using test_support::CliRun;
 
-v1::GetCustomerResponse CannedGetCustomer() {
-  v1::GetCustomerResponse response;
-  google::protobuf::TextFormat::ParseFromString(kCannedGetCustomer, &response);
-  return response;
-}
-
-// Answers GetCustomer with kCannedGetCustomer, OnboardCustomer with
-// RichError(), never answers VerifyCustomerOtp until Release() and leaves the
-// other RPCs UNIMPLEMENTED.
-class FakeOnboardingService final : public v1::OnboardingService::CallbackService {
- public:
-  grpc::ServerUnaryReactor* GetCustomer(grpc::CallbackServerContext* context,
-                                        const v1::GetCustomerRequest* request,
-                                        v1::GetCustomerResponse* response) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++calls_;
-      last_get_customer_ = *request;
-    }
-    *response = CannedGetCustomer();
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
-  }
-
-  grpc::ServerUnaryReactor* OnboardCustomer(grpc::CallbackServerContext* context,
-                                            const v1::OnboardCustomerRequest*,
-                                            v1::OnboardCustomerResponse*) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++calls_;
-    }
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(test_support::RichError());
-    return reactor;
-  }
-
-  grpc::ServerUnaryReactor* VerifyCustomerOtp(grpc::CallbackServerContext* context,
-                                              const v1::VerifyCustomerOtpRequest*,
-                                              v1::VerifyCustomerOtpResponse*) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++calls_;
-    pending_.push_back(context->DefaultReactor());
-    return pending_.back();
-  }
-
-  // Finishes the calls VerifyCustomerOtp left hanging.
-  void Release() {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (grpc::ServerUnaryReactor* reactor : pending_) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "released"));
-    }
-    pending_.clear();
-  }
-
-  int calls() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return calls_;
-  }
-
-  v1::GetCustomerRequest last_get_customer() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_get_customer_;
-  }
-
- private:
-  std::mutex mu_;
-  int calls_ = 0;
-  v1::GetCustomerRequest last_get_customer_;
-  std::vector<grpc::ServerUnaryReactor*> pending_;
-};
-
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-class CliEndToEndTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    grpc::EnableDefaultHealthCheckService(true);
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(&service_);
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    ASSERT_GT(port, 0);
-    addr_ = "127.0.0.1:" + std::to_string(port);
-  }
-
-  void TearDown() override {
-    service_.Release();
-    if (server_ != nullptr) server_->Shutdown();
-  }
-
-  // Runs eko-cli with `args`; the default address is the fake server's.
-  CliRun Run(const std::vector<std::string>& args, const std::string& stdin_text = "") {
-    std::istringstream in(stdin_text);
-    std::ostringstream out;
-    std::ostringstream err;
-    CliEnvironment env;
-    env.in = &in;
-    env.out = &out;
-    env.err = &err;
-    env.default_addr = addr_;
-    const int code = RunCli(args, env);
-    return {code, out.str(), err.str()};
-  }
-
-  FakeOnboardingService service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::string addr_;
-};
+class CliEndToEndTest : public test_support::FakeServiceTest {};
 
 TEST_F(CliEndToEndTest, SuccessInHumanForm) {
   const CliRun run = Run({"get-customer", "--customer-id", "9876543210", "--user-code", "42"});

@@ -12,6 +12,7 @@ namespace eko::cli {
 namespace {
 
 constexpr char kProgram[] = "eko-cli";
+constexpr char kJourney[] = "journey";   // First word of the two-word subcommands.
 const std::string kHelpFlag = "--help";  // What -h stands for.
 
 bool StartsWith(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
@@ -124,6 +125,19 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
       help_command = true;
       continue;
     }
+    if (arg == kJourney) {
+      // Two-word subcommand: the next argument names the journey.
+      if (i + 1 >= args.size() || StartsWith(args[i + 1], "-")) {
+        return UsageError(nullptr, "journey needs a kind: 'journey customer' or 'journey sender'");
+      }
+      const std::string& kind = args[++i];
+      command = FindCommand(absl::StrCat(kJourney, " ", kind));
+      if (command == nullptr) {
+        return UsageError(
+            nullptr, absl::StrCat("unknown journey '", kind, "' (journeys: customer, sender)"));
+      }
+      continue;
+    }
     command = FindCommand(arg);
     if (command == nullptr) {
       return UsageError(nullptr, absl::StrCat("unknown subcommand '", arg, "'"));
@@ -147,13 +161,19 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
       !status.ok()) {
     return UsageError(command, std::string(status.message()));
   }
-  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> request =
-      command->build_request(flags, input);
-  if (!request.ok()) return UsageError(command, std::string(request.status().message()));
+  if (command->prepare) {
+    absl::StatusOr<std::unique_ptr<Runnable>> runnable = command->prepare(flags, input);
+    if (!runnable.ok()) return UsageError(command, std::string(runnable.status().message()));
+    result.invocation.runnable = *std::move(runnable);
+  } else {
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> request =
+        command->build_request(flags, input);
+    if (!request.ok()) return UsageError(command, std::string(request.status().message()));
+    result.invocation.request = *std::move(request);
+  }
   result.kind = ParseResult::Kind::kRun;
   result.command = command;
   result.invocation.command = command;
-  result.invocation.request = *std::move(request);
   return result;
 }
 
@@ -172,8 +192,8 @@ std::string GeneralUsage() {
     rows.emplace_back(FlagLabel(flag), std::string(flag.help));
   }
   absl::StrAppend(&out, Table(rows),
-                  "\nexit codes: 0 success; 1 the call failed (any non-OK status, or health "
-                  "not SERVING); 2 usage error\n",
+                  "\nexit codes: 0 success (a journey reached its end); 1 a call failed (any "
+                  "non-OK status, or health not SERVING); 2 usage error\n",
                   "Run '", kProgram, " SUBCOMMAND --help' for the flags of a subcommand.\n");
   return out;
 }

@@ -19,11 +19,13 @@ struct GlobalOptions {
   bool json = false;  // Machine output: proto3 JSON on the output stream.
 };
 
-// A command line ready to run: what to call, with which request.
+// A command line ready to run: what to call, with which request. Exactly one
+// of `request` (single-call commands) and `runnable` (journeys) is set.
 struct Invocation {
   GlobalOptions options;
   const Command* command = nullptr;
   std::unique_ptr<google::protobuf::Message> request;
+  std::unique_ptr<Runnable> runnable;
 };
 
 // The outcome of parsing a command line.
@@ -46,13 +48,14 @@ const std::vector<FlagSpec>& GlobalFlags();
 
 // Parses `args` (the command line without the program name):
 //   [GLOBAL FLAGS] SUBCOMMAND [FLAGS]
-// where global flags may also follow the subcommand. Flags are `--name VALUE`
+// where global flags may also follow the subcommand. SUBCOMMAND is one word,
+// or two for the journeys (`journey customer`). Flags are `--name VALUE`
 // or `--name=VALUE`; a separate VALUE may not start with "--" (write
 // `--name=--x` for such a value). Only flags marked repeated may be given
 // twice. Missing required flags, unknown flags or subcommands, stray
 // arguments and malformed values are usage errors. `default_addr` is used
 // when --addr is absent. Building the request may read `input` (see
-// Command::build_request).
+// Command::build_request and Command::prepare).
 ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_view default_addr,
                              const InputContext& input);
 

@@ -346,18 +346,47 @@ TEST(UsageTest, CommandUsageListsEveryFlagAndSynopsisMentionsThem) {
   }
 }
 
-TEST(CommandsTest, OneSubcommandPerRpcPlusHealth) {
+TEST(CommandsTest, OneSubcommandPerRpcPlusHealthAndTheJourneys) {
   std::vector<std::string> names;
   for (const Command& command : Commands()) names.push_back(command.name);
   EXPECT_THAT(names, ::testing::ElementsAre("get-customer", "onboard-customer",
                                             "verify-customer-otp", "get-sender", "onboard-sender",
-                                            "start-sender-ekyc", "validate-ekyc-otp", "health"));
+                                            "start-sender-ekyc", "validate-ekyc-otp", "health",
+                                            "journey customer", "journey sender"));
   // A new RPC needs a new subcommand.
   const google::protobuf::ServiceDescriptor* service =
       google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
           "eko.onboarding.v1.OnboardingService");
   ASSERT_NE(service, nullptr);
-  EXPECT_EQ(static_cast<size_t>(service->method_count()) + 1, Commands().size());
+  EXPECT_EQ(static_cast<size_t>(service->method_count()) + 3, Commands().size());
+  // Each command either sends one request or runs several calls.
+  for (const Command& command : Commands()) {
+    EXPECT_NE(static_cast<bool>(command.build_request), static_cast<bool>(command.prepare))
+        << command.name;
+    EXPECT_EQ(static_cast<bool>(command.build_request), static_cast<bool>(command.call))
+        << command.name;
+  }
+}
+
+TEST_F(ParseCommandLineTest, JourneyIsATwoWordSubcommandThatPreparesARun) {
+  ParseResult result = Parse({"--json", "journey", "sender", "--customer-id", "9876543210",
+                              "--aadhaar", "123412341234", "--pid-data", "<x/>", "--otp", "1"});
+  ASSERT_EQ(result.kind, ParseResult::Kind::kRun) << result.error;
+  EXPECT_EQ(result.invocation.command, FindCommand("journey sender"));
+  EXPECT_NE(result.invocation.runnable, nullptr);
+  EXPECT_EQ(result.invocation.request, nullptr);
+  EXPECT_TRUE(result.invocation.options.json);
+
+  EXPECT_THAT(UsageError({"journey"}), HasSubstr("journey needs a kind"));
+  EXPECT_THAT(UsageError({"journey", "--customer-id", "1"}), HasSubstr("journey needs a kind"));
+  EXPECT_THAT(UsageError({"journey", "x"}), HasSubstr("unknown journey 'x'"));
+  EXPECT_THAT(UsageError({"journey", "customer", "--customer-id", "1", "--otp", "1",
+                          "--otp-from-sim", "http://h/__sim"}),
+              HasSubstr("at most one of --otp and --otp-from-sim"));
+  EXPECT_THAT(UsageError({"journey", "customer", "--customer-id", "1", "--otp-from-sim", "h:1"}),
+              HasSubstr("--otp-from-sim must be an http:// URL"));
+  EXPECT_THAT(UsageError({"journey", "customer", "--customer-id", "1", "--dob", "1990-4-1"}),
+              HasSubstr("--dob must be YYYY-MM-DD"));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "client/journey.h"
 #include "client/output.h"
 #include "client/values.h"
 #include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
@@ -79,30 +80,6 @@ absl::StatusOr<std::string> ResolveOtp(const ParsedFlags& flags, const InputCont
   std::string otp(absl::StripAsciiWhitespace(line));
   if (otp.empty()) return absl::InvalidArgumentError("no OTP read from stdin");
   return otp;
-}
-
-// The PID block from exactly one of --pid-data and --pid-data-file, byte for
-// byte.
-absl::StatusOr<std::string> ResolvePidData(const ParsedFlags& flags, const InputContext& input) {
-  const bool inline_data = flags.Has("pid-data");
-  if (inline_data == flags.Has("pid-data-file")) {
-    return absl::InvalidArgumentError("give exactly one of --pid-data and --pid-data-file");
-  }
-  if (inline_data) return flags.Value("pid-data");
-  const std::string path = flags.Value("pid-data-file");
-  if (path == "-") {
-    return std::string(std::istreambuf_iterator<char>(*input.in), std::istreambuf_iterator<char>());
-  }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot open --pid-data-file ", path, ": ", std::strerror(errno)));
-  }
-  std::string data((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  if (file.bad()) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot read --pid-data-file ", path));
-  }
-  return data;
 }
 
 absl::Status BuildGetCustomer(const ParsedFlags& flags, const InputContext&,
@@ -307,10 +284,33 @@ std::vector<Command> BuildCommands() {
                : 1;
   };
   commands.push_back(std::move(health_command));
+  for (Command& journey : JourneyCommands()) commands.push_back(std::move(journey));
   return commands;
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> ResolvePidData(const ParsedFlags& flags, const InputContext& input) {
+  const bool inline_data = flags.Has("pid-data");
+  if (inline_data == flags.Has("pid-data-file")) {
+    return absl::InvalidArgumentError("give exactly one of --pid-data and --pid-data-file");
+  }
+  if (inline_data) return flags.Value("pid-data");
+  const std::string path = flags.Value("pid-data-file");
+  if (path == "-") {
+    return std::string(std::istreambuf_iterator<char>(*input.in), std::istreambuf_iterator<char>());
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot open --pid-data-file ", path, ": ", std::strerror(errno)));
+  }
+  std::string data((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (file.bad()) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot read --pid-data-file ", path));
+  }
+  return data;
+}
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command>* const kCommands = new std::vector<Command>(BuildCommands());

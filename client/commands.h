@@ -4,10 +4,12 @@
 #include <functional>
 #include <memory>
 #include <ostream>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "client/connection.h"
 #include "client/flags.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
@@ -16,15 +18,43 @@
 
 namespace eko::cli {
 
+// What a multi-call command (a journey) runs with.
+struct RunContext {
+  ConnectionOptions connection;  // Address and the deadline of each call.
+  bool json = false;             // --json: machine output on `out`.
+  InputContext input;            // Where OTPs are read and prompts go.
+  std::ostream* out = nullptr;   // Step output.
+  std::ostream* err = nullptr;   // Human errors and other diagnostics.
+};
+
+// How a multi-call command ended.
+struct RunOutcome {
+  int exit_code = 0;
+  // Set when the command found part-way through that its command line
+  // cannot finish it (e.g. onboarding flags needed for a new customer). The
+  // caller prints it with the command's usage; `exit_code` is then 2.
+  std::string usage_error;
+};
+
+// A multi-call command line, checked and ready to run once.
+class Runnable {
+ public:
+  virtual ~Runnable() = default;
+  virtual RunOutcome Run(const RunContext& context) = 0;
+};
+
 // One eko-cli subcommand: its flags, how they become a request, how the
 // request is sent and how a successful answer is printed for people. Every
 // Command lives in the static table returned by Commands().
 struct Command {
   // Texts are string literals.
-  const char* name;      // e.g. "get-customer".
+  const char* name;      // e.g. "get-customer" or "journey customer".
   const char* synopsis;  // Flags part of the usage line.
   const char* summary;   // One line: what the subcommand does.
   std::vector<FlagSpec> flags;
+
+  // A command either sends one request (build_request, call, print_human and
+  // success_exit_code are set) or runs several calls (only `prepare` is set).
 
   // Builds the request from `flags`, which contain only this command's and the
   // global flags and every flag marked required. May read `input` (an OTP, a
@@ -47,7 +77,19 @@ struct Command {
   // Exit code for a successful call: 0, except `health` answering anything
   // but SERVING, which is 1.
   std::function<int(const google::protobuf::Message& response)> success_exit_code;
+
+  // Multi-call commands: checks `flags` (as build_request does, with the same
+  // guarantees and the same meaning of an error) and returns what to run.
+  // May read `input` (a PID file given as "-").
+  std::function<absl::StatusOr<std::unique_ptr<Runnable>>(const ParsedFlags& flags,
+                                                          const InputContext& input)>
+      prepare;
 };
+
+// The PID block from exactly one of --pid-data and --pid-data-file, byte for
+// byte; `--pid-data-file -` reads `input.in` to its end. An error (neither or
+// both flags, an unreadable file) is a usage error.
+absl::StatusOr<std::string> ResolvePidData(const ParsedFlags& flags, const InputContext& input);
 
 // Every subcommand, in the order the usage text lists them.
 const std::vector<Command>& Commands();

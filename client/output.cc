@@ -267,6 +267,18 @@ std::string FormatErrorJson(const grpc::Status& status) {
                       absl::StrJoin(details, ","), "]}");
 }
 
+std::string ErrorReason(const grpc::Status& status) {
+  google::rpc::Status rpc_status;
+  if (status.error_details().empty() || !rpc_status.ParseFromString(status.error_details())) {
+    return "";
+  }
+  for (const google::protobuf::Any& any : rpc_status.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.Is<google::rpc::ErrorInfo>() && any.UnpackTo(&info)) return info.reason();
+  }
+  return "";
+}
+
 void PrintHuman(const v1::GetCustomerResponse& response, std::ostream& out) {
   PrintNextStep(response.next_step(), out);
   PrintIfSet("", "otp_ref_id", response.otp_ref_id(), out);

@@ -48,6 +48,10 @@ std::string FormatErrorHuman(const grpc::Status& status);
 // just {"@type":"<type URL>"}. No trailing newline.
 std::string FormatErrorJson(const grpc::Status& status);
 
+// The `reason` of the google.rpc.ErrorInfo in `status.error_details()`, or ""
+// when there is none (or the details cannot be decoded).
+std::string ErrorReason(const grpc::Status& status);
+
 // Human-readable successful responses: `next step: <NEXT_STEP without its
 // prefix>`, the non-empty reference fields (`otp_ref_id: ...`), the
 // customer_profile block (money as `INR 25000.50`) and the `upstream:` block

@@ -23,10 +23,13 @@ for p in "${PACKAGES[@]}"; do
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "setup: all ${#PACKAGES[@]} packages already installed"
-  exit 0
+  echo "setup: all ${#PACKAGES[@]} build packages already installed"
+else
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-echo "setup: installing ${missing[*]}"
-$SUDO apt-get update
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+# The Python and Node client examples that the test suite runs against the
+# gateway (Debian python3-grpcio; Node from apt only if missing; npm ci).
+bash "$(dirname "$0")/../client/examples/setup.sh"

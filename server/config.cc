@@ -107,6 +107,13 @@ const std::vector<Option>& Options() {
        [](GatewayConfig& c, const std::string& v) {
          return SetInt(&c.eko_timeout_ms, v, "eko-timeout-ms", 100, 600000);
        }},
+      {"eko-deadline-margin-ms", "EKO_DEADLINE_MARGIN_MS", "50",
+       "time kept back from the caller's deadline for the upstream call, so the gateway answers "
+       "(DEADLINE_EXCEEDED, reason UPSTREAM_TIMEOUT) before the caller gives up",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.eko_deadline_margin_ms, v, "eko-deadline-margin-ms", 0, 10000);
+       }},
       {"eko-endpoint", "EKO_ENDPOINTS", "(Eko's current paths)",
        "override one endpoint, e.g. 'StartSenderEkyc=POST "
        "/customer/account/{customer_id}/dmt-fino/ekyc'; repeatable; the environment "
@@ -260,6 +267,10 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const En
     }
     if (arg == "--print-flow-table") {
       out.print_flow_table = true;
+      return out;
+    }
+    if (arg == "--print-error-table") {
+      out.print_error_table = true;
       return out;
     }
     if (!absl::StartsWith(arg, "--")) {

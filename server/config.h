@@ -22,6 +22,7 @@ struct GatewayConfig {
   std::string eko_initiator_id;
   std::string eko_user_code;
   int64_t eko_timeout_ms = 30000;
+  int64_t eko_deadline_margin_ms = 50;
   std::vector<std::string> eko_endpoints;  // "Rpc=METHOD /path/{customer_id}" overrides
   std::string eko_ca_file;
   bool dev = false;
@@ -36,6 +37,8 @@ struct ParsedArgs {
   bool print_config_table = false;
   // --print-flow-table was given: print the next-step table and exit 0
   bool print_flow_table = false;
+  // --print-error-table was given: print the error table and exit 0
+  bool print_error_table = false;
   GatewayConfig config;
 };
 

@@ -53,6 +53,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   eko.initiator_id = config.eko_initiator_id;
   eko.default_user_code = config.eko_user_code;
   eko.default_timeout = absl::Milliseconds(config.eko_timeout_ms);
+  eko.deadline_margin = absl::Milliseconds(config.eko_deadline_margin_ms);
   eko.transport.extra_ca_file = config.eko_ca_file;
   for (const std::string& spec : config.eko_endpoints) {
     EKO_RETURN_IF_ERROR(eko.endpoints.Override(spec));

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "adapters/common/log.h"
+#include "adapters/eko/error_table.h"
 #include "adapters/eko/next_steps.h"
 #include "server/config.h"
 #include "server/gateway.h"
@@ -42,6 +43,10 @@ int main(int argc, char** argv) {
   }
   if (parsed->print_flow_table) {
     std::cout << eko::adapter::StepTableMarkdown();
+    return 0;
+  }
+  if (parsed->print_error_table) {
+    std::cout << eko::adapter::ErrorTableMarkdown();
     return 0;
   }
   const eko::server::GatewayConfig& config = parsed->config;

@@ -1,7 +1,11 @@
 #include "adapters/eko/classifier.h"
 
+#include <fstream>
+#include <set>
 #include <string>
 
+#include "adapters/eko/eko_client.h"
+#include "adapters/eko/error_table.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"
@@ -185,6 +189,151 @@ TEST(ClassifierTest, TransportOutcomes) {
       HasReason(absl::StatusCode::kInternal, reason::kUpstreamBadResponse));
   EXPECT_THAT(ClassifyHttp(Rpc::kGetCustomer, Http(0, TransportOutcome::kCancelled), false),
               HasReason(absl::StatusCode::kCancelled, reason::kCancelled));
+}
+
+}  // namespace
+}  // namespace eko::adapter
+
+namespace eko::adapter {
+namespace {
+
+// Every row of the error table, driven through its example, must produce
+// exactly its code, reason and detail types.
+HttpResponse FromExample(const ErrorExample& example) {
+  HttpResponse http;
+  switch (example.wire) {
+    case ErrorExample::Wire::kRespond:
+      http.outcome = TransportOutcome::kCompleted;
+      http.http_status = example.http_status;
+      http.body = example.body;
+      if (!example.retry_after.empty()) {
+        http.retry_after = absl::Seconds(std::stoi(example.retry_after));
+      }
+      break;
+    case ErrorExample::Wire::kReset:
+      http.outcome = TransportOutcome::kConnectionLost;
+      break;
+    case ErrorExample::Wire::kStall:
+      http.outcome = TransportOutcome::kTimedOut;
+      break;
+    case ErrorExample::Wire::kTruncate:
+      http.outcome = TransportOutcome::kResponseIncomplete;
+      http.http_status = 200;
+      break;
+    case ErrorExample::Wire::kRefused:
+      http.outcome = TransportOutcome::kNotSent;
+      break;
+    case ErrorExample::Wire::kNone:
+    case ErrorExample::Wire::kInvalidRequest:
+      break;
+  }
+  return http;
+}
+
+// Rows the classifier produces: every layer but local validation.
+std::vector<ErrorRow> ClassifierRows() {
+  std::vector<ErrorRow> rows;
+  for (const ErrorRow& row : ErrorRows()) {
+    if (row.layer != ErrorLayer::kLocal) rows.push_back(row);
+  }
+  return rows;
+}
+
+absl::Status Interpret(Rpc rpc, const HttpResponse& http, bool caller_deadline_passed) {
+  switch (rpc) {
+    case Rpc::kGetCustomer:
+      return InterpretReply<v1::GetCustomerResponse>(rpc, http, caller_deadline_passed, "r")
+          .status();
+    case Rpc::kOnboardCustomer:
+      return InterpretReply<v1::OnboardCustomerResponse>(rpc, http, caller_deadline_passed, "r")
+          .status();
+    case Rpc::kVerifyCustomerOtp:
+      return InterpretReply<v1::VerifyCustomerOtpResponse>(rpc, http, caller_deadline_passed, "r")
+          .status();
+    case Rpc::kGetSender:
+      return InterpretReply<v1::GetSenderResponse>(rpc, http, caller_deadline_passed, "r").status();
+    case Rpc::kOnboardSender:
+      return InterpretReply<v1::OnboardSenderResponse>(rpc, http, caller_deadline_passed, "r")
+          .status();
+    case Rpc::kStartSenderEkyc:
+      return InterpretReply<v1::StartSenderEkycResponse>(rpc, http, caller_deadline_passed, "r")
+          .status();
+    case Rpc::kValidateEkycOtp:
+      return InterpretReply<v1::ValidateEkycOtpResponse>(rpc, http, caller_deadline_passed, "r")
+          .status();
+  }
+  return absl::InternalError("unknown rpc");
+}
+
+std::string DetailNamesOf(const absl::Status& status) {
+  unsigned bits = 0;
+  google::rpc::BadRequest bad_request;
+  google::rpc::PreconditionFailure precondition;
+  google::rpc::QuotaFailure quota;
+  google::rpc::ResourceInfo resource;
+  google::rpc::RetryInfo retry;
+  if (rich::GetDetail(status, &bad_request)) bits |= kBadRequest;
+  if (rich::GetDetail(status, &precondition)) bits |= kPreconditionFailure;
+  if (rich::GetDetail(status, &quota)) bits |= kQuotaFailure;
+  if (rich::GetDetail(status, &resource)) bits |= kResourceInfo;
+  if (rich::GetDetail(status, &retry)) bits |= kRetryInfo;
+  return DetailTypeNames(bits);
+}
+
+class ErrorRowTest : public ::testing::TestWithParam<ErrorRow> {};
+
+TEST_P(ErrorRowTest, ExampleProducesTheRow) {
+  const ErrorRow& row = GetParam();
+  HttpResponse http = FromExample(row.example);
+  if (row.example.wire == ErrorExample::Wire::kNone) {
+    // Not reproducible from outside: feed the outcome the row matches.
+    ASSERT_FALSE(row.match.outcomes.empty()) << row.id;
+    http.outcome = row.match.outcomes.front();
+  }
+  const bool caller_deadline = row.example.wire == ErrorExample::Wire::kStall;
+  absl::Status status = Interpret(row.example.rpc, http, caller_deadline);
+  EXPECT_THAT(status,
+              HasReason(caller_deadline ? row.code_if_caller_deadline : row.code, row.reason));
+  EXPECT_EQ(DetailNamesOf(status), DetailTypeNames(row.details));
+  EXPECT_EQ(MetadataValue(status, "upstreamOutcome"), row.upstream_outcome);
+  EXPECT_EQ(MetadataValue(status, "rpc"), RpcName(row.example.rpc));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllRows, ErrorRowTest, ::testing::ValuesIn(ClassifierRows()),
+                         [](const ::testing::TestParamInfo<ErrorRow>& param_info) {
+                           std::string name = param_info.param.id;
+                           for (char& c : name) {
+                             if (c == '-') c = '_';
+                           }
+                           return name;
+                         });
+
+TEST(ErrorTableTest, IdsAndReasonsAreWellFormed) {
+  std::set<std::string> ids;
+  for (const ErrorRow& row : ErrorRows()) {
+    EXPECT_TRUE(ids.insert(row.id).second) << row.id;
+    EXPECT_FALSE(row.reason.empty());
+    EXPECT_LE(row.reason.size(), 63u);
+    EXPECT_EQ(row.reason.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
+              std::string::npos)
+        << row.reason;
+    EXPECT_NE(row.code, absl::StatusCode::kOk);
+  }
+}
+
+TEST(ErrorTableTest, ErrorsDocMatchesTheTable) {
+  std::ifstream doc(EKO_SOURCE_DIR "/docs/errors.md");
+  ASSERT_TRUE(doc) << "docs/errors.md not found";
+  const std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
+  const std::string begin =
+      "<!-- BEGIN error table (generated: eko-gateway --print-error-table) -->\n";
+  const std::string end = "<!-- END error table -->";
+  const size_t from = text.find(begin);
+  const size_t to = text.find(end);
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_NE(to, std::string::npos);
+  EXPECT_EQ(text.substr(from + begin.size(), to - from - begin.size()), ErrorTableMarkdown())
+      << "regenerate the table with: eko-gateway --print-error-table";
 }
 
 }  // namespace

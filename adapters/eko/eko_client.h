@@ -30,7 +30,7 @@ struct EkoClientConfig {
   // Upstream budget when the caller set no deadline, and the cap otherwise.
   absl::Duration default_timeout = absl::Seconds(30);
   // Time kept back from the caller's deadline to answer before it expires.
-  absl::Duration deadline_margin = absl::Milliseconds(20);
+  absl::Duration deadline_margin = absl::Milliseconds(50);
   CurlTransportOptions transport;  // auth_headers is filled in by Create
 };
 

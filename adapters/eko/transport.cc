@@ -370,7 +370,11 @@ void CurlMultiTransport::Finish(Transfer* t, CURLcode code) {
     case CURLE_PARTIAL_FILE:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
-      response.outcome = sent ? TransportOutcome::kConnectionLost : TransportOutcome::kNotSent;
+      if (http_status > 0) {
+        response.outcome = TransportOutcome::kResponseIncomplete;
+      } else {
+        response.outcome = sent ? TransportOutcome::kConnectionLost : TransportOutcome::kNotSent;
+      }
       break;
     case CURLE_WRITE_ERROR:
       response.outcome =

@@ -25,13 +25,14 @@ struct HttpRequest {
 
 // How a transfer ended, from the point of view of "did Eko get it?".
 enum class TransportOutcome {
-  kCompleted,         // an HTTP response was received (any status)
-  kNotSent,           // DNS, connect or TLS failure: the request never left
-  kTimedOut,          // deadline hit after the request may have been sent
-  kConnectionLost,    // reset/closed after the request may have been sent
-  kResponseTooLarge,  // body exceeded the configured limit
-  kCancelled,         // cancelled by the caller or by shutdown
-  kFailed,            // any other local failure
+  kCompleted,           // an HTTP response was received (any status)
+  kNotSent,             // DNS, connect or TLS failure: the request never left
+  kTimedOut,            // deadline hit after the request may have been sent
+  kConnectionLost,      // reset/closed after the request may have been sent
+  kResponseTooLarge,    // body exceeded the configured limit
+  kResponseIncomplete,  // a response started but its body was cut short
+  kCancelled,           // cancelled by the caller or by shutdown
+  kFailed,              // any other local failure
 };
 
 struct HttpResponse {

@@ -109,6 +109,14 @@ bool TestStack::ExpireOtps(const std::string& customer_id) {
   return HttpCall("POST", sim_admin_url_ + "/otp/expire?customer_id=" + customer_id).status == 200;
 }
 
+bool TestStack::InjectFault(const std::string& fault_json) {
+  HttpResult r = HttpCall("POST", sim_admin_url_ + "/faults", fault_json);
+  EXPECT_EQ(r.status, 200) << r.body;
+  return r.status == 200;
+}
+
+void TestStack::ClearFaults() { HttpCall("DELETE", sim_admin_url_ + "/faults"); }
+
 std::vector<RecordedRequest> TestStack::Requests() {
   std::vector<RecordedRequest> out;
   HttpResult r = HttpCall("GET", sim_admin_url_ + "/requests");

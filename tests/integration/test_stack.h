@@ -63,6 +63,9 @@ class TestStack {
   // Simulator admin helpers.
   std::optional<SimOtp> LatestOtp(const std::string& customer_id);
   bool ExpireOtps(const std::string& customer_id);
+  // Adds a simulator fault (see tests/sim/README.md); false if refused.
+  bool InjectFault(const std::string& fault_json);
+  void ClearFaults();
   std::vector<RecordedRequest> Requests();
   void ClearRequests();
 

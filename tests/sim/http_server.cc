@@ -81,6 +81,109 @@ const char* MethodName(evhttp_cmd_type command) {
   return "UNKNOWN";
 }
 
+// The reason phrase for `status`, "" for codes without a common one (an
+// empty reason phrase is valid HTTP/1.1).
+const char* ReasonPhrase(int status) {
+  static constexpr std::pair<int, const char*> kPhrases[] = {
+      {200, "OK"},
+      {201, "Created"},
+      {202, "Accepted"},
+      {204, "No Content"},
+      {301, "Moved Permanently"},
+      {302, "Found"},
+      {304, "Not Modified"},
+      {400, "Bad Request"},
+      {401, "Unauthorized"},
+      {403, "Forbidden"},
+      {404, "Not Found"},
+      {405, "Method Not Allowed"},
+      {408, "Request Timeout"},
+      {409, "Conflict"},
+      {413, "Content Too Large"},
+      {415, "Unsupported Media Type"},
+      {422, "Unprocessable Content"},
+      {429, "Too Many Requests"},
+      {500, "Internal Server Error"},
+      {501, "Not Implemented"},
+      {502, "Bad Gateway"},
+      {503, "Service Unavailable"},
+      {504, "Gateway Timeout"},
+  };
+  for (const auto& [code, phrase] : kPhrases) {
+    if (code == status) return phrase;
+  }
+  return "";
+}
+
+// Aborts the connection of `req` so that the peer sees a TCP RST (and no
+// FIN), then frees the connection and `req`. A request whose client already
+// left is just freed.
+void ResetConnection(evhttp_request* req) {
+  evhttp_connection* connection = evhttp_request_get_connection(req);
+  if (connection == nullptr) {
+    evhttp_request_free(req);
+    return;
+  }
+  const evutil_socket_t fd = bufferevent_getfd(evhttp_connection_get_bufferevent(connection));
+  if (fd >= 0) {
+    // With a zero linger time, closing the socket sends an RST. But
+    // evhttp_connection_free calls shutdown(SHUT_WR), which sends a FIN,
+    // before the socket is closed; a client reading the reply would see that
+    // FIN as a clean EOF. So the connection is aborted here: on Linux,
+    // connect(AF_UNSPEC) on a connected TCP socket sends the RST at once and
+    // leaves the socket unconnected, so evhttp's shutdown and close that
+    // follow send nothing.
+    const linger abort_on_close = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof(abort_on_close));
+    sockaddr unspecified;
+    std::memset(&unspecified, 0, sizeof(unspecified));
+    unspecified.sa_family = AF_UNSPEC;
+    connect(fd, &unspecified, sizeof(unspecified));
+  }
+  evhttp_connection_free(connection);  // Also frees req.
+}
+
+// Bufferevent callbacks of a connection taken over by TruncateReply: once
+// the partial reply is written, or on any error or timeout, the connection
+// (passed as `arg`) is freed, which closes the socket and frees its request.
+void OnTruncatedReplyWritten(bufferevent*, void* arg) {
+  evhttp_connection_free(static_cast<evhttp_connection*>(arg));
+}
+
+void OnTruncatedReplyEvent(bufferevent*, short, void* arg) {
+  evhttp_connection_free(static_cast<evhttp_connection*>(arg));
+}
+
+// Sends `response` with a Content-Length of its full body but only the first
+// half of the body, then closes the connection (see ReplyAction::kTruncate).
+// evhttp cannot send a reply shorter than its framing, so the connection's
+// bufferevent is taken over: evhttp's callbacks are replaced (it never sees
+// this connection again until it is freed) and the raw bytes are queued on
+// the bufferevent's output, which libevent flushes before the write callback
+// frees the connection. A request whose client already left is just freed.
+void TruncateReply(evhttp_request* req, const SimResponse& response) {
+  evhttp_connection* connection = evhttp_request_get_connection(req);
+  if (connection == nullptr) {
+    evhttp_request_free(req);
+    return;
+  }
+  bufferevent* bev = evhttp_connection_get_bufferevent(connection);
+  bufferevent_disable(bev, EV_READ);
+  bufferevent_setcb(bev, nullptr, &OnTruncatedReplyWritten, &OnTruncatedReplyEvent, connection);
+  bufferevent_setwatermark(bev, EV_WRITE, 0, 0);  // Write callback once the output is empty.
+
+  std::string head = absl::StrCat("HTTP/1.1 ", response.http_status, " ",
+                                  ReasonPhrase(response.http_status), "\r\n");
+  for (const auto& [name, value] : response.headers) {
+    absl::StrAppend(&head, name, ": ", value, "\r\n");
+  }
+  absl::StrAppend(&head, "Content-Length: ", response.body.size(), "\r\n\r\n");
+  evbuffer* output = bufferevent_get_output(bev);
+  evbuffer_add(output, head.data(), head.size());
+  evbuffer_add(output, response.body.data(), response.body.size() / 2);
+  bufferevent_enable(bev, EV_WRITE);
+}
+
 void IgnoreSigpipeIfDefault() {
   struct sigaction current;
   std::memset(&current, 0, sizeof(current));
@@ -290,8 +393,9 @@ void HttpServer::Dispatch(evhttp_request* req) {
   }
 
   SimResponse response = handler_(request);
-  // Closing a connection from inside its own request callback is unsafe in
-  // evhttp, so a close always goes through a (possibly zero) timer.
+  // Closing a connection (or taking it over, for kTruncate) from inside its
+  // own request callback is unsafe in evhttp, so every action but an
+  // immediate reply goes through a (possibly zero) timer.
   if (response.action == ReplyAction::kRespond && response.delay_ms <= 0) {
     Perform(req, response);
     return;
@@ -336,6 +440,12 @@ void HttpServer::Perform(evhttp_request* req, const SimResponse& response) {
       }
       return;
     case ReplyAction::kStall:
+      return;
+    case ReplyAction::kReset:
+      ResetConnection(req);
+      return;
+    case ReplyAction::kTruncate:
+      TruncateReply(req, response);
       return;
   }
 }

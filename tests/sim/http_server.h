@@ -35,8 +35,11 @@ absl::StatusOr<uint64_t> RaiseOpenFileLimit();
 // every connection (no thread per connection), with keep-alive. Each request
 // is handed to `handler` on the loop thread; the handler must not block. The
 // returned SimResponse is sent after its delay_ms using a loop timer, so a
-// delayed reply never holds up other connections; ReplyAction::kCloseConnection
-// and kStall drop or park the connection instead.
+// delayed reply never holds up other connections. The other ReplyActions
+// break the connection on the wire instead: kCloseConnection closes it (FIN),
+// kReset aborts it (RST), kTruncate sends a reply shorter than its
+// Content-Length and closes, kStall parks the request without replying
+// (a periodic sweep frees it once its client has gone).
 //
 // Starting the server sets SIGPIPE to SIG_IGN if it is still SIG_DFL, since
 // writing to a connection the peer closed would otherwise kill the process.

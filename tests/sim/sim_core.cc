@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -333,6 +334,18 @@ bool MatchPattern(const std::vector<absl::string_view>& pattern,
   return true;
 }
 
+// The {customer_id} segment of `path` when it names an Eko route (with any
+// method) under `base_path`; "" otherwise.
+std::string RouteCustomerId(absl::string_view path, absl::string_view base_path) {
+  if (!absl::ConsumePrefix(&path, base_path) || !absl::StartsWith(path, "/")) return "";
+  const std::vector<absl::string_view> segments = Segments(path);
+  for (const EkoRoute& route : EkoRoutes()) {
+    std::string customer_id;
+    if (MatchPattern(route.pattern, segments, &customer_id)) return customer_id;
+  }
+  return "";
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -351,6 +364,7 @@ void SimCore::ResetLocked() {
   otps_.clear();
   latest_otp_.clear();
   request_log_.clear();
+  faults_.Clear();
   next_kyc_request_id_ = 2400001;
   next_application_id_ = 880001;
 
@@ -373,9 +387,14 @@ SimResponse SimCore::Handle(const SimRequest& request, int64_t now_ms) {
   if (path == kAdminPrefix || absl::StartsWith(path, absl::StrCat(kAdminPrefix, "/"))) {
     return HandleAdmin(request, now_ms);
   }
-  // Fault injection (a later addition) hooks in here, before Eko's behaviour.
-  SimResponse response = HandleEko(request, now_ms);
-  response.delay_ms = config_.latency_ms;
+  // Injected faults come first: they replace the whole reply, auth included.
+  const bool auth_ok = CheckAuth(request, now_ms);
+  const std::optional<FaultHit> fault =
+      faults_.Take(request.method, request.path, RouteCustomerId(request.path, config_.base_path));
+  LogRequest(request, auth_ok, now_ms, fault ? fault->id : 0);
+  if (fault && fault->spec.action != FaultAction::kPass) return FaultResponse(fault->spec);
+  SimResponse response = HandleEko(request, auth_ok, now_ms);
+  response.delay_ms = fault ? fault->spec.delay_ms : config_.latency_ms;
   return response;
 }
 
@@ -401,7 +420,8 @@ bool SimCore::CheckAuth(const SimRequest& request, int64_t now_ms) const {
                             ComputeSecretKeyFromEncodedKey(encoded_access_key_, timestamp->second));
 }
 
-void SimCore::LogRequest(const SimRequest& request, bool auth_ok, int64_t now_ms) {
+void SimCore::LogRequest(const SimRequest& request, bool auth_ok, int64_t now_ms,
+                         int64_t fault_id) {
   LoggedRequest entry;
   entry.method = request.method;
   entry.path = request.path;
@@ -413,6 +433,7 @@ void SimCore::LogRequest(const SimRequest& request, bool auth_ok, int64_t now_ms
   entry.developer_key_present = request.headers.count("developer_key") > 0;
   entry.timestamp = HeaderOr(request, "secret-key-timestamp");
   entry.received_ms = now_ms;
+  entry.fault_id = fault_id;
   request_log_.push_back(std::move(entry));
   while (request_log_.size() > kRequestLogCapacity) request_log_.pop_front();
 }
@@ -521,10 +542,7 @@ void CheckEndpointFields(Endpoint endpoint, const RequestParams& params, Invalid
 
 }  // namespace
 
-SimResponse SimCore::HandleEko(const SimRequest& request, int64_t now_ms) {
-  const bool auth_ok = CheckAuth(request, now_ms);
-  LogRequest(request, auth_ok, now_ms);
-
+SimResponse SimCore::HandleEko(const SimRequest& request, bool auth_ok, int64_t now_ms) {
   // 1. Method and path.
   absl::string_view path = request.path;
   if (!absl::ConsumePrefix(&path, config_.base_path) ||
@@ -962,7 +980,7 @@ SimResponse SimCore::HandleAdmin(const SimRequest& request, int64_t now_ms) {
   static const auto* kAdminRoutes = new std::map<absl::string_view, std::vector<std::string>>{
       {"/health", {"GET"}},      {"/otp", {"GET"}},
       {"/otp/expire", {"POST"}}, {"/requests", {"GET", "DELETE"}},
-      {"/reset", {"POST"}},
+      {"/reset", {"POST"}},      {"/faults", {"GET", "POST", "DELETE"}},
   };
   const auto route = kAdminRoutes->find(sub);
   if (route == kAdminRoutes->end()) return AdminError(404, "unknown admin endpoint");
@@ -971,6 +989,8 @@ SimResponse SimCore::HandleAdmin(const SimRequest& request, int64_t now_ms) {
     response.headers.emplace_back("Allow", absl::StrJoin(route->second, ", "));
     return response;
   }
+
+  if (sub == "/faults") return HandleFaultsAdmin(request);
 
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
@@ -1059,9 +1079,35 @@ SimResponse SimCore::HandleAdmin(const SimRequest& request, int64_t now_ms) {
     w.Bool(entry.developer_key_present);
     KeyStr(w, "timestamp", entry.timestamp);
     KeyInt(w, "received_ms", entry.received_ms);
+    Key(w, "fault_id");
+    if (entry.fault_id != 0) {
+      w.Int64(entry.fault_id);
+    } else {
+      w.Null();
+    }
     w.EndObject();
   }
   w.EndArray();
+  // Logged bodies may hold NUL bytes, so the size is passed along.
+  return JsonReply(200, std::string(buffer.GetString(), buffer.GetSize()));
+}
+
+SimResponse SimCore::HandleFaultsAdmin(const SimRequest& request) {
+  if (request.method == "GET") return JsonReply(200, faults_.ToJson());
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  if (request.method == "DELETE") {
+    KeyInt(w, "cleared", static_cast<int64_t>(faults_.Clear()));
+  } else {  // POST
+    absl::StatusOr<FaultSpec> spec = ParseFaultSpec(request.body);
+    if (!spec.ok()) return AdminError(400, spec.status().message());
+    if (faults_.size() >= kMaxFaults) {
+      return AdminError(400, absl::StrCat("at most ", kMaxFaults, " faults may be active"));
+    }
+    KeyInt(w, "id", faults_.Add(*std::move(spec)));
+  }
+  w.EndObject();
   return JsonReply(200, buffer.GetString());
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "tests/sim/sim_faults.h"
 #include "tests/sim/sim_types.h"
 
 namespace eko::sim {
@@ -39,8 +40,14 @@ inline constexpr char kAdminPrefix[] = "/__sim";
 
 // The simulator's behaviour without any networking: Eko's customer and
 // DMT-Fino sender onboarding endpoints under config.base_path, plus the admin
-// endpoints under kAdminPrefix. All state (customers, OTPs, request log) lives
-// here. Thread-safe: Handle may be called from any thread.
+// endpoints under kAdminPrefix. All state (customers, OTPs, request log,
+// injected faults) lives here. Thread-safe: Handle may be called from any
+// thread.
+//
+// Every request outside kAdminPrefix is first matched against the injected
+// faults (POST /__sim/faults). A matching fault replaces the whole normal
+// reply, before any auth or validation check, except for action "pass"; the
+// request is logged either way.
 class SimCore {
  public:
   // `config` must pass ValidateConfig. The state starts seeded (see Reset).
@@ -96,12 +103,16 @@ class SimCore {
     bool developer_key_present = false;
     std::string timestamp;  // secret-key-timestamp as sent ("" if absent).
     int64_t received_ms = 0;
+    int64_t fault_id = 0;  // The fault that matched, 0 for none.
   };
 
   SimResponse HandleAdmin(const SimRequest& request, int64_t now_ms);
-  SimResponse HandleEko(const SimRequest& request, int64_t now_ms);
+  // GET (list), POST (add) and DELETE (clear) /__sim/faults.
+  SimResponse HandleFaultsAdmin(const SimRequest& request);
+  // Eko's behaviour for a request whose authentication result is `auth_ok`.
+  SimResponse HandleEko(const SimRequest& request, bool auth_ok, int64_t now_ms);
   bool CheckAuth(const SimRequest& request, int64_t now_ms) const;
-  void LogRequest(const SimRequest& request, bool auth_ok, int64_t now_ms);
+  void LogRequest(const SimRequest& request, bool auth_ok, int64_t now_ms, int64_t fault_id);
 
   SimResponse GetCustomer(const std::string& customer_id, int64_t now_ms);
   SimResponse OnboardCustomer(const std::string& customer_id, const RequestParams& params,
@@ -123,7 +134,8 @@ class SimCore {
   std::string NewCustomerOtpRef();
   std::string NewNumericId(int digits);
 
-  // Restores the seeded state (customers, OTPs and request log).
+  // Restores the seeded state (customers, OTPs and request log) and drops
+  // every injected fault.
   void ResetLocked();
 
   const SimConfig config_;
@@ -134,6 +146,7 @@ class SimCore {
   std::map<std::string, OtpRecord> otps_;          // By otp_ref_id.
   std::map<std::string, std::string> latest_otp_;  // customer_id -> otp_ref_id.
   std::deque<LoggedRequest> request_log_;          // Oldest first, at most 1000.
+  FaultTable faults_;
   std::mt19937_64 rng_;
   uint64_t next_kyc_request_id_ = 0;
   uint64_t next_application_id_ = 0;

@@ -22,13 +22,19 @@ struct SimRequest {
 };
 
 // What the HTTP layer must do with a response. Only kRespond is produced by
-// the Eko behaviour; the others exist so that fault injection can close or
-// stall connections without touching the HTTP layer.
+// the Eko behaviour; the others exist so that fault injection can break
+// connections without touching the HTTP layer. Every action waits delay_ms
+// first (kStall has nothing to wait for).
 enum class ReplyAction {
-  kRespond,          // Send status, headers and body (after delay_ms).
-  kCloseConnection,  // Close the connection without replying (after delay_ms).
+  kRespond,          // Send status, headers and body.
+  kCloseConnection,  // Close the connection without replying (FIN).
   kStall,            // Never reply; the connection stays open until the client
                      // or the server's idle timeout closes it.
+  kReset,            // Abort the connection without replying: the peer gets a
+                     // TCP RST, never a FIN.
+  kTruncate,         // Send the status line, `headers` and Content-Length:
+                     // body.size(), then only the first body.size() / 2 bytes
+                     // of `body`, then close (FIN). `body` must not be empty.
 };
 
 struct SimResponse {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +22,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
@@ -45,6 +47,7 @@ int64_t ElapsedMs(Clock::time_point since) {
 struct HttpResult {
   CURLcode code = CURLE_OK;
   long status = 0;
+  std::string headers;  // Raw header block(s) as received.
   std::string body;
   long new_connections = 0;  // Connections curl opened for this call.
 };
@@ -75,6 +78,8 @@ class Client {
     curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &AppendBody);
     curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &result.body);
+    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &AppendBody);
+    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &result.headers);
     if (method == "GET") {
       curl_easy_setopt(curl_, CURLOPT_HTTPGET, 1L);
     } else {
@@ -445,6 +450,219 @@ TEST_F(SimulatorHttpTest, StalledRequestIsReleasedWhenItsClientLeaves) {
   }
   EXPECT_EQ((*server)->deferred_count(), 0u);
   EXPECT_EQ(client.Call("GET", base + "/ok").status, 200);
+}
+
+// --- Fault injection over HTTP ----------------------------------------------
+
+class SimulatorFaultTest : public SimulatorHttpTest {
+ protected:
+  void SetUp() override {
+    simulator_ = StartSimulator(config_);
+    ASSERT_NE(simulator_, nullptr);
+  }
+
+  // Adds a fault through POST /__sim/faults and returns its id.
+  int64_t AddFault(const std::string& json) {
+    Client admin;
+    const HttpResult result = admin.Call("POST", simulator_->admin_url() + "/faults", {}, json);
+    EXPECT_EQ(result.status, 200) << json << " -> " << result.body;
+    const rapidjson::Document doc = ParseJson(result.body);
+    return doc.IsObject() && doc.HasMember("id") ? doc["id"].GetInt64() : -1;
+  }
+
+  std::string ProfileUrl() const {
+    return simulator_->base_url() + "/customer/profile/6111111111" + kQuery;
+  }
+
+  // A raw HTTP/1.1 GET of the seeded profile, signed.
+  std::string RawProfileRequest() const {
+    std::string request = absl::StrCat("GET /ekoapi/v3/customer/profile/6111111111", kQuery,
+                                       " HTTP/1.1\r\n", "Host: 127.0.0.1\r\n");
+    for (const std::string& header : SignedHeaders(config_)) {
+      absl::StrAppend(&request, header, "\r\n");
+    }
+    return request + "\r\n";
+  }
+
+  SimConfig config_;
+  std::unique_ptr<Simulator> simulator_;
+};
+
+TEST_F(SimulatorFaultTest, RespondSendsStatusHeadersAndRawBody) {
+  const int64_t id = AddFault(R"({"path_contains":"/customer/profile/","http_status":429,
+      "headers":{"Retry-After":"3"},"body":"{\"status\":429,\"message\":\"Too Many\"}"})");
+  Client client;
+  // Unsigned: the fault comes before auth.
+  HttpResult result = client.Call("GET", ProfileUrl());
+  ASSERT_EQ(result.code, CURLE_OK);
+  EXPECT_EQ(result.status, 429);
+  EXPECT_THAT(result.headers, ::testing::HasSubstr("Retry-After: 3\r\n"));
+  EXPECT_THAT(result.headers, ::testing::HasSubstr("Content-Type: application/json\r\n"));
+  EXPECT_EQ(result.body, R"({"status":429,"message":"Too Many"})");
+
+  // Non-JSON and syntactically cut JSON bodies are sent as they are, over the
+  // same keep-alive connection.
+  AddFault(R"({"headers":{"Content-Type":"text/html"},"body":"<html>502 Bad Gateway</html>"})");
+  AddFault(R"({"body":"{\"status\":0,\"data\":{\"otp_ref"})");
+  result = client.Call("GET", ProfileUrl(), SignedHeaders(config_));
+  EXPECT_EQ(result.status, 200);
+  EXPECT_THAT(result.headers, ::testing::HasSubstr("Content-Type: text/html\r\n"));
+  EXPECT_EQ(result.body, "<html>502 Bad Gateway</html>");
+  EXPECT_EQ(result.new_connections, 0);
+  result = client.Call("GET", ProfileUrl(), SignedHeaders(config_));
+  EXPECT_EQ(result.body, R"({"status":0,"data":{"otp_ref)");
+  EXPECT_EQ(result.new_connections, 0);
+  // Faults used up: the normal reply is back.
+  result = client.Call("GET", ProfileUrl(), SignedHeaders(config_));
+  EXPECT_EQ(ParseJson(result.body)["response_type_id"].GetInt(), 2129);
+
+  const rapidjson::Document log =
+      ParseJson(client.Call("GET", simulator_->admin_url() + "/requests").body);
+  ASSERT_EQ(log.Size(), 4u);
+  EXPECT_EQ(log[0]["fault_id"].GetInt64(), id);
+  EXPECT_FALSE(log[0]["auth_ok"].GetBool());
+  EXPECT_TRUE(log[3]["fault_id"].IsNull());
+}
+
+TEST_F(SimulatorFaultTest, BadFaultIsRejectedOverHttp) {
+  Client client;
+  HttpResult result = client.Call("POST", simulator_->admin_url() + "/faults", {}, "{nope");
+  EXPECT_EQ(result.status, 400);
+  EXPECT_THAT(ParseJson(result.body)["error"].GetString(), ::testing::HasSubstr("JSON"));
+  AddFault(R"({"action":"stall","times":-1})");
+  result = client.Call("GET", simulator_->admin_url() + "/faults");
+  EXPECT_EQ(ParseJson(result.body).Size(), 1u);
+  result = client.Call("DELETE", simulator_->admin_url() + "/faults");
+  EXPECT_EQ(result.body, R"({"cleared":1})");
+}
+
+// The peer sees a TCP RST (ECONNRESET), not a FIN (a clean EOF).
+TEST_F(SimulatorFaultTest, ResetAbortsTheConnection) {
+  AddFault(R"({"action":"reset"})");
+  const int fd = Connect(simulator_->port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(WriteAll(fd, RawProfileRequest()));
+  // Let every packet arrive: a FIN sent before the RST would then read as EOF.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  char byte;
+  errno = 0;
+  const ssize_t n = read(fd, &byte, 1);
+  const int read_errno = errno;
+  close(fd);
+  EXPECT_EQ(n, -1);
+  EXPECT_EQ(read_errno, ECONNRESET) << std::strerror(read_errno);
+
+  AddFault(R"({"action":"reset","delay_ms":100})");
+  Client client;  // A fresh connection, so curl has nothing to retry on.
+  const auto start = Clock::now();
+  const HttpResult result = client.Call("GET", ProfileUrl(), SignedHeaders(config_));
+  EXPECT_EQ(result.code, CURLE_RECV_ERROR) << curl_easy_strerror(result.code);
+  EXPECT_GE(ElapsedMs(start), 90);
+  // The request was read and logged before the reset.
+  const rapidjson::Document log =
+      ParseJson(client.Call("GET", simulator_->admin_url() + "/requests").body);
+  EXPECT_EQ(log.Size(), 2u);
+  EXPECT_EQ(client.Call("GET", ProfileUrl(), SignedHeaders(config_)).status, 200);
+}
+
+// Headers promise Content-Length N; the first N/2 bytes follow, then a FIN.
+TEST_F(SimulatorFaultTest, TruncateCutsTheBodyShort) {
+  const std::string body = R"({"status":0,"response_type_id":309,"message":"Success!"})";
+  const std::string fault =
+      absl::StrCat(R"({"action":"truncate","headers":{"X-Fault":"yes"},"body":")",
+                   absl::StrReplaceAll(body, {{"\"", "\\\""}}), R"("})");
+  AddFault(fault);
+  const int fd = Connect(simulator_->port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(WriteAll(fd, RawProfileRequest()));
+  std::string received;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof(buffer))) > 0) received.append(buffer, n);
+  const int read_errno = errno;
+  close(fd);
+  EXPECT_EQ(n, 0) << "not a clean EOF: " << std::strerror(read_errno);
+  const size_t header_end = received.find("\r\n\r\n");
+  ASSERT_NE(header_end, std::string::npos) << received;
+  const std::string head = received.substr(0, header_end + 2);
+  EXPECT_TRUE(absl::StartsWith(head, "HTTP/1.1 200 OK\r\n")) << head;
+  EXPECT_THAT(head, ::testing::HasSubstr(absl::StrCat("Content-Length: ", body.size(), "\r\n")));
+  EXPECT_THAT(head, ::testing::HasSubstr("X-Fault: yes\r\n"));
+  EXPECT_THAT(head, ::testing::HasSubstr("Content-Type: application/json\r\n"));
+  EXPECT_EQ(received.substr(header_end + 4), body.substr(0, body.size() / 2));
+
+  AddFault(absl::StrCat(R"({"http_status":503,"delay_ms":50,)", fault.substr(1)));
+  Client client;
+  const HttpResult result = client.Call("GET", ProfileUrl(), SignedHeaders(config_));
+  EXPECT_EQ(result.code, CURLE_PARTIAL_FILE) << curl_easy_strerror(result.code);
+  EXPECT_EQ(result.status, 503);
+  EXPECT_EQ(result.body, body.substr(0, body.size() / 2));
+  EXPECT_EQ(client.Call("GET", ProfileUrl(), SignedHeaders(config_)).status, 200);
+}
+
+TEST_F(SimulatorFaultTest, StallOutlastsTheClientDeadline) {
+  AddFault(R"({"action":"stall","customer_id":"6111111111"})");
+  Client client;
+  const auto start = Clock::now();
+  HttpResult result =
+      client.Call("GET", ProfileUrl(), SignedHeaders(config_), "", /*timeout_ms=*/300);
+  EXPECT_EQ(result.code, CURLE_OPERATION_TIMEDOUT) << curl_easy_strerror(result.code);
+  EXPECT_GE(ElapsedMs(start), 290);
+  // Other calls were served meanwhile and afterwards.
+  result = client.Call("GET", ProfileUrl(), SignedHeaders(config_));
+  EXPECT_EQ(result.status, 200);
+}
+
+TEST_F(SimulatorFaultTest, DelayAppliesToRespondAndPass) {
+  AddFault(R"({"http_status":504,"body":"{}","delay_ms":300})");
+  AddFault(R"({"action":"pass","delay_ms":300})");
+  Client client;
+  auto start = Clock::now();
+  HttpResult result = client.Call("GET", ProfileUrl(), SignedHeaders(config_));
+  EXPECT_EQ(result.status, 504);
+  EXPECT_GE(ElapsedMs(start), 290);
+  start = Clock::now();
+  result = client.Call("GET", ProfileUrl(), SignedHeaders(config_));
+  EXPECT_EQ(ParseJson(result.body)["response_type_id"].GetInt(), 2129);
+  EXPECT_GE(ElapsedMs(start), 290);
+  start = Clock::now();
+  result = client.Call("GET", ProfileUrl(), SignedHeaders(config_));
+  EXPECT_EQ(result.status, 200);
+  EXPECT_LT(ElapsedMs(start), 250);
+}
+
+// A stall and a pending reset are released cleanly when the simulator stops.
+TEST_F(SimulatorFaultTest, WireFaultsPendingAtShutdownAreReleased) {
+  AddFault(R"({"action":"stall"})");
+  AddFault(R"({"action":"reset","delay_ms":60000})");
+  std::vector<int> fds;
+  for (int i = 0; i < 2; ++i) {
+    const int fd = Connect(simulator_->port());
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(WriteAll(fd, RawProfileRequest()));
+    fds.push_back(fd);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // Keeps the faults in order.
+  }
+  simulator_.reset();
+  for (int fd : fds) close(fd);
+}
+
+// A truncated reply too large for the socket buffers, to a client that reads
+// nothing, is still being written when the server stops; it is released.
+TEST_F(SimulatorHttpTest, TruncatedReplyStillWritingAtShutdownIsReleased) {
+  auto server = HttpServer::Start("127.0.0.1:0", [](const SimRequest&) {
+    SimResponse response;
+    response.action = ReplyAction::kTruncate;
+    response.body = std::string(32 << 20, 'x');  // 16 MiB sent, well past any socket buffer.
+    return response;
+  });
+  ASSERT_TRUE(server.ok()) << server.status();
+  const int fd = Connect((*server)->port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(WriteAll(fd, "GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  server->reset();
+  close(fd);
 }
 
 TEST(SimQueryStringTest, Decodes) {

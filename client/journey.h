@@ -1,0 +1,40 @@
+#ifndef EKO_CLIENT_JOURNEY_H_
+#define EKO_CLIENT_JOURNEY_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/commands.h"
+
+// `eko-cli journey customer` and `eko-cli journey sender`: walk a whole
+// onboarding journey, one RPC after another as each response's `next_step`
+// says, until the journey ends. client/README.md documents the flags,
+// output and exit codes.
+//
+// Customer: GetCustomer -> [OnboardCustomer] -> VerifyCustomerOtp -> stop at
+// COMPLETE, VALIDATE_AADHAAR or VALIDATE_PAN (the last two have no RPC yet).
+// Sender: GetSender -> [OnboardSender] -> StartSenderEkyc -> ValidateEkycOtp
+// -> COMPLETE. A GetSender answering VALIDATE_EKYC_OTP carries no
+// kyc_request_id, so eKYC is started again for fresh references.
+namespace eko::cli {
+
+// A journey gives up, failing, rather than send more RPCs than this (it
+// guards against a gateway that keeps answering a step already done).
+inline constexpr int kMaxJourneyRpcs = 6;
+
+// How often the OTP step may be tried when the OTP is read from stdin. With
+// --otp or --otp-from-sim there is one try.
+inline constexpr int kMaxOtpAttempts = 3;
+
+// `journey customer` and `journey sender`. These commands set only
+// Command::prepare.
+std::vector<Command> JourneyCommands();
+
+// `mobile` with all but its last four characters replaced by '*'
+// ("******3210"); shorter text is returned unchanged.
+std::string MaskMobile(std::string_view mobile);
+
+}  // namespace eko::cli
+
+#endif  // EKO_CLIENT_JOURNEY_H_
