@@ -20,7 +20,6 @@ CLI="$BUILD_DIR/client/eko-cli"
 PORT="${EKO_DEMO_PORT:-50051}"
 SIM_PORT="${EKO_DEMO_SIM_PORT:-8090}"
 ADDR="127.0.0.1:$PORT"
-SIM_ADMIN="http://127.0.0.1:$SIM_PORT/__sim"
 LOG="$(mktemp -t eko-gateway-demo.XXXXXX.log)"
 
 "$GATEWAY" --dev --listen "$ADDR" --dev-simulator-listen "127.0.0.1:$SIM_PORT" \
@@ -40,58 +39,44 @@ grep -q "listening on port" "$LOG.out" || { echo "eko-gateway did not start"; ca
 
 step() { printf '\n\033[1m== %s\033[0m\n$ eko-cli %s\n' "$1" "${*:2}"; }
 cli() { "$CLI" --addr "$ADDR" "$@"; }
-# The simulator's admin endpoint shows the OTP it "sent" (real OTPs go by SMS).
-sim_field() {  # sim_field CUSTOMER_ID FIELD
-  curl -fsS "$SIM_ADMIN/otp?customer_id=$1" | sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p"
-}
+SIM_ADMIN="$(sed -n 's/^eko-gateway simulator on //p' "$LOG.out")"
 
 CUSTOMER="9$(printf '%09d' $(( ($(date +%s) * 7919 + RANDOM) % 1000000000 )))"
+SENDER="8$(printf '%09d' $(( ($(date +%s) * 104729 + RANDOM) % 1000000000 )))"
 echo "eko-gateway (--dev) is serving on $ADDR; simulator admin at $SIM_ADMIN; log: $LOG"
 
 step "Health" health
 cli health
 
-step "Look the customer up (not enrolled yet)" get-customer --customer-id "$CUSTOMER"
-cli get-customer --customer-id "$CUSTOMER"
+# The simulator's admin endpoint hands out the OTP it "sent" (real OTPs go by
+# SMS); --otp-from-sim reads it from there. Without it the journey prompts.
+step "Generic customer journey: lookup -> onboard -> verify OTP -> complete" \
+  journey customer --customer-id "$CUSTOMER" --name "Asha Rao" --dob 1990-05-15 \
+  --address "12 MG Road" --address Bengaluru --otp-from-sim "$SIM_ADMIN"
+cli journey customer --customer-id "$CUSTOMER" --name "Asha Rao" --dob 1990-05-15 \
+  --address "12 MG Road" --address Bengaluru --otp-from-sim "$SIM_ADMIN"
 
-step "Onboard the customer (Eko sends an OTP)" onboard-customer --customer-id "$CUSTOMER" \
-  --name "Asha Rao" --dob 1990-05-15 --address "12 MG Road" --address "Bengaluru"
-cli --json onboard-customer --customer-id "$CUSTOMER" --name "Asha Rao" --dob 1990-05-15 \
-  --address "12 MG Road" --address "Bengaluru" | tee "$LOG.onboard"
-OTP_REF="$(sed -n 's/.*"otp_ref_id":"\([^"]*\)".*/\1/p' "$LOG.onboard")"
-OTP="$(sim_field "$CUSTOMER" otp)"
+step "A customer whose Aadhaar validation is pending (simulator test number ...2136)" \
+  journey customer --customer-id 9000002136 --name "Meera Iyer" --dob 1988-08-08 \
+  --address Chennai --otp-from-sim "$SIM_ADMIN"
+cli journey customer --customer-id 9000002136 --name "Meera Iyer" --dob 1988-08-08 \
+  --address Chennai --otp-from-sim "$SIM_ADMIN"
 
 step "A wrong OTP is a typed error with decoded details" verify-customer-otp \
-  --customer-id "$CUSTOMER" --otp 000000 --otp-ref-id "$OTP_REF"
-cli verify-customer-otp --customer-id "$CUSTOMER" --otp 000000 --otp-ref-id "$OTP_REF" || true
-
-step "Verify the OTP (from the simulator's admin endpoint)" verify-customer-otp \
-  --customer-id "$CUSTOMER" --otp "$OTP" --otp-ref-id "$OTP_REF"
-cli verify-customer-otp --customer-id "$CUSTOMER" --otp "$OTP" --otp-ref-id "$OTP_REF"
+  --customer-id 6111111111 --otp 000000 --otp-ref-id stale-ref
+cli verify-customer-otp --customer-id 6111111111 --otp 000000 --otp-ref-id stale-ref || true
 
 step "Bad input is rejected before any call to Eko" onboard-customer --customer-id 12345 \
   --name "" --dob 2999-01-01 --address x
 cli onboard-customer --customer-id 12345 --name "" --dob 2999-01-01 --address x || true
 
-SENDER="8$(printf '%09d' $(( ($(date +%s) * 104729 + RANDOM) % 1000000000 )))"
-step "DMT-Fino sender: onboard" onboard-sender --customer-id "$SENDER" --name "Ravi Kumar" \
-  --dob 1985-01-02 --address Pune
-cli onboard-sender --customer-id "$SENDER" --name "Ravi Kumar" --dob 1985-01-02 --address Pune
+step "DMT-Fino sender journey: lookup -> onboard -> biometric eKYC -> validate eKYC OTP" \
+  journey sender --customer-id "$SENDER" --name "Ravi Kumar" --dob 1985-01-02 --address Pune \
+  --aadhaar 234567890123 --pid-data "'<PidData>...</PidData>'" --otp-from-sim "$SIM_ADMIN"
+cli journey sender --customer-id "$SENDER" --name "Ravi Kumar" --dob 1985-01-02 --address Pune \
+  --aadhaar 234567890123 --pid-data '<PidData><Resp errCode="0"/></PidData>' \
+  --otp-from-sim "$SIM_ADMIN"
 
-step "DMT-Fino sender: biometric eKYC" start-sender-ekyc --customer-id "$SENDER" \
-  --aadhaar 234567890123 --pid-data "<PidData>...</PidData>"
-cli --json start-sender-ekyc --customer-id "$SENDER" --aadhaar 234567890123 \
-  --pid-data '<PidData><Resp errCode="0"/></PidData>' | tee "$LOG.ekyc"
-EKYC_REF="$(sed -n 's/.*"otp_ref_id":"\([^"]*\)".*/\1/p' "$LOG.ekyc")"
-KYC_ID="$(sed -n 's/.*"kyc_request_id":"\([^"]*\)".*/\1/p' "$LOG.ekyc")"
-EKYC_OTP="$(sim_field "$SENDER" otp)"
-
-step "DMT-Fino sender: validate the eKYC OTP" validate-ekyc-otp --customer-id "$SENDER" \
-  --otp "$EKYC_OTP" --otp-ref-id "$EKYC_REF" --kyc-request-id "$KYC_ID"
-cli validate-ekyc-otp --customer-id "$SENDER" --otp "$EKYC_OTP" --otp-ref-id "$EKYC_REF" \
-  --kyc-request-id "$KYC_ID"
-
-rm -f "$LOG.onboard" "$LOG.ekyc"
 printf '\nJourneys complete. One JSON log line per RPC is in %s\n' "$LOG"
 if [ "$EXIT_AFTER" = 1 ]; then exit 0; fi
 echo "eko-gateway keeps serving on $ADDR (try: $CLI --addr $ADDR get-customer --customer-id 6111111111). Ctrl-C stops it."
