@@ -114,6 +114,63 @@ const std::vector<Option>& Options() {
        [](GatewayConfig& c, const std::string& v) {
          return SetInt(&c.eko_deadline_margin_ms, v, "eko-deadline-margin-ms", 0, 10000);
        }},
+      {"min-deadline-ms", "EKO_MIN_DEADLINE_MS", "100",
+       "a call whose deadline is nearer than this fails at once (DEADLINE_EXCEEDED, reason "
+       "DEADLINE_TOO_SHORT)",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.min_deadline_ms, v, "min-deadline-ms", 0, 60000);
+       }},
+      {"max-inflight", "EKO_MAX_INFLIGHT", "20000",
+       "upstream calls in flight at once; beyond it calls fail with RESOURCE_EXHAUSTED, reason "
+       "GATEWAY_OVERLOADED",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.max_inflight, v, "max-inflight", 1, 1000000);
+       }},
+      {"eko-retries", "EKO_RETRIES", "2",
+       "extra attempts, with jittered backoff inside the deadline and a fresh signature, when a "
+       "request provably never left (connect, DNS or TLS failure); never for a request that may "
+       "have reached Eko",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.eko_retries, v, "eko-retries", 0, 10);
+       }},
+      {"breaker-failures", "EKO_BREAKER_FAILURES", "5",
+       "consecutive transport failures or HTTP 5xx that open the circuit breaker (0 disables it); "
+       "business errors never count",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.breaker_failures, v, "breaker-failures", 0, 1000);
+       }},
+      {"breaker-open-ms", "EKO_BREAKER_OPEN_MS", "5000",
+       "how long the breaker stays open (calls fail with UNAVAILABLE, reason "
+       "UPSTREAM_CIRCUIT_OPEN) before one probe call",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.breaker_open_ms, v, "breaker-open-ms", 100, 600000);
+       }},
+      {"dedupe-window-ms", "EKO_DEDUPE_WINDOW_MS", "600000",
+       "how long a definitive result stays available to repeats of the same request with the same "
+       "caller-given client_ref_id (per replica; 0 disables duplicate suppression)",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.dedupe_window_ms, v, "dedupe-window-ms", 0, 86400000);
+       }},
+      {"dedupe-max-entries", "EKO_DEDUPE_MAX_ENTRIES", "100000",
+       "most client_ref_ids remembered for duplicate suppression (oldest results are evicted "
+       "first)",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.dedupe_max_entries, v, "dedupe-max-entries", 1, 10000000);
+       }},
+      {"shutdown-grace-ms", "EKO_SHUTDOWN_GRACE_MS", "10000",
+       "on SIGTERM: health turns NOT_SERVING, new calls are refused, and in-flight calls get this "
+       "long to finish before they are cancelled",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.shutdown_grace_ms, v, "shutdown-grace-ms", 0, 600000);
+       }},
       {"eko-endpoint", "EKO_ENDPOINTS", "(Eko's current paths)",
        "override one endpoint, e.g. 'StartSenderEkyc=POST "
        "/customer/account/{customer_id}/dmt-fino/ekyc'; repeatable; the environment "

@@ -23,6 +23,14 @@ struct GatewayConfig {
   std::string eko_user_code;
   int64_t eko_timeout_ms = 30000;
   int64_t eko_deadline_margin_ms = 50;
+  int64_t min_deadline_ms = 100;
+  int64_t max_inflight = 20000;
+  int64_t eko_retries = 2;
+  int64_t breaker_failures = 5;
+  int64_t breaker_open_ms = 5000;
+  int64_t dedupe_window_ms = 600000;
+  int64_t dedupe_max_entries = 100000;
+  int64_t shutdown_grace_ms = 10000;
   std::vector<std::string> eko_endpoints;  // "Rpc=METHOD /path/{customer_id}" overrides
   std::string eko_ca_file;
   bool dev = false;

@@ -138,7 +138,7 @@ TEST(ConfigTest, ReadmeCarriesTheConfigurationTable) {
   ASSERT_TRUE(readme) << "README.md not found";
   std::string text((std::istreambuf_iterator<char>(readme)), std::istreambuf_iterator<char>());
   EXPECT_THAT(text, HasSubstr(ConfigMarkdownTable()))
-      << "regenerate the table with: eko-gateway --print-config-table";
+      << "regenerate the tables with: scripts/gen-docs.sh";
 }
 
 }  // namespace

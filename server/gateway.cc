@@ -32,6 +32,7 @@ Gateway::~Gateway() {
   server_.reset();
   service_.reset();
   client_.reset();
+  duplicates_.reset();
   simulator_.reset();
 }
 
@@ -54,6 +55,11 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   eko.default_user_code = config.eko_user_code;
   eko.default_timeout = absl::Milliseconds(config.eko_timeout_ms);
   eko.deadline_margin = absl::Milliseconds(config.eko_deadline_margin_ms);
+  eko.min_deadline = absl::Milliseconds(config.min_deadline_ms);
+  eko.max_in_flight = config.max_inflight;
+  eko.max_retries = static_cast<int>(config.eko_retries);
+  eko.breaker_failures = static_cast<int>(config.breaker_failures);
+  eko.breaker_open_for = absl::Milliseconds(config.breaker_open_ms);
   eko.transport.extra_ca_file = config.eko_ca_file;
   for (const std::string& spec : config.eko_endpoints) {
     EKO_RETURN_IF_ERROR(eko.endpoints.Override(spec));
@@ -79,7 +85,13 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   }
 
   EKO_ASSIGN_OR_RETURN(gateway->client_, adapter::EkoClient::Create(std::move(eko)));
-  gateway->service_ = std::make_unique<OnboardingServiceImpl>(gateway->client_.get());
+  if (config.dedupe_window_ms > 0) {
+    gateway->duplicates_ =
+        std::make_unique<DuplicateSuppressor>(absl::Milliseconds(config.dedupe_window_ms),
+                                              static_cast<size_t>(config.dedupe_max_entries));
+  }
+  gateway->service_ =
+      std::make_unique<OnboardingServiceImpl>(gateway->client_.get(), gateway->duplicates_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -42,6 +42,7 @@ class Gateway {
 
   std::unique_ptr<sim::Simulator> simulator_;
   std::unique_ptr<adapter::EkoClient> client_;
+  std::unique_ptr<DuplicateSuppressor> duplicates_;
   std::unique_ptr<OnboardingServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -12,12 +12,6 @@
 #include "server/config.h"
 #include "server/gateway.h"
 
-namespace {
-
-constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
-
-}  // namespace
-
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   // Block the stop signals in every thread; a dedicated thread waits for them.
@@ -74,7 +68,7 @@ int main(int argc, char** argv) {
     sigwait(&stop_signals, &signal_number);
     eko::log::Write(eko::log::Level::kInfo, "stopping",
                     {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    (*gateway)->Shutdown(kShutdownGrace);
+    (*gateway)->Shutdown(absl::Milliseconds(config.shutdown_grace_ms));
   });
   (*gateway)->Wait();
   stopper.join();

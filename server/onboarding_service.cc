@@ -60,9 +60,10 @@ const char* CodeName(absl::StatusCode code) {
 template <typename Request, typename Response>
 class UpstreamReactor final : public grpc::ServerUnaryReactor {
  public:
-  UpstreamReactor(adapter::EkoClient* client, grpc::CallbackServerContext* context,
-                  const Request* request, Response* response)
+  UpstreamReactor(adapter::EkoClient* client, DuplicateSuppressor* duplicates,
+                  grpc::CallbackServerContext* context, const Request* request, Response* response)
       : client_(client),
+        duplicates_(duplicates),
         request_(request),
         response_(response),
         request_id_(RequestIdFor(*context)),
@@ -79,16 +80,26 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
       Complete(invalid, adapter::CallSummary{});
       return;
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    if (!ClaimClientRefId()) return;
+    std::unique_lock<std::mutex> lock(mu_);
     adapter::CallOptions options;
     options.caller_deadline = caller_deadline_;
-    call_id_ =
+    absl::StatusOr<uint64_t> call_id =
         client_->Call(*request_, options,
                       [this](absl::StatusOr<Response> result, const adapter::CallSummary& summary) {
                         { std::lock_guard<std::mutex> wait_for_start(mu_); }
                         if (result.ok()) *response_ = *std::move(result);
+                        ReleaseClientRefId(result.status(), summary);
                         Complete(result.status(), summary);
                       });
+    if (!call_id.ok()) {
+      // Refused before sending (deadline, load, breaker): `done` never runs.
+      lock.unlock();
+      ReleaseClientRefId(call_id.status(), adapter::CallSummary{});
+      Complete(call_id.status(), adapter::CallSummary{});
+      return;
+    }
+    call_id_ = *call_id;
     call_started_ = true;
     if (cancel_requested_) client_->Cancel(call_id_);
   }
@@ -105,6 +116,50 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
   void OnDone() override { delete this; }
 
  private:
+  // Duplicate suppression for a caller-given client_ref_id. Returns true when
+  // this call should go upstream; false when it was answered (or will be)
+  // from the first call with the same client_ref_id, or refused as a
+  // conflicting reuse.
+  bool ClaimClientRefId() {
+    if constexpr (adapter::RpcTraits<Request>::kHasClientRefId) {
+      if (duplicates_ == nullptr || request_->client_ref_id().empty()) return true;
+      std::string key = std::string(adapter::RpcName(adapter::RpcTraits<Request>::kRpc)) + '\x1f' +
+                        request_->client_ref_id();
+      const auto decision =
+          duplicates_->Begin(key, RequestFingerprint(request_->SerializeAsString()), absl::Now(),
+                             [this](const DuplicateSuppressor::Outcome& first) {
+                               if (first.status.ok()) response_->ParseFromString(first.response);
+                               adapter::CallSummary summary;
+                               summary.client_ref_id = first.client_ref_id;
+                               replayed_ = true;
+                               Complete(first.status, summary);
+                             });
+      switch (decision) {
+        case DuplicateSuppressor::Decision::kProceed:
+          dedupe_key_ = std::move(key);
+          return true;
+        case DuplicateSuppressor::Decision::kJoined:
+          return false;
+        case DuplicateSuppressor::Decision::kConflict:
+          Complete(
+              adapter::GatewayError("client-ref-id-reused", adapter::RpcTraits<Request>::kRpc, {}),
+              adapter::CallSummary{});
+          return false;
+      }
+    }
+    return true;
+  }
+
+  // Hands this call's outcome to duplicates that joined it.
+  void ReleaseClientRefId(const absl::Status& status, const adapter::CallSummary& summary) {
+    if (dedupe_key_.empty()) return;
+    DuplicateSuppressor::Outcome outcome;
+    outcome.status = status;
+    if (status.ok()) outcome.response = response_->SerializeAsString();
+    outcome.client_ref_id = summary.client_ref_id;
+    duplicates_->Finish(dedupe_key_, outcome, absl::Now());
+  }
+
   void Complete(const absl::Status& status, const adapter::CallSummary& summary) {
     LogCall(status, summary);
     Finish(ToGrpcStatus(status, RequestIdentity{request_id_, summary.client_ref_id}));
@@ -133,10 +188,14 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
                 {"request_id", request_id_},
                 {"customer", customer},
                 {"client_ref_id", summary.client_ref_id},
+                {"replayed", replayed_ ? "true" : "false"},
                 {"upstream_http_status", http_status}});
   }
 
   adapter::EkoClient* const client_;
+  DuplicateSuppressor* const duplicates_;
+  std::string dedupe_key_;  // set while this call is the first of its client_ref_id
+  bool replayed_ = false;   // answered from an earlier call's outcome
   const Request* const request_;
   Response* const response_;
   const std::string request_id_;
@@ -163,13 +222,16 @@ std::string RequestIdFor(const grpc::CallbackServerContext& context) {
   return RandomRequestId();
 }
 
-OnboardingServiceImpl::OnboardingServiceImpl(adapter::EkoClient* client) : client_(client) {}
+OnboardingServiceImpl::OnboardingServiceImpl(adapter::EkoClient* client,
+                                             DuplicateSuppressor* duplicates)
+    : client_(client), duplicates_(duplicates) {}
 
 template <typename Request, typename Response>
 grpc::ServerUnaryReactor* OnboardingServiceImpl::Handle(grpc::CallbackServerContext* context,
                                                         const Request* request,
                                                         Response* response) {
-  auto* reactor = new UpstreamReactor<Request, Response>(client_, context, request, response);
+  auto* reactor =
+      new UpstreamReactor<Request, Response>(client_, duplicates_, context, request, response);
   reactor->Start();
   return reactor;
 }

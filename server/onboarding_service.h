@@ -5,6 +5,7 @@
 
 #include "adapters/eko/eko_client.h"
 #include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
+#include "server/duplicate_suppressor.h"
 
 namespace eko::server {
 
@@ -15,7 +16,9 @@ namespace v1 = ::eko::onboarding::v1;
 // No handler blocks. `client` must outlive the service.
 class OnboardingServiceImpl final : public v1::OnboardingService::CallbackService {
  public:
-  explicit OnboardingServiceImpl(adapter::EkoClient* client);
+  // `duplicates` may be null (no duplicate suppression). Both must outlive
+  // the service.
+  OnboardingServiceImpl(adapter::EkoClient* client, DuplicateSuppressor* duplicates);
 
   grpc::ServerUnaryReactor* GetCustomer(grpc::CallbackServerContext* context,
                                         const v1::GetCustomerRequest* request,
@@ -45,6 +48,7 @@ class OnboardingServiceImpl final : public v1::OnboardingService::CallbackServic
                                    Response* response);
 
   adapter::EkoClient* client_;
+  DuplicateSuppressor* duplicates_;
 };
 
 // The request id for a call: the caller's `x-request-id` metadata when it is

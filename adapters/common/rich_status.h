@@ -39,7 +39,13 @@ inline constexpr char kUpstreamTimeout[] = "UPSTREAM_TIMEOUT";
 inline constexpr char kUpstreamBadResponse[] = "UPSTREAM_BAD_RESPONSE";
 inline constexpr char kUpstreamUnmappedStatus[] = "UPSTREAM_UNMAPPED_STATUS";
 inline constexpr char kCancelled[] = "CANCELLED";
+inline constexpr char kDeadlineTooShort[] = "DEADLINE_TOO_SHORT";
+inline constexpr char kGatewayOverloaded[] = "GATEWAY_OVERLOADED";
+inline constexpr char kUpstreamCircuitOpen[] = "UPSTREAM_CIRCUIT_OPEN";
+inline constexpr char kClientRefIdReused[] = "CLIENT_REF_ID_REUSED";
 inline constexpr char kInternal[] = "INTERNAL_ERROR";
+inline constexpr char kCallerUnauthenticated[] = "CALLER_UNAUTHENTICATED";
+inline constexpr char kCallerForbidden[] = "CALLER_FORBIDDEN";
 }  // namespace reason
 
 // Builds an absl::Status carrying exactly one ErrorInfo plus optional detail

@@ -31,6 +31,8 @@ struct Facts {
   const HttpResponse* http = nullptr;
   bool caller_deadline_passed = false;
   std::string problem;  // why a body was not understood
+  std::vector<std::pair<std::string, std::string>> metadata;
+  std::optional<absl::Duration> retry_after;
 };
 
 absl::Status BuildError(const ErrorRow& row, const Facts& facts) {
@@ -54,6 +56,7 @@ absl::Status BuildError(const ErrorRow& row, const Facts& facts) {
   }
   if (!row.upstream_outcome.empty()) error.Metadata("upstreamOutcome", row.upstream_outcome);
   if (!facts.problem.empty()) error.Metadata("problem", Truncated(facts.problem));
+  for (const auto& [key, value] : facts.metadata) error.Metadata(key, value);
 
   const std::string eko_text =
       env == nullptr ? "" : Truncated(env->description.empty() ? env->message : env->description);
@@ -86,8 +89,8 @@ absl::Status BuildError(const ErrorRow& row, const Facts& facts) {
     error.Resource("eko.customer", "customer_id", eko_text.empty() ? row.message : eko_text);
   }
   if (row.details & kRetryInfo) {
-    std::optional<absl::Duration> after;
-    if (facts.http != nullptr) after = facts.http->retry_after;
+    std::optional<absl::Duration> after = facts.retry_after;
+    if (!after && facts.http != nullptr) after = facts.http->retry_after;
     error.RetryAfter(after.value_or(absl::Seconds(1)));
   }
   return error;
@@ -164,6 +167,15 @@ std::string_view ProtoFieldForEkoParam(std::string_view eko_param) {
   if (eko_param == "aadhar") return "aadhaar";
   if (eko_param == "piddata") return "pid_data";
   return eko_param;
+}
+
+absl::Status GatewayError(std::string_view id, Rpc rpc,
+                          const std::vector<std::pair<std::string, std::string>>& metadata,
+                          absl::Duration retry_after) {
+  Facts facts(rpc, 0);
+  facts.metadata = metadata;
+  facts.retry_after = retry_after;
+  return BuildError(ErrorRowById(id), facts);
 }
 
 absl::Status BadResponseError(Rpc rpc, int http_status, std::string_view why) {

@@ -1,7 +1,10 @@
 #ifndef EKO_ADAPTERS_EKO_CLASSIFIER_H_
 #define EKO_ADAPTERS_EKO_CLASSIFIER_H_
 
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -21,6 +24,13 @@ namespace eko::adapter {
 // the caller's deadline (DEADLINE_EXCEEDED) from one that was not
 // (UNAVAILABLE).
 absl::Status ClassifyHttp(Rpc rpc, const HttpResponse& response, bool caller_deadline_passed);
+
+// The error of table row `id` (e.g. "gateway-overloaded") for a call that
+// never reached the transport; `metadata` is added to ErrorInfo and
+// `retry_after` becomes RetryInfo when the row has one.
+absl::Status GatewayError(std::string_view id, Rpc rpc,
+                          const std::vector<std::pair<std::string, std::string>>& metadata,
+                          absl::Duration retry_after = absl::Seconds(1));
 
 // The error for a 2xx body that is not a valid envelope.
 absl::Status BadResponseError(Rpc rpc, int http_status, std::string_view why);

@@ -1,6 +1,7 @@
 #ifndef EKO_ADAPTERS_EKO_EKO_CLIENT_H_
 #define EKO_ADAPTERS_EKO_EKO_CLIENT_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "adapters/common/strings.h"
+#include "adapters/eko/circuit_breaker.h"
 #include "adapters/eko/classifier.h"
 #include "adapters/eko/endpoints.h"
 #include "adapters/eko/envelope.h"
@@ -31,6 +33,19 @@ struct EkoClientConfig {
   absl::Duration default_timeout = absl::Seconds(30);
   // Time kept back from the caller's deadline to answer before it expires.
   absl::Duration deadline_margin = absl::Milliseconds(50);
+  // A call whose caller deadline is nearer than this fails at once with
+  // DEADLINE_EXCEEDED / DEADLINE_TOO_SHORT.
+  absl::Duration min_deadline = absl::Milliseconds(100);
+  // Upstream calls allowed in flight at once; beyond: RESOURCE_EXHAUSTED /
+  // GATEWAY_OVERLOADED.
+  int64_t max_in_flight = 20000;
+  // Retries of attempts that provably never left (connect/DNS/TLS failure).
+  int max_retries = 2;
+  absl::Duration retry_backoff = absl::Milliseconds(50);
+  // Circuit breaker: opens after this many consecutive transport failures or
+  // HTTP 5xx (0 disables it) and stays open this long before one probe.
+  int breaker_failures = 5;
+  absl::Duration breaker_open_for = absl::Seconds(5);
   CurlTransportOptions transport;  // auth_headers is filled in by Create
 };
 
@@ -44,6 +59,7 @@ struct CallSummary {
   std::string client_ref_id;
   int http_status = 0;
   absl::Duration upstream_elapsed;
+  int attempts = 0;
 };
 
 template <typename Request>
@@ -109,26 +125,41 @@ class EkoClient {
   // For tests: uses `transport` as is (no authentication hook is installed).
   EkoClient(EkoClientConfig config, std::unique_ptr<Transport> transport);
 
-  // Starts the call; `done` runs exactly once, on the transport thread.
-  // Returns an id for Cancel.
+  // Starts the call and returns an id for Cancel; `done` then runs exactly
+  // once, on the transport thread. When the call cannot start (deadline too
+  // short, too many calls in flight, circuit open) the error is returned here
+  // and `done` is never called.
   template <typename Request>
-  uint64_t Call(const Request& request, const CallOptions& options,
-                Done<typename RpcTraits<Request>::Response> done);
+  absl::StatusOr<uint64_t> Call(const Request& request, const CallOptions& options,
+                                Done<typename RpcTraits<Request>::Response> done);
 
   void Cancel(uint64_t call_id) { transport_->Cancel(call_id); }
 
   const EkoClientConfig& config() const { return config_; }
+  int64_t in_flight() const { return in_flight_.load(); }
+  CircuitBreaker::State breaker_state() const { return breaker_.state(absl::Now()); }
 
  private:
+  // Checks deadline, load and breaker; on success counts the call in flight.
+  absl::Status Admit(Rpc rpc, absl::Time now, absl::Time caller_deadline);
+  // Records the end of an admitted call.
+  void Release(const HttpResponse& reply);
+
   EkoClientConfig config_;
   std::unique_ptr<Transport> transport_;
+  std::atomic<int64_t> in_flight_{0};
+  CircuitBreaker breaker_;
 };
 
 template <typename Request>
-uint64_t EkoClient::Call(const Request& request, const CallOptions& options,
-                         Done<typename RpcTraits<Request>::Response> done) {
+absl::StatusOr<uint64_t> EkoClient::Call(const Request& request, const CallOptions& options,
+                                         Done<typename RpcTraits<Request>::Response> done) {
   using Traits = RpcTraits<Request>;
   using Response = typename Traits::Response;
+  const absl::Time now = absl::Now();
+  if (absl::Status admitted = Admit(Traits::kRpc, now, options.caller_deadline); !admitted.ok()) {
+    return admitted;
+  }
 
   CallIdentity identity;
   identity.initiator_id = config_.initiator_id;
@@ -140,7 +171,6 @@ uint64_t EkoClient::Call(const Request& request, const CallOptions& options,
   }
   UpstreamRequest upstream = BuildUpstreamRequest(config_.endpoints, request, identity);
 
-  const absl::Time now = absl::Now();
   const absl::Time cap = now + config_.default_timeout;
   const absl::Time from_caller = options.caller_deadline - config_.deadline_margin;
   const bool deadline_is_callers = from_caller < cap;

@@ -33,6 +33,47 @@ std::vector<ErrorRow> BuildRows() {
        .guidance = "fix the fields named in BadRequest",
        .example = {.wire = Wire::kInvalidRequest, .rpc = Rpc::kOnboardCustomer}});
 
+  // --- gateway -------------------------------------------------------------
+  add({.id = "deadline-too-short",
+       .layer = ErrorLayer::kGateway,
+       .situation = "the caller's remaining deadline is below the gateway's minimum "
+                    "(--min-deadline-ms); nothing is sent",
+       .code = Code::kDeadlineExceeded,
+       .reason = reason::kDeadlineTooShort,
+       .details = 0,
+       .message = "the call's deadline leaves too little time to call Eko",
+       .guidance = "call again with a longer deadline (metadata minDeadlineMs)"});
+  add({.id = "gateway-overloaded",
+       .layer = ErrorLayer::kGateway,
+       .situation = "the gateway already has its maximum of upstream calls in flight "
+                    "(--max-inflight); nothing is sent",
+       .code = Code::kResourceExhausted,
+       .reason = reason::kGatewayOverloaded,
+       .details = kRetryInfo,
+       .message = "the gateway is at its limit of calls in flight",
+       .guidance = "retry after RetryInfo's delay, ideally on another replica"});
+  add({.id = "upstream-circuit-open",
+       .layer = ErrorLayer::kGateway,
+       .situation = "the circuit breaker is open after consecutive transport failures or HTTP "
+                    "5xx from Eko; nothing is sent",
+       .code = Code::kUnavailable,
+       .reason = reason::kUpstreamCircuitOpen,
+       .details = kRetryInfo,
+       .message = "Eko is failing; the gateway is not calling it for a while",
+       .guidance = "retry after RetryInfo's delay (until the breaker's next probe)",
+       .upstream_outcome = "NOT_SENT"});
+  add({.id = "client-ref-id-reused",
+       .layer = ErrorLayer::kGateway,
+       .situation = "a client_ref_id the caller already used (in flight, or within "
+                    "--dedupe-window-ms) arrives with a different request",
+       .code = Code::kInvalidArgument,
+       .reason = reason::kClientRefIdReused,
+       .details = kBadRequest,
+       .message = "this client_ref_id was already used for a different request",
+       .guidance = "use a fresh client_ref_id per distinct request; repeat the exact same "
+                   "request to get the first call's result",
+       .default_fields = {{0, "client_ref_id"}}});
+
   // --- transport -----------------------------------------------------------
   add({.id = "upstream-unreachable",
        .layer = ErrorLayer::kTransport,
@@ -339,6 +380,8 @@ const char* LayerName(ErrorLayer layer) {
   switch (layer) {
     case ErrorLayer::kLocal:
       return "local";
+    case ErrorLayer::kGateway:
+      return "gateway";
     case ErrorLayer::kTransport:
       return "transport";
     case ErrorLayer::kHttp:

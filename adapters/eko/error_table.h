@@ -21,6 +21,7 @@ namespace eko::adapter {
 
 enum class ErrorLayer {
   kLocal,      // the gateway's own checks, before any upstream call
+  kGateway,    // the gateway protecting itself or Eko (deadline, load, breaker, duplicates)
   kTransport,  // the HTTP exchange did not complete
   kHttp,       // a non-2xx HTTP status
   kEnvelope,   // a 2xx body that is not a valid Eko envelope

@@ -45,7 +45,7 @@ TEST(NextStepsTest, FlowDocMatchesTheTable) {
   ASSERT_NE(from, std::string::npos);
   ASSERT_NE(to, std::string::npos);
   EXPECT_EQ(text.substr(from + begin.size(), to - from - begin.size()), StepTableMarkdown())
-      << "regenerate the table with: eko-gateway --print-flow-table";
+      << "regenerate the tables with: scripts/gen-docs.sh";
 }
 
 }  // namespace

@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -64,6 +66,7 @@ class CurlMultiTransport final : public Transport {
     HttpResponse response;
     bool too_large = false;
     int64_t max_bytes = 0;
+    int attempts = 0;
     SteadyClock::time_point started;
   };
 
@@ -71,6 +74,9 @@ class CurlMultiTransport final : public Transport {
   void Wake();
   void DrainCommands();
   void StartTransfer(std::unique_ptr<Transfer> transfer);
+  void StartAttempt(Transfer* transfer);
+  bool MaybeScheduleRetry(Transfer* transfer);
+  void StartDueRetries();
   void CompleteDone();
   void Finish(Transfer* transfer, CURLcode code);
   void Abort(Transfer* transfer, std::string why);
@@ -97,6 +103,9 @@ class CurlMultiTransport final : public Transport {
 
   // Loop-thread state.
   std::unordered_map<uint64_t, Transfer*> active_;
+  // Transfers waiting out a retry backoff (also in active_, with no easy handle).
+  std::multimap<SteadyClock::time_point, Transfer*> backoff_;
+  std::mt19937_64 jitter_{std::random_device{}()};
   std::vector<CURL*> easy_pool_;
   bool timer_armed_ = false;
   SteadyClock::time_point timer_due_;
@@ -177,11 +186,13 @@ void CurlMultiTransport::Cancel(uint64_t id) {
 }
 
 int CurlMultiTransport::EpollTimeoutMs() const {
-  if (!timer_armed_) return -1;
+  std::optional<SteadyClock::time_point> due;
+  if (timer_armed_) due = timer_due_;
+  if (!backoff_.empty() && (!due || backoff_.begin()->first < *due)) due = backoff_.begin()->first;
+  if (!due) return -1;
   const auto now = SteadyClock::now();
-  if (timer_due_ <= now) return 0;
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(timer_due_ - now).count() + 1;
+  if (*due <= now) return 0;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*due - now).count() + 1;
   return static_cast<int>(std::min<int64_t>(ms, 60000));
 }
 
@@ -204,6 +215,7 @@ void CurlMultiTransport::Loop() {
       curl_multi_socket_action(multi_, fd, flags, &running);
     }
     DrainCommands();
+    StartDueRetries();
     if (timer_armed_ && timer_due_ <= SteadyClock::now()) {
       timer_armed_ = false;
       curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -268,6 +280,25 @@ void CurlMultiTransport::ReturnEasy(CURL* easy) {
 void CurlMultiTransport::StartTransfer(std::unique_ptr<Transfer> owned) {
   Transfer* t = owned.release();
   t->started = SteadyClock::now();
+  active_.emplace(t->id, t);
+  StartAttempt(t);
+}
+
+void CurlMultiTransport::StartDueRetries() {
+  const auto now = SteadyClock::now();
+  while (!backoff_.empty() && backoff_.begin()->first <= now) {
+    Transfer* t = backoff_.begin()->second;
+    backoff_.erase(backoff_.begin());
+    StartAttempt(t);
+  }
+}
+
+void CurlMultiTransport::StartAttempt(Transfer* t) {
+  ++t->attempts;
+  t->response = HttpResponse();
+  t->too_large = false;
+  curl_slist_free_all(t->headers);
+  t->headers = nullptr;
   t->easy = TakeEasy();
   if (t->easy == nullptr) {
     Abort(t, "curl_easy_init failed");
@@ -296,7 +327,9 @@ void CurlMultiTransport::StartTransfer(std::unique_ptr<Transfer> owned) {
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!options_.extra_ca_file.empty()) {
+    // The extra bundle is trusted in addition to the system store (CAPATH).
     curl_easy_setopt(easy, CURLOPT_CAINFO, options_.extra_ca_file.c_str());
+    curl_easy_setopt(easy, CURLOPT_CAPATH, options_.system_ca_dir.c_str());
   }
   curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
@@ -323,7 +356,6 @@ void CurlMultiTransport::StartTransfer(std::unique_ptr<Transfer> owned) {
       curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
       break;
   }
-  active_.emplace(t->id, t);
   const CURLMcode added = curl_multi_add_handle(multi_, easy);
   if (added != CURLM_OK) Abort(t, curl_multi_strerror(added));
 }
@@ -384,21 +416,47 @@ void CurlMultiTransport::Finish(Transfer* t, CURLcode code) {
       response.outcome = TransportOutcome::kFailed;
       break;
   }
-  response.elapsed = absl::FromChrono(SteadyClock::now() - t->started);
-  Callback done = std::move(t->done);
-  active_.erase(t->id);
   curl_multi_remove_handle(multi_, t->easy);
   ReturnEasy(t->easy);
+  t->easy = nullptr;
+  if (response.outcome == TransportOutcome::kNotSent && MaybeScheduleRetry(t)) return;
+  response.elapsed = absl::FromChrono(SteadyClock::now() - t->started);
+  response.attempts = t->attempts;
+  Callback done = std::move(t->done);
+  active_.erase(t->id);
   curl_slist_free_all(t->headers);
   delete t;
   std::move(done)(std::move(response));
 }
 
+bool CurlMultiTransport::MaybeScheduleRetry(Transfer* t) {
+  const HttpRequest& req = t->request;
+  if (t->attempts > req.max_retries) return false;
+  // Full jitter over a doubling window: uniform in [0, base * 2^(attempt-1)].
+  const absl::Duration window = req.retry_backoff * (int64_t{1} << std::min(t->attempts - 1, 10));
+  const int64_t window_us = std::max<int64_t>(1, absl::ToInt64Microseconds(window));
+  const absl::Duration wait =
+      absl::Microseconds(std::uniform_int_distribution<int64_t>(0, window_us)(jitter_));
+  if (req.deadline != absl::InfiniteFuture() &&
+      absl::Now() + wait + req.min_attempt_budget > req.deadline) {
+    return false;
+  }
+  backoff_.emplace(SteadyClock::now() + absl::ToChronoMicroseconds(wait), t);
+  return true;
+}
+
 void CurlMultiTransport::Abort(Transfer* t, std::string why) {
+  for (auto it = backoff_.begin(); it != backoff_.end(); ++it) {
+    if (it->second == t) {
+      backoff_.erase(it);
+      break;
+    }
+  }
   HttpResponse response;
   response.outcome = TransportOutcome::kCancelled;
   response.error_detail = std::move(why);
   response.elapsed = absl::FromChrono(SteadyClock::now() - t->started);
+  response.attempts = t->attempts;
   Callback done = std::move(t->done);
   active_.erase(t->id);
   if (t->easy != nullptr) {

@@ -21,6 +21,14 @@ struct HttpRequest {
   std::string body;  // sent as application/json when non-empty or not GET
   // The transfer is abandoned at this time (curl's total timeout).
   absl::Time deadline = absl::InfiniteFuture();
+  // Extra attempts allowed when an attempt provably never left (kNotSent:
+  // DNS, connect or TLS failure). Each retry waits a jittered, doubling
+  // backoff starting at `retry_backoff`, is signed afresh (auth_headers is
+  // called again), and is made only if the backoff plus `min_attempt_budget`
+  // still fits before `deadline`.
+  int max_retries = 0;
+  absl::Duration retry_backoff = absl::Milliseconds(50);
+  absl::Duration min_attempt_budget = absl::Milliseconds(100);
 };
 
 // How a transfer ended, from the point of view of "did Eko get it?".
@@ -41,7 +49,8 @@ struct HttpResponse {
   int http_status = 0;
   std::string body;
   std::optional<absl::Duration> retry_after;  // parsed Retry-After header
-  absl::Duration elapsed;
+  absl::Duration elapsed;                     // all attempts, backoff included
+  int attempts = 0;                           // attempts started
 };
 
 // Asynchronous HTTP client. Callbacks run on the transport's own thread and
@@ -66,7 +75,10 @@ struct CurlTransportOptions {
   int64_t max_response_bytes = 1 << 20;
   long max_total_connections = 0;  // 0: unlimited
   std::string user_agent = "eko-onboarding-gateway";
-  std::string extra_ca_file;  // added trust for upstream TLS; empty: system store
+  // PEM bundle trusted for upstream TLS in addition to the system store;
+  // verification of peer and host name is always on.
+  std::string extra_ca_file;
+  std::string system_ca_dir = "/etc/ssl/certs";
 };
 
 // One libcurl multi handle driven by an epoll loop on a dedicated thread

@@ -1,0 +1,259 @@
+#include "server/caller_auth.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "adapters/common/rich_status.h"
+#include "adapters/common/strings.h"
+#include "grpc/grpc_security_constants.h"
+#include "grpcpp/security/auth_context.h"
+
+namespace eko::server {
+namespace {
+
+constexpr size_t kMinTokenChars = 16;
+// A tokens file larger than this is a mistake (wrong path), not a token list.
+constexpr off_t kMaxTokensFileBytes = 1 << 20;
+
+constexpr char kAuthorizationHeader[] = "authorization";
+constexpr char kBearerScheme[] = "bearer";
+constexpr char kMechanismToken[] = "bearer_token";
+constexpr char kMechanismCert[] = "client_certificate";
+
+// Certificate properties that name the caller, in the order CallerName and
+// the error metadata prefer them. gRPC 1.51 puts the subject CN in
+// x509_common_name and each SAN in x509_subject_alternative_name, and also
+// files SANs by type under peer_dns / peer_uri / peer_email / peer_ip; the
+// typed ones are used so that IP-address SANs never match an identity.
+constexpr const char* kIdentityProperties[] = {
+    GRPC_X509_CN_PROPERTY_NAME, GRPC_PEER_DNS_PROPERTY_NAME, GRPC_PEER_URI_PROPERTY_NAME,
+    GRPC_PEER_EMAIL_PROPERTY_NAME};
+
+std::string_view Trim(std::string_view text) {
+  const size_t begin = text.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return {};
+  const size_t end = text.find_last_not_of(" \t");
+  return text.substr(begin, end - begin + 1);
+}
+
+bool IsVisibleAscii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+bool IsPrintableAscii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
+std::array<unsigned char, 32> Sha256(std::string_view text) {
+  std::array<unsigned char, 32> digest;
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
+  return digest;
+}
+
+absl::Status TokensFileError(const std::string& path, std::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat("tokens file \"", path, "\": ", ToAbsl(problem)));
+}
+
+// Reads the whole file with read(2) (no stdio copies of the secrets).
+absl::StatusOr<std::string> ReadTokensFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return TokensFileError(path, absl::StrCat("cannot open: ", std::strerror(errno)));
+  std::string contents;
+  absl::Status status;
+  struct stat info;
+  if (::fstat(fd, &info) != 0) {
+    status = TokensFileError(path, absl::StrCat("cannot stat: ", std::strerror(errno)));
+  } else if (!S_ISREG(info.st_mode)) {
+    status = TokensFileError(path, "not a regular file");
+  } else if (info.st_size > kMaxTokensFileBytes) {
+    status = TokensFileError(path, "larger than 1 MiB");
+  } else {
+    contents.resize(static_cast<size_t>(info.st_size));
+    size_t done = 0;
+    while (done < contents.size()) {
+      const ssize_t n = ::read(fd, contents.data() + done, contents.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    if (done != contents.size()) status = TokensFileError(path, "cannot read the whole file");
+  }
+  ::close(fd);
+  if (!status.ok()) {
+    if (!contents.empty()) OPENSSL_cleanse(contents.data(), contents.size());
+    return status;
+  }
+  return contents;
+}
+
+std::string ToString(const grpc::string_ref& ref) { return std::string(ref.data(), ref.size()); }
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CallerAuthorizer>> CallerAuthorizer::Create(
+    const CallerAuthConfig& config) {
+  std::unique_ptr<CallerAuthorizer> authorizer(new CallerAuthorizer());
+  for (const std::string& identity : config.allowed_client_identities) {
+    if (identity.empty()) {
+      return absl::InvalidArgumentError("an allowed client identity is empty");
+    }
+    authorizer->identities_.push_back(identity);
+  }
+  if (config.tokens_file.empty()) return authorizer;
+
+  absl::StatusOr<std::string> file = ReadTokensFile(config.tokens_file);
+  if (!file.ok()) return file.status();
+  std::string contents = *std::move(file);
+  absl::Status status;
+  std::vector<int> token_lines;  // source line of each entry in tokens_
+  std::string_view rest = contents;
+  for (int line_number = 1; status.ok() && !rest.empty(); ++line_number) {
+    const size_t newline = rest.find('\n');
+    std::string_view line = rest.substr(0, newline);
+    rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    line = Trim(line);
+    if (line.empty() || line.front() == '#') continue;
+
+    const size_t separator = line.find_first_of(" \t");
+    const std::string_view token = line.substr(0, separator);
+    const std::string_view name =
+        separator == std::string_view::npos ? std::string_view() : Trim(line.substr(separator));
+    const std::string where = absl::StrCat("line ", line_number, ": ");
+    if (!IsVisibleAscii(token)) {
+      status = TokensFileError(config.tokens_file,
+                               where + "token has a non-printable or non-ASCII character");
+    } else if (token.size() < kMinTokenChars) {
+      status = TokensFileError(config.tokens_file, absl::StrCat(where, "token is shorter than ",
+                                                                kMinTokenChars, " characters"));
+    } else if (!IsPrintableAscii(name)) {
+      status = TokensFileError(config.tokens_file,
+                               where + "caller name has a non-printable or non-ASCII character");
+    } else {
+      Token entry{Sha256(token),
+                  name.empty() ? absl::StrCat("line-", line_number) : std::string(name)};
+      for (size_t i = 0; i < authorizer->tokens_.size(); ++i) {
+        if (CRYPTO_memcmp(authorizer->tokens_[i].digest.data(), entry.digest.data(),
+                          entry.digest.size()) == 0) {
+          status = TokensFileError(
+              config.tokens_file,
+              absl::StrCat(where, "duplicate token (first on line ", token_lines[i], ")"));
+        }
+      }
+      authorizer->tokens_.push_back(std::move(entry));
+      token_lines.push_back(line_number);
+    }
+  }
+  OPENSSL_cleanse(contents.data(), contents.size());
+  if (!status.ok()) return status;
+  if (authorizer->tokens_.empty()) {
+    return TokensFileError(config.tokens_file, "holds no tokens");
+  }
+  return authorizer;
+}
+
+const CallerAuthorizer::Token* CallerAuthorizer::FindToken(std::string_view presented) const {
+  Digest digest = Sha256(presented);
+  const Token* found = nullptr;
+  // Every entry is compared, whatever matched, so timing reveals nothing
+  // about the configured tokens.
+  for (const Token& token : tokens_) {
+    const bool equal = CRYPTO_memcmp(token.digest.data(), digest.data(), digest.size()) == 0;
+    if (equal) found = &token;
+  }
+  OPENSSL_cleanse(digest.data(), digest.size());
+  return found;
+}
+
+CallerAuthorizer::CallerCredentials CallerAuthorizer::Inspect(
+    const grpc::ServerContextBase& context) const {
+  CallerCredentials credentials;
+
+  const auto& metadata = context.client_metadata();
+  const auto [begin, end] = metadata.equal_range(kAuthorizationHeader);
+  for (auto it = begin; it != end && credentials.token == nullptr; ++it) {
+    credentials.has_authorization = true;
+    const std::string_view value(it->second.data(), it->second.size());
+    const size_t scheme_length = sizeof(kBearerScheme) - 1;
+    if (value.size() <= scheme_length || (value[scheme_length] != ' ')) continue;
+    bool bearer = true;
+    for (size_t i = 0; i < scheme_length; ++i) {
+      bearer &= (value[i] | 0x20) == kBearerScheme[i];
+    }
+    if (!bearer || tokens_.empty()) continue;
+    credentials.token = FindToken(Trim(value.substr(scheme_length)));
+  }
+
+  const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth != nullptr && auth->IsPeerAuthenticated()) {
+    credentials.has_verified_cert = true;
+    for (const char* property : kIdentityProperties) {
+      for (const grpc::string_ref& value : auth->FindPropertyValues(property)) {
+        credentials.cert_ids.push_back(ToString(value));
+      }
+    }
+    for (const std::string& id : credentials.cert_ids) {
+      const auto allowed = std::find(identities_.begin(), identities_.end(), id);
+      if (allowed != identities_.end()) {
+        credentials.allowed = &*allowed;
+        break;
+      }
+    }
+  }
+  return credentials;
+}
+
+absl::Status CallerAuthorizer::Authorize(const grpc::ServerContextBase& context) const {
+  if (!enabled()) return absl::OkStatus();
+  const CallerCredentials credentials = Inspect(context);
+  if (credentials.allowed != nullptr || credentials.token != nullptr) return absl::OkStatus();
+
+  if (!identities_.empty() && credentials.has_verified_cert) {
+    const std::string identity =
+        credentials.cert_ids.empty() ? std::string("(none)") : credentials.cert_ids.front();
+    return rich::ErrorBuilder(
+               absl::StatusCode::kPermissionDenied, rich::reason::kCallerForbidden,
+               absl::StrCat("client certificate \"", identity, "\" is not allowed to call"))
+        .Metadata("mechanism", kMechanismCert)
+        .Metadata("client_identity", identity);
+  }
+
+  std::vector<const char*> tried;
+  if (credentials.has_authorization) tried.push_back(kMechanismToken);
+  if (credentials.has_verified_cert) tried.push_back(kMechanismCert);
+  std::vector<const char*> accepted;
+  if (!tokens_.empty()) accepted.push_back(kMechanismToken);
+  if (!identities_.empty()) accepted.push_back(kMechanismCert);
+  const std::string accepted_text = absl::StrJoin(accepted, ",");
+  std::string message = credentials.has_authorization
+                            ? "the authorization header carries no valid bearer token"
+                            : "the call carries no accepted credential";
+  absl::StrAppend(&message, "; accepted: ", tokens_.empty() ? "" : "authorization: Bearer <token>",
+                  tokens_.empty() || identities_.empty() ? "" : " or ",
+                  identities_.empty() ? "" : "an allowed client certificate");
+  return rich::ErrorBuilder(absl::StatusCode::kUnauthenticated,
+                            rich::reason::kCallerUnauthenticated, std::move(message))
+      .Metadata("mechanism", tried.empty() ? std::string("none") : absl::StrJoin(tried, ","))
+      .Metadata("accepted", accepted_text);
+}
+
+std::string CallerAuthorizer::CallerName(const grpc::ServerContextBase& context) const {
+  if (!enabled()) return "";
+  const CallerCredentials credentials = Inspect(context);
+  if (credentials.allowed != nullptr) return absl::StrCat("cert:", *credentials.allowed);
+  if (credentials.token != nullptr) return absl::StrCat("token:", credentials.token->name);
+  return "";
+}
+
+}  // namespace eko::server

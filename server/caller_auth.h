@@ -1,0 +1,94 @@
+#ifndef EKO_SERVER_CALLER_AUTH_H_
+#define EKO_SERVER_CALLER_AUTH_H_
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "grpcpp/server_context.h"
+
+namespace eko::server {
+
+struct CallerAuthConfig {
+  // File of accepted bearer tokens; empty = no bearer tokens. Format, one
+  // entry per line: `<token> [<caller name>]`, separated by spaces or tabs.
+  // Blank lines and lines starting with `#` are ignored. A token is at least
+  // 16 printable ASCII characters without spaces; a caller name is printable
+  // ASCII and is what logs show ("token:<name>"; an unnamed token shows as
+  // "token:line-<N>"). Duplicate tokens are refused.
+  std::string tokens_file;
+  // Client certificate identities allowed to call: compared exactly with the
+  // certificate's subject CN and its DNS, URI and email SANs. They only take
+  // effect when the listener verifies client certificates, i.e.
+  // ServerTlsConfig::client_ca_file is set (see server/tls.h).
+  std::vector<std::string> allowed_client_identities;
+};
+
+// Decides whether the caller of an RPC may use the gateway. Immutable after
+// Create, so one instance serves all threads.
+class CallerAuthorizer {
+ public:
+  // Loads the tokens file. INVALID_ARGUMENT (message names the file and, for
+  // a bad entry, its line number, never a token) when the file is unreadable,
+  // holds no token, or has a token shorter than 16 characters, a duplicate
+  // token or a non-printable character; also for an empty allowed identity.
+  static absl::StatusOr<std::unique_ptr<CallerAuthorizer>> Create(const CallerAuthConfig& config);
+
+  // False when neither tokens nor identities are configured: every call is
+  // then authorised.
+  bool enabled() const { return !tokens_.empty() || !identities_.empty(); }
+
+  // OK when authorisation is disabled, when the call carries
+  // `authorization: Bearer <token>` (scheme case-insensitive) with a token from
+  // the file, or when the peer's auth context is authenticated by a client
+  // certificate whose CN or a DNS/URI/email SAN is an allowed identity.
+  // Otherwise:
+  //  * PERMISSION_DENIED, reason CALLER_FORBIDDEN, when certificate identities
+  //    are configured and the caller is identified by a verified certificate
+  //    whose identities are all not allowed (metadata: mechanism
+  //    "client_certificate", client_identity = the certificate's CN, or its
+  //    first SAN when it has no CN);
+  //  * UNAUTHENTICATED, reason CALLER_UNAUTHENTICATED, when the caller
+  //    presented no valid credential (metadata: mechanism = what the call
+  //    tried, "bearer_token", "client_certificate" or "none"; accepted = the
+  //    configured mechanisms, comma-separated).
+  // Errors are built with eko::rich::ErrorBuilder in kErrorDomain and never
+  // contain the presented token. Tokens are compared as SHA-256 digests in
+  // constant time; only the digests are kept in memory.
+  absl::Status Authorize(const grpc::ServerContextBase& context) const;
+
+  // The authorised caller, for logs: "cert:<allowed identity>" when a
+  // certificate authorises the call (checked first, as in Authorize), else
+  // "token:<caller name>", else "" (also when authorisation is disabled).
+  std::string CallerName(const grpc::ServerContextBase& context) const;
+
+ private:
+  using Digest = std::array<unsigned char, 32>;
+  struct Token {
+    Digest digest;
+    std::string name;
+  };
+  // Identity facts of one call.
+  struct CallerCredentials {
+    bool has_authorization = false;        // an authorization header was sent
+    const Token* token = nullptr;          // the configured token it carried, if any
+    bool has_verified_cert = false;        // the auth context is authenticated
+    std::vector<std::string> cert_ids;     // CN first, then DNS/URI/email SANs
+    const std::string* allowed = nullptr;  // the first allowed identity among cert_ids
+  };
+
+  CallerAuthorizer() = default;
+  CallerCredentials Inspect(const grpc::ServerContextBase& context) const;
+  const Token* FindToken(std::string_view presented) const;
+
+  std::vector<Token> tokens_;
+  std::vector<std::string> identities_;
+};
+
+}  // namespace eko::server
+
+#endif  // EKO_SERVER_CALLER_AUTH_H_

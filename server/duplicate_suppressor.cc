@@ -1,0 +1,90 @@
+#include "server/duplicate_suppressor.h"
+
+#include <openssl/evp.h>
+
+#include <utility>
+
+#include "adapters/common/rich_status.h"
+
+namespace eko::server {
+
+DuplicateSuppressor::DuplicateSuppressor(absl::Duration window, size_t max_entries)
+    : window_(window), max_entries_(max_entries) {}
+
+bool DuplicateSuppressor::IsDefinitive(const absl::Status& status) {
+  if (status.ok()) return true;
+  google::rpc::ErrorInfo info;
+  return rich::GetErrorInfo(status, &info) && info.metadata().count("ekoStatus") > 0;
+}
+
+void DuplicateSuppressor::EvictLocked(absl::Time now) {
+  // Expired entries first (finished_order_ is in expiry order), then the
+  // oldest finished ones while over the bound.
+  while (!finished_order_.empty()) {
+    auto it = entries_.find(finished_order_.front());
+    const bool expired = it != entries_.end() && it->second.expires <= now;
+    if (!expired && entries_.size() < max_entries_) break;
+    if (it != entries_.end()) entries_.erase(it);
+    finished_order_.pop_front();
+  }
+}
+
+DuplicateSuppressor::Decision DuplicateSuppressor::Begin(const std::string& key,
+                                                         const std::string& fingerprint,
+                                                         absl::Time now, Waiter waiter) {
+  std::unique_lock<std::mutex> lock(mu_);
+  EvictLocked(now);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    if (entries_.size() >= max_entries_) return Decision::kProceed;  // untracked
+    Entry entry;
+    entry.fingerprint = fingerprint;
+    entry.order = finished_order_.end();
+    entries_.emplace(key, std::move(entry));
+    return Decision::kProceed;
+  }
+  Entry& entry = it->second;
+  if (entry.fingerprint != fingerprint) return Decision::kConflict;
+  if (!entry.finished) {
+    entry.waiters.push_back(std::move(waiter));
+    return Decision::kJoined;
+  }
+  const Outcome outcome = entry.outcome;
+  lock.unlock();
+  std::move(waiter)(outcome);
+  return Decision::kJoined;
+}
+
+void DuplicateSuppressor::Finish(const std::string& key, const Outcome& outcome, absl::Time now) {
+  std::vector<Waiter> waiters;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(key);
+    if (it == entries_.end() || it->second.finished) return;  // untracked
+    waiters.swap(it->second.waiters);
+    if (IsDefinitive(outcome.status)) {
+      it->second.finished = true;
+      it->second.outcome = outcome;
+      it->second.expires = now + window_;
+      it->second.order = finished_order_.insert(finished_order_.end(), key);
+    } else {
+      entries_.erase(it);
+    }
+  }
+  for (Waiter& waiter : waiters) std::move(waiter)(outcome);
+}
+
+size_t DuplicateSuppressor::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return entries_.size();
+}
+
+std::string RequestFingerprint(const std::string& serialized_request) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(serialized_request.data(), serialized_request.size(), digest, &length, EVP_sha256(),
+             nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+}  // namespace eko::server

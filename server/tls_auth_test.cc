@@ -1,0 +1,583 @@
+// Tests for server/tls and server/caller_auth. A throwaway PKI is generated
+// with the openssl CLI per test run; calls go through a real in-process gRPC
+// server on 127.0.0.1 so handshakes and auth contexts are the real ones.
+
+#include <stdlib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "adapters/common/rich_status.h"
+#include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "server/caller_auth.h"
+#include "server/status_conversion.h"
+#include "server/tls.h"
+
+namespace eko::server {
+namespace {
+
+namespace v1 = ::eko::onboarding::v1;
+
+constexpr char kPaymentsToken[] = "0123456789abcdef-payments";
+constexpr char kReportsToken[] = "tok_reports_ABCDEFGHIJKLMNOP";
+constexpr char kCallerHeader[] = "x-test-caller";
+constexpr char kPropertiesHeader[] = "x-test-auth-properties";
+
+// OpenSSL configuration for the test PKI: one section per certificate profile.
+constexpr char kOpensslConfig[] = R"(
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = unused
+[ca_ext]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[server_ext]
+basicConstraints = CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost,IP:127.0.0.1
+[payments_ext]
+basicConstraints = CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+subjectAltName = DNS:payments.svc.test,URI:spiffe://eko.test/payments,email:payments@eko.test,IP:10.1.2.3
+[reports_ext]
+basicConstraints = CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+subjectAltName = DNS:reports.svc.test
+)";
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+void WriteFile(const std::filesystem::path& path, const std::string& contents) {
+  std::ofstream(path, std::ios::binary) << contents;
+}
+
+// The throwaway PKI, shared by all tests of this file.
+class Pki {
+ public:
+  static Pki* Get() {
+    static Pki pki;  // its destructor removes the directory at exit
+    return &pki;
+  }
+
+  bool ok() const { return ok_; }
+  const std::string& error() const { return error_; }
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string Pem(const std::string& name) const { return ReadFile(dir_ / name); }
+
+  // Writes `contents` to a new file in the PKI directory; returns its path.
+  std::string Write(const std::string& name, const std::string& contents) const {
+    WriteFile(dir_ / name, contents);
+    return Path(name);
+  }
+
+  ~Pki() { std::filesystem::remove_all(dir_); }
+
+ private:
+  Pki() {
+    char dir_template[] = "/tmp/eko-tls-test-XXXXXX";
+    if (mkdtemp(dir_template) == nullptr) {
+      error_ = "mkdtemp failed";
+      return;
+    }
+    dir_ = dir_template;
+    WriteFile(dir_ / "openssl.cnf", kOpensslConfig);
+    ok_ = MakeCa("ca", "Eko Test CA") && MakeCa("other-ca", "Other Test CA") &&
+          MakeLeaf("server", "localhost", "ca", "server_ext", 1) &&
+          MakeLeaf("payments", "payments-svc", "ca", "payments_ext", 2) &&
+          MakeLeaf("reports", "reports-svc", "ca", "reports_ext", 3) &&
+          MakeLeaf("rogue", "payments-svc", "other-ca", "payments_ext", 4) &&
+          Run("openssl pkey -in server.key -aes256 -passout pass:test-passphrase "
+              "-out server-encrypted.key");
+  }
+
+  bool Run(const std::string& command) {
+    const std::string full = "cd '" + dir_.string() + "' && " + command + " >>openssl.log 2>&1";
+    if (std::system(full.c_str()) == 0) return true;
+    error_ = "failed: " + command + "\n" + ReadFile(dir_ / "openssl.log");
+    return false;
+  }
+
+  bool MakeCa(const std::string& name, const std::string& common_name) {
+    return Run(
+        "openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+        "-keyout " +
+        name + ".key -out " + name + ".pem -days 2 -subj '/CN=" + common_name +
+        "' -config openssl.cnf -extensions ca_ext");
+  }
+
+  bool MakeLeaf(const std::string& name, const std::string& common_name, const std::string& ca,
+                const std::string& extensions, int serial) {
+    return Run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " +
+               name + ".key -out " + name + ".csr -subj '/CN=" + common_name +
+               "' -config openssl.cnf") &&
+           Run("openssl x509 -req -in " + name + ".csr -CA " + ca + ".pem -CAkey " + ca +
+               ".key -set_serial " + std::to_string(serial) + " -days 2 -out " + name +
+               ".pem -extfile openssl.cnf -extensions " + extensions);
+  }
+
+  std::filesystem::path dir_;
+  bool ok_ = false;
+  std::string error_;
+};
+
+// Answers GetCustomer with the authorizer's verdict (through the real status
+// conversion), the caller name and the auth context's properties.
+class AuthProbeService final : public v1::OnboardingService::CallbackService {
+ public:
+  explicit AuthProbeService(const CallerAuthorizer* authorizer) : authorizer_(authorizer) {}
+
+  grpc::ServerUnaryReactor* GetCustomer(grpc::CallbackServerContext* context,
+                                        const v1::GetCustomerRequest* /*request*/,
+                                        v1::GetCustomerResponse* /*response*/) override {
+    std::string properties;
+    if (auto auth = context->auth_context(); auth != nullptr) {
+      for (const grpc::AuthProperty& property : *auth) {
+        const std::string name(property.first.data(), property.first.size());
+        if (name.find("pem") != std::string::npos) continue;  // multi-line values
+        properties +=
+            name + "=" + std::string(property.second.data(), property.second.size()) + ";";
+      }
+    }
+    context->AddTrailingMetadata(kPropertiesHeader, properties);
+    absl::Status status = absl::OkStatus();
+    if (authorizer_ != nullptr) {
+      status = authorizer_->Authorize(*context);
+      context->AddTrailingMetadata(kCallerHeader, authorizer_->CallerName(*context));
+    }
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(status, {"test-request", ""}));
+    return reactor;
+  }
+
+ private:
+  const CallerAuthorizer* const authorizer_;
+};
+
+class TestServer {
+ public:
+  TestServer(const std::shared_ptr<grpc::ServerCredentials>& credentials,
+             const CallerAuthorizer* authorizer)
+      : service_(authorizer) {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", credentials, &port_);
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+  }
+  ~TestServer() {
+    if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now());
+  }
+
+  bool started() const { return server_ != nullptr && port_ > 0; }
+  std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  AuthProbeService service_;
+  int port_ = 0;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+struct CallResult {
+  grpc::Status status;
+  std::string caller;
+  std::string properties;
+};
+
+std::string TrailerValue(const grpc::ClientContext& context, const char* key) {
+  const auto& trailers = context.GetServerTrailingMetadata();
+  const auto it = trailers.find(key);
+  return it == trailers.end() ? "" : std::string(it->second.data(), it->second.size());
+}
+
+CallResult Call(const std::string& target,
+                const std::shared_ptr<grpc::ChannelCredentials>& credentials,
+                const std::string& authorization = "") {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a fresh connection per call
+  auto stub = v1::OnboardingService::NewStub(grpc::CreateCustomChannel(target, credentials, args));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!authorization.empty()) context.AddMetadata("authorization", authorization);
+  v1::GetCustomerRequest request;
+  v1::GetCustomerResponse response;
+  CallResult result;
+  result.status = stub->GetCustomer(&context, request, &response);
+  result.caller = TrailerValue(context, kCallerHeader);
+  result.properties = TrailerValue(context, kPropertiesHeader);
+  return result;
+}
+
+std::shared_ptr<grpc::ChannelCredentials> ClientTls(const std::string& trusted_ca,
+                                                    const std::string& client = "") {
+  const Pki& pki = *Pki::Get();
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = pki.Pem(trusted_ca + ".pem");
+  if (!client.empty()) {
+    options.pem_private_key = pki.Pem(client + ".key");
+    options.pem_cert_chain = pki.Pem(client + ".pem");
+  }
+  return grpc::SslCredentials(options);
+}
+
+google::rpc::ErrorInfo ErrorInfoOf(const grpc::Status& status) {
+  google::rpc::Status rpc;
+  google::rpc::ErrorInfo info;
+  if (!rpc.ParseFromString(status.error_details())) return info;
+  for (const auto& detail : rpc.details()) {
+    if (detail.Is<google::rpc::ErrorInfo>()) detail.UnpackTo(&info);
+  }
+  return info;
+}
+
+class TlsAuthTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(Pki::Get()->ok()) << Pki::Get()->error(); }
+
+  const Pki& pki() const { return *Pki::Get(); }
+
+  ServerTlsConfig ServerTls(bool mutual) const {
+    return {pki().Path("server.pem"), pki().Path("server.key"),
+            mutual ? pki().Path("ca.pem") : std::string()};
+  }
+
+  std::shared_ptr<grpc::ServerCredentials> Credentials(const ServerTlsConfig& config) const {
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+        MakeServerCredentials(config);
+    EXPECT_TRUE(credentials.ok()) << credentials.status();
+    return credentials.ok() ? *credentials : nullptr;
+  }
+
+  std::unique_ptr<CallerAuthorizer> Authorizer(const CallerAuthConfig& config) const {
+    absl::StatusOr<std::unique_ptr<CallerAuthorizer>> authorizer = CallerAuthorizer::Create(config);
+    EXPECT_TRUE(authorizer.ok()) << authorizer.status();
+    return authorizer.ok() ? *std::move(authorizer) : nullptr;
+  }
+
+  std::string TokensFile() const {
+    return pki().Write("tokens.txt", std::string("# callers of the gateway\n") + kPaymentsToken +
+                                         "   payments-svc\n\n   \t\n" + kReportsToken + "\r\n");
+  }
+
+  // The error of MakeServerCredentials(config); OK if it succeeded.
+  absl::Status TlsError(const ServerTlsConfig& config) const {
+    return MakeServerCredentials(config).status();
+  }
+
+  absl::Status TokensError(const std::string& contents) const {
+    return CallerAuthorizer::Create({pki().Write("bad-tokens.txt", contents), {}}).status();
+  }
+};
+
+// --- Transport security ---
+
+TEST_F(TlsAuthTest, PlaintextWhenNothingIsConfigured) {
+  auto authorizer = Authorizer({});
+  ASSERT_NE(authorizer, nullptr);
+  EXPECT_FALSE(authorizer->enabled());
+  TestServer server(Credentials({}), authorizer.get());
+  ASSERT_TRUE(server.started());
+  const CallResult result = Call(server.target(), grpc::InsecureChannelCredentials());
+  EXPECT_TRUE(result.status.ok()) << result.status.error_message();
+  EXPECT_EQ(result.caller, "");
+  // A TLS client cannot talk to the plaintext listener.
+  EXPECT_EQ(Call(server.target(), ClientTls("ca")).status.error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(TlsAuthTest, TlsClientTrustingTheServerCaConnects) {
+  TestServer server(Credentials(ServerTls(false)), nullptr);
+  ASSERT_TRUE(server.started());
+  const CallResult result = Call(server.target(), ClientTls("ca"));
+  EXPECT_TRUE(result.status.ok()) << result.status.error_message();
+  EXPECT_NE(result.properties.find("transport_security_type=ssl"), std::string::npos)
+      << result.properties;
+  // No client certificate was requested, so nothing identifies the peer.
+  EXPECT_EQ(result.properties.find("x509_common_name"), std::string::npos) << result.properties;
+  // A plaintext client cannot talk to the TLS listener.
+  EXPECT_EQ(Call(server.target(), grpc::InsecureChannelCredentials()).status.error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(TlsAuthTest, TlsClientTrustingAnotherCaFailsTheHandshake) {
+  TestServer server(Credentials(ServerTls(false)), nullptr);
+  ASSERT_TRUE(server.started());
+  EXPECT_EQ(Call(server.target(), ClientTls("other-ca")).status.error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(TlsAuthTest, MutualTlsRefusesClientsWithoutAVerifiedCertificate) {
+  TestServer server(Credentials(ServerTls(true)), nullptr);
+  ASSERT_TRUE(server.started());
+  EXPECT_EQ(Call(server.target(), ClientTls("ca")).status.error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  // Same subject and SANs as "payments", but issued by a CA the server does not trust.
+  EXPECT_EQ(Call(server.target(), ClientTls("ca", "rogue")).status.error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(Call(server.target(), ClientTls("ca", "payments")).status.ok());
+}
+
+// Pins what gRPC 1.51 puts into the auth context for a verified client
+// certificate: the properties CallerAuthorizer reads.
+TEST_F(TlsAuthTest, VerifiedClientCertificatePropertiesAreTheOnesWeRead) {
+  TestServer server(Credentials(ServerTls(true)), nullptr);
+  ASSERT_TRUE(server.started());
+  const CallResult result = Call(server.target(), ClientTls("ca", "payments"));
+  ASSERT_TRUE(result.status.ok()) << result.status.error_message();
+  for (const char* expected :
+       {"x509_common_name=payments-svc;", "peer_dns=payments.svc.test;",
+        "peer_uri=spiffe://eko.test/payments;", "peer_email=payments@eko.test;",
+        "peer_ip=10.1.2.3;", "x509_subject_alternative_name=payments.svc.test;"}) {
+    EXPECT_NE(result.properties.find(expected), std::string::npos)
+        << expected << " missing in " << result.properties;
+  }
+}
+
+// --- Certificate identities ---
+
+TEST_F(TlsAuthTest, AllowedClientCertificateIsAuthorisedByCn) {
+  auto authorizer = Authorizer({"", {"payments-svc"}});
+  ASSERT_NE(authorizer, nullptr);
+  EXPECT_TRUE(authorizer->enabled());
+  TestServer server(Credentials(ServerTls(true)), authorizer.get());
+  ASSERT_TRUE(server.started());
+  const CallResult result = Call(server.target(), ClientTls("ca", "payments"));
+  EXPECT_TRUE(result.status.ok()) << result.status.error_message();
+  EXPECT_EQ(result.caller, "cert:payments-svc");
+}
+
+TEST_F(TlsAuthTest, AllowedClientCertificateIsAuthorisedBySan) {
+  for (const std::string identity :
+       {"payments.svc.test", "spiffe://eko.test/payments", "payments@eko.test"}) {
+    auto authorizer = Authorizer({"", {"someone-else", identity}});
+    ASSERT_NE(authorizer, nullptr);
+    TestServer server(Credentials(ServerTls(true)), authorizer.get());
+    ASSERT_TRUE(server.started());
+    const CallResult result = Call(server.target(), ClientTls("ca", "payments"));
+    EXPECT_TRUE(result.status.ok()) << identity << ": " << result.status.error_message();
+    EXPECT_EQ(result.caller, "cert:" + identity);
+  }
+}
+
+TEST_F(TlsAuthTest, VerifiedButNotAllowedCertificateIsForbidden) {
+  // 10.1.2.3 is an IP SAN of "payments": IP addresses are not identities.
+  auto authorizer = Authorizer({"", {"reports-svc", "10.1.2.3"}});
+  ASSERT_NE(authorizer, nullptr);
+  TestServer server(Credentials(ServerTls(true)), authorizer.get());
+  ASSERT_TRUE(server.started());
+  const CallResult result = Call(server.target(), ClientTls("ca", "payments"));
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  const google::rpc::ErrorInfo info = ErrorInfoOf(result.status);
+  EXPECT_EQ(info.reason(), rich::reason::kCallerForbidden);
+  EXPECT_EQ(info.domain(), rich::kErrorDomain);
+  EXPECT_EQ(info.metadata().at("mechanism"), "client_certificate");
+  EXPECT_EQ(info.metadata().at("client_identity"), "payments-svc");
+  EXPECT_EQ(result.caller, "");
+  // The allowed one still gets in.
+  EXPECT_TRUE(Call(server.target(), ClientTls("ca", "reports")).status.ok());
+}
+
+TEST_F(TlsAuthTest, CertificateIdentitiesNeedAVerifiedCertificate) {
+  // TLS without client certificates: the identity list can never match.
+  auto authorizer = Authorizer({"", {"payments-svc"}});
+  ASSERT_NE(authorizer, nullptr);
+  TestServer server(Credentials(ServerTls(false)), authorizer.get());
+  ASSERT_TRUE(server.started());
+  const CallResult result = Call(server.target(), ClientTls("ca", "payments"));
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  const google::rpc::ErrorInfo info = ErrorInfoOf(result.status);
+  EXPECT_EQ(info.reason(), rich::reason::kCallerUnauthenticated);
+  EXPECT_EQ(info.metadata().at("mechanism"), "none");
+  EXPECT_EQ(info.metadata().at("accepted"), "client_certificate");
+}
+
+// --- Bearer tokens ---
+
+TEST_F(TlsAuthTest, ValidBearerTokensAreAuthorisedAndNamed) {
+  auto authorizer = Authorizer({TokensFile(), {}});
+  ASSERT_NE(authorizer, nullptr);
+  TestServer server(Credentials(ServerTls(false)), authorizer.get());
+  ASSERT_TRUE(server.started());
+  CallResult result =
+      Call(server.target(), ClientTls("ca"), std::string("Bearer ") + kPaymentsToken);
+  EXPECT_TRUE(result.status.ok()) << result.status.error_message();
+  EXPECT_EQ(result.caller, "token:payments-svc");
+  // Scheme is case-insensitive; an unnamed token is named by its line.
+  result = Call(server.target(), ClientTls("ca"), std::string("bearer ") + kReportsToken);
+  EXPECT_TRUE(result.status.ok()) << result.status.error_message();
+  EXPECT_EQ(result.caller, "token:line-5");
+}
+
+TEST_F(TlsAuthTest, MissingOrWrongBearerTokenIsUnauthenticatedWithoutEchoingIt) {
+  auto authorizer = Authorizer({TokensFile(), {"payments-svc"}});
+  ASSERT_NE(authorizer, nullptr);
+  TestServer server(Credentials(ServerTls(false)), authorizer.get());
+  ASSERT_TRUE(server.started());
+  const std::string wrong_token = "not-a-configured-token-4711";
+  struct Case {
+    std::string authorization;
+    std::string mechanism;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"", "none"},
+           {"Bearer " + wrong_token, "bearer_token"},
+           {std::string("Bearer ") + kPaymentsToken + "x", "bearer_token"},
+           {std::string("Basic ") + kPaymentsToken, "bearer_token"},
+           {std::string("Bearer") + kPaymentsToken, "bearer_token"},
+       }) {
+    SCOPED_TRACE(c.authorization);
+    const CallResult result = Call(server.target(), ClientTls("ca"), c.authorization);
+    EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    const google::rpc::ErrorInfo info = ErrorInfoOf(result.status);
+    EXPECT_EQ(info.reason(), rich::reason::kCallerUnauthenticated);
+    EXPECT_EQ(info.domain(), rich::kErrorDomain);
+    EXPECT_EQ(info.metadata().at("mechanism"), c.mechanism);
+    EXPECT_EQ(info.metadata().at("accepted"), "bearer_token,client_certificate");
+    EXPECT_EQ(result.caller, "");
+    for (const std::string& secret : {wrong_token, std::string(kPaymentsToken)}) {
+      EXPECT_EQ(result.status.error_message().find(secret), std::string::npos);
+      EXPECT_EQ(result.status.error_details().find(secret), std::string::npos);
+    }
+  }
+}
+
+TEST_F(TlsAuthTest, EitherMechanismSufficesUnderMutualTls) {
+  auto authorizer = Authorizer({TokensFile(), {"reports-svc"}});
+  ASSERT_NE(authorizer, nullptr);
+  TestServer server(Credentials(ServerTls(true)), authorizer.get());
+  ASSERT_TRUE(server.started());
+  // Not-allowed certificate but a valid token: the token authorises.
+  CallResult result =
+      Call(server.target(), ClientTls("ca", "payments"), std::string("Bearer ") + kPaymentsToken);
+  EXPECT_TRUE(result.status.ok()) << result.status.error_message();
+  EXPECT_EQ(result.caller, "token:payments-svc");
+  // Allowed certificate and a wrong token: the certificate authorises and names the caller.
+  result = Call(server.target(), ClientTls("ca", "reports"), "Bearer wrong-token-wrong-token");
+  EXPECT_TRUE(result.status.ok()) << result.status.error_message();
+  EXPECT_EQ(result.caller, "cert:reports-svc");
+  // Not-allowed certificate and no token: forbidden, not unauthenticated.
+  result = Call(server.target(), ClientTls("ca", "payments"));
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ErrorInfoOf(result.status).reason(), rich::reason::kCallerForbidden);
+}
+
+TEST_F(TlsAuthTest, TokensOnlyConfigIgnoresCertificates) {
+  auto authorizer = Authorizer({TokensFile(), {}});
+  ASSERT_NE(authorizer, nullptr);
+  TestServer server(Credentials(ServerTls(true)), authorizer.get());
+  ASSERT_TRUE(server.started());
+  const CallResult result = Call(server.target(), ClientTls("ca", "payments"));
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  const google::rpc::ErrorInfo info = ErrorInfoOf(result.status);
+  EXPECT_EQ(info.metadata().at("mechanism"), "client_certificate");
+  EXPECT_EQ(info.metadata().at("accepted"), "bearer_token");
+}
+
+// --- Configuration errors ---
+
+void ExpectInvalid(const absl::Status& status, const std::vector<std::string>& mentions,
+                   const std::vector<std::string>& must_not_mention = {}) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  const std::string message(status.message());
+  for (const std::string& text : mentions) {
+    EXPECT_NE(message.find(text), std::string::npos) << "\"" << text << "\" not in: " << message;
+  }
+  for (const std::string& text : must_not_mention) {
+    EXPECT_EQ(message.find(text), std::string::npos) << "\"" << text << "\" in: " << message;
+  }
+}
+
+TEST_F(TlsAuthTest, TlsFileErrorsNameTheFile) {
+  const std::string cert = pki().Path("server.pem");
+  const std::string key = pki().Path("server.key");
+  const std::string ca = pki().Path("ca.pem");
+  const std::string missing = pki().Path("missing.pem");
+  const std::string empty = pki().Write("empty.pem", "\n\n");
+  const std::string garbage = pki().Write("garbage.pem", "this is not PEM\n");
+  std::string damaged = pki().Pem("server.pem");
+  damaged[damaged.size() / 2] = '*';
+  damaged = pki().Write("damaged.pem", damaged);
+
+  ExpectInvalid(TlsError({missing, key, ""}), {missing, "cannot open"});
+  ExpectInvalid(TlsError({cert, missing, ""}), {missing, "cannot open"});
+  ExpectInvalid(TlsError({cert, key, missing}), {missing, "cannot open"});
+  ExpectInvalid(TlsError({empty, key, ""}), {empty, "empty"});
+  ExpectInvalid(TlsError({cert, empty, ""}), {empty, "empty"});
+  ExpectInvalid(TlsError({cert, key, empty}), {empty, "empty"});
+  ExpectInvalid(TlsError({garbage, key, ""}), {garbage, "no PEM certificate"});
+  ExpectInvalid(TlsError({damaged, key, ""}), {damaged, "invalid PEM certificate"});
+  ExpectInvalid(TlsError({cert, garbage, ""}), {garbage, "private key"});
+  ExpectInvalid(TlsError({cert, key, garbage}), {garbage, "no PEM certificate"});
+  ExpectInvalid(TlsError({key, key, ""}), {key, "no PEM certificate"});
+  ExpectInvalid(TlsError({cert, cert, ""}), {cert, "private key"});
+  ExpectInvalid(TlsError({pki().Path(""), key, ""}), {"not a regular file"});
+}
+
+TEST_F(TlsAuthTest, TlsConfigCombinationsAreChecked) {
+  const std::string cert = pki().Path("server.pem");
+  const std::string key = pki().Path("server.key");
+  ExpectInvalid(TlsError({cert, "", ""}), {cert, "without a key"});
+  ExpectInvalid(TlsError({"", key, ""}), {key, "without a certificate"});
+  ExpectInvalid(TlsError({"", "", pki().Path("ca.pem")}), {pki().Path("ca.pem"), "mutual TLS"});
+}
+
+TEST_F(TlsAuthTest, KeyThatDoesNotMatchTheCertificateIsRefused) {
+  const std::string other_key = pki().Path("payments.key");
+  ExpectInvalid(TlsError({pki().Path("server.pem"), other_key, ""}),
+                {other_key, pki().Path("server.pem"), "does not hold the private key"},
+                {"BEGIN", "PRIVATE"});
+}
+
+TEST_F(TlsAuthTest, EncryptedKeyIsRefusedWithoutPrompting) {
+  const std::string encrypted = pki().Path("server-encrypted.key");
+  ExpectInvalid(TlsError({pki().Path("server.pem"), encrypted, ""}), {encrypted, "encrypted"});
+}
+
+TEST_F(TlsAuthTest, CertificateChainWithLeafFirstIsAccepted) {
+  const std::string chain =
+      pki().Write("server-chain.pem", pki().Pem("server.pem") + pki().Pem("ca.pem"));
+  EXPECT_TRUE(MakeServerCredentials({chain, pki().Path("server.key"), ""}).ok());
+  const std::string wrong_order =
+      pki().Write("server-chain-reversed.pem", pki().Pem("ca.pem") + pki().Pem("server.pem"));
+  ExpectInvalid(TlsError({wrong_order, pki().Path("server.key"), ""}),
+                {"does not hold the private key"});
+}
+
+TEST_F(TlsAuthTest, TokensFileErrors) {
+  const std::string missing = pki().Path("no-such-tokens.txt");
+  ExpectInvalid(CallerAuthorizer::Create({missing, {}}).status(), {missing, "cannot open"});
+  ExpectInvalid(TokensError(""), {"bad-tokens.txt", "no tokens"});
+  ExpectInvalid(TokensError("# only a comment\n\n"), {"no tokens"});
+  ExpectInvalid(TokensError("# header\n0123456789abcdef-ok ok\nshort-token7 name\n"),
+                {"bad-tokens.txt", "line 3", "shorter than 16"}, {"short-token7"});
+  ExpectInvalid(TokensError("0123456789abcdef-one a\n\n0123456789abcdef-one b\n"),
+                {"line 3", "duplicate token", "line 1"}, {"0123456789abcdef-one"});
+  ExpectInvalid(TokensError("0123456789abcdef-\x01x caller\n"), {"line 1", "non-printable"},
+                {"0123456789abcdef"});
+  ExpectInvalid(TokensError("0123456789abcdef-ok bad\x7fname\n"), {"line 1", "caller name"});
+  ExpectInvalid(CallerAuthorizer::Create({"", {"payments-svc", ""}}).status(),
+                {"identity is empty"});
+}
+
+}  // namespace
+}  // namespace eko::server
