@@ -171,6 +171,46 @@ const std::vector<Option>& Options() {
        [](GatewayConfig& c, const std::string& v) {
          return SetInt(&c.shutdown_grace_ms, v, "shutdown-grace-ms", 0, 600000);
        }},
+      {"tls-cert-file", "EKO_TLS_CERT_FILE", "",
+       "PEM certificate chain of the gRPC listener; with --tls-key-file turns on TLS (plaintext "
+       "without)",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.tls_cert_file = v;
+         return absl::OkStatus();
+       }},
+      {"tls-key-file", "EKO_TLS_KEY_FILE", "", "PEM private key matching --tls-cert-file", false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.tls_key_file = v;
+         return absl::OkStatus();
+       }},
+      {"tls-client-ca-file", "EKO_TLS_CLIENT_CA_FILE", "",
+       "PEM CA bundle for mutual TLS: callers must present a certificate it verifies", false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.tls_client_ca_file = v;
+         return absl::OkStatus();
+       }},
+      {"auth-tokens-file", "EKO_AUTH_TOKENS_FILE", "",
+       "file of bearer tokens (one per line, optional caller name after it); when set or when "
+       "--allowed-client-identities is set, every OnboardingService call must carry "
+       "'authorization: Bearer <token>' or an allowed client certificate (UNAUTHENTICATED / "
+       "PERMISSION_DENIED otherwise); health and reflection stay open",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.auth_tokens_file = v;
+         return absl::OkStatus();
+       }},
+      {"allowed-client-identities", "EKO_ALLOWED_CLIENT_IDENTITIES", "",
+       "comma-separated client certificate identities (CN, or DNS/URI/email SAN) allowed to call; "
+       "needs --tls-client-ca-file",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.allowed_client_identities.clear();
+         for (absl::string_view id : absl::StrSplit(v, ',', absl::SkipWhitespace())) {
+           c.allowed_client_identities.emplace_back(absl::StripAsciiWhitespace(id));
+         }
+         return absl::OkStatus();
+       }},
       {"eko-endpoint", "EKO_ENDPOINTS", "(Eko's current paths)",
        "override one endpoint, e.g. 'StartSenderEkyc=POST "
        "/customer/account/{customer_id}/dmt-fino/ekyc'; repeatable; the environment "
@@ -210,6 +250,11 @@ const std::vector<Option>& Options() {
          c.log_level = v;
          return absl::OkStatus();
        }},
+      {"eko-max-response-bytes", "EKO_MAX_RESPONSE_BYTES", "1048576",
+       "largest Eko response body read; a larger one is UPSTREAM_BAD_RESPONSE", false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.eko_max_response_bytes, v, "eko-max-response-bytes", 1024, 64 << 20);
+       }},
       {"max-request-bytes", "EKO_MAX_REQUEST_BYTES", "262144",
        "largest gRPC request message accepted", false,
        [](GatewayConfig& c, const std::string& v) {
@@ -245,6 +290,11 @@ absl::Status CheckConfig(GatewayConfig& c) {
       return absl::InvalidArgumentError(
           absl::StrCat("--eko-access-key-file ", c.eko_access_key_file, " is empty"));
     }
+  }
+  if (!c.allowed_client_identities.empty() && c.tls_client_ca_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--allowed-client-identities needs mutual TLS: set --tls-client-ca-file (with "
+        "--tls-cert-file and --tls-key-file)");
   }
   if (c.dev) return absl::OkStatus();
 

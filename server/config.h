@@ -31,12 +31,18 @@ struct GatewayConfig {
   int64_t dedupe_window_ms = 600000;
   int64_t dedupe_max_entries = 100000;
   int64_t shutdown_grace_ms = 10000;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  std::string auth_tokens_file;
+  std::vector<std::string> allowed_client_identities;
   std::vector<std::string> eko_endpoints;  // "Rpc=METHOD /path/{customer_id}" overrides
   std::string eko_ca_file;
   bool dev = false;
   std::string dev_simulator_listen = "127.0.0.1:0";
   std::string log_level = "info";
   int64_t max_request_bytes = 256 * 1024;
+  int64_t eko_max_response_bytes = 1 << 20;
 };
 
 struct ParsedArgs {

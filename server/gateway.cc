@@ -9,6 +9,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "server/tls.h"
 #include "tests/sim/simulator.h"
 
 namespace eko::server {
@@ -33,6 +34,7 @@ Gateway::~Gateway() {
   service_.reset();
   client_.reset();
   duplicates_.reset();
+  authorizer_.reset();
   simulator_.reset();
 }
 
@@ -61,6 +63,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   eko.breaker_failures = static_cast<int>(config.breaker_failures);
   eko.breaker_open_for = absl::Milliseconds(config.breaker_open_ms);
   eko.transport.extra_ca_file = config.eko_ca_file;
+  eko.transport.max_response_bytes = config.eko_max_response_bytes;
   for (const std::string& spec : config.eko_endpoints) {
     EKO_RETURN_IF_ERROR(eko.endpoints.Override(spec));
   }
@@ -90,13 +93,23 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
         std::make_unique<DuplicateSuppressor>(absl::Milliseconds(config.dedupe_window_ms),
                                               static_cast<size_t>(config.dedupe_max_entries));
   }
-  gateway->service_ =
-      std::make_unique<OnboardingServiceImpl>(gateway->client_.get(), gateway->duplicates_.get());
+  CallerAuthConfig auth;
+  auth.tokens_file = config.auth_tokens_file;
+  auth.allowed_client_identities = config.allowed_client_identities;
+  EKO_ASSIGN_OR_RETURN(gateway->authorizer_, CallerAuthorizer::Create(auth));
+  gateway->service_ = std::make_unique<OnboardingServiceImpl>(
+      gateway->client_.get(), gateway->duplicates_.get(), gateway->authorizer_.get());
+  ServerTlsConfig tls;
+  tls.cert_file = config.tls_cert_file;
+  tls.key_file = config.tls_key_file;
+  tls.client_ca_file = config.tls_client_ca_file;
+  EKO_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                       MakeServerCredentials(tls));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &gateway->port_);
+  builder.AddListeningPort(config.listen, credentials, &gateway->port_);
   builder.RegisterService(gateway->service_.get());
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_request_bytes));
   gateway->server_ = builder.BuildAndStart();

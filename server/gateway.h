@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "adapters/eko/eko_client.h"
 #include "grpcpp/server.h"
+#include "server/caller_auth.h"
 #include "server/config.h"
 #include "server/onboarding_service.h"
 
@@ -43,6 +44,7 @@ class Gateway {
   std::unique_ptr<sim::Simulator> simulator_;
   std::unique_ptr<adapter::EkoClient> client_;
   std::unique_ptr<DuplicateSuppressor> duplicates_;
+  std::unique_ptr<CallerAuthorizer> authorizer_;
   std::unique_ptr<OnboardingServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

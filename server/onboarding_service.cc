@@ -72,7 +72,12 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
     context->AddTrailingMetadata(kRequestIdHeader, request_id_);
   }
 
-  void Start() {
+  // `authorized` is the caller-authorisation verdict, checked first.
+  void Start(const absl::Status& authorized) {
+    if (!authorized.ok()) {
+      Complete(authorized, adapter::CallSummary{});
+      return;
+    }
     ValidationContext validation;
     validation.has_default_user_code = !client_->config().default_user_code.empty();
     validation.now = started_;
@@ -178,6 +183,7 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
     const std::string latency_ms =
         std::to_string(absl::ToDoubleMilliseconds(absl::Now() - started_));
     const std::string http_status = std::to_string(summary.http_status);
+    const std::string attempts = std::to_string(summary.attempts);
     const std::string method(adapter::RpcName(adapter::RpcTraits<Request>::kRpc));
     const std::string customer = log::MaskMobile(request_->customer_id());
     log::Write(level, "rpc",
@@ -189,6 +195,7 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
                 {"customer", customer},
                 {"client_ref_id", summary.client_ref_id},
                 {"replayed", replayed_ ? "true" : "false"},
+                {"upstream_attempts", attempts},
                 {"upstream_http_status", http_status}});
   }
 
@@ -223,8 +230,9 @@ std::string RequestIdFor(const grpc::CallbackServerContext& context) {
 }
 
 OnboardingServiceImpl::OnboardingServiceImpl(adapter::EkoClient* client,
-                                             DuplicateSuppressor* duplicates)
-    : client_(client), duplicates_(duplicates) {}
+                                             DuplicateSuppressor* duplicates,
+                                             const CallerAuthorizer* authorizer)
+    : client_(client), duplicates_(duplicates), authorizer_(authorizer) {}
 
 template <typename Request, typename Response>
 grpc::ServerUnaryReactor* OnboardingServiceImpl::Handle(grpc::CallbackServerContext* context,
@@ -232,7 +240,7 @@ grpc::ServerUnaryReactor* OnboardingServiceImpl::Handle(grpc::CallbackServerCont
                                                         Response* response) {
   auto* reactor =
       new UpstreamReactor<Request, Response>(client_, duplicates_, context, request, response);
-  reactor->Start();
+  reactor->Start(authorizer_ == nullptr ? absl::OkStatus() : authorizer_->Authorize(*context));
   return reactor;
 }
 

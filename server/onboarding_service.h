@@ -5,6 +5,7 @@
 
 #include "adapters/eko/eko_client.h"
 #include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
+#include "server/caller_auth.h"
 #include "server/duplicate_suppressor.h"
 
 namespace eko::server {
@@ -16,9 +17,10 @@ namespace v1 = ::eko::onboarding::v1;
 // No handler blocks. `client` must outlive the service.
 class OnboardingServiceImpl final : public v1::OnboardingService::CallbackService {
  public:
-  // `duplicates` may be null (no duplicate suppression). Both must outlive
-  // the service.
-  OnboardingServiceImpl(adapter::EkoClient* client, DuplicateSuppressor* duplicates);
+  // `duplicates` may be null (no duplicate suppression) and `authorizer`
+  // null (no caller authorisation). All must outlive the service.
+  OnboardingServiceImpl(adapter::EkoClient* client, DuplicateSuppressor* duplicates,
+                        const CallerAuthorizer* authorizer);
 
   grpc::ServerUnaryReactor* GetCustomer(grpc::CallbackServerContext* context,
                                         const v1::GetCustomerRequest* request,
@@ -49,6 +51,7 @@ class OnboardingServiceImpl final : public v1::OnboardingService::CallbackServic
 
   adapter::EkoClient* client_;
   DuplicateSuppressor* duplicates_;
+  const CallerAuthorizer* authorizer_;
 };
 
 // The request id for a call: the caller's `x-request-id` metadata when it is

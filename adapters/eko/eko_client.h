@@ -180,13 +180,17 @@ absl::StatusOr<uint64_t> EkoClient::Call(const Request& request, const CallOptio
   http.url = config_.base_url + upstream.path_and_query;
   http.body = std::move(upstream.body);
   http.deadline = deadline_is_callers ? from_caller : cap;
+  http.max_retries = config_.max_retries;
+  http.retry_backoff = config_.retry_backoff;
 
-  return transport_->Submit(std::move(http), [ref = identity.client_ref_id, deadline_is_callers,
-                                              done = std::move(done)](HttpResponse reply) mutable {
-    CallSummary summary{ref, reply.http_status, reply.elapsed};
-    std::move(done)(InterpretReply<Response>(Traits::kRpc, reply, deadline_is_callers, ref),
-                    summary);
-  });
+  return transport_->Submit(
+      std::move(http), [this, ref = identity.client_ref_id, deadline_is_callers,
+                        done = std::move(done)](HttpResponse reply) mutable {
+        Release(reply);
+        CallSummary summary{ref, reply.http_status, reply.elapsed, reply.attempts};
+        std::move(done)(InterpretReply<Response>(Traits::kRpc, reply, deadline_is_callers, ref),
+                        summary);
+      });
 }
 
 }  // namespace eko::adapter

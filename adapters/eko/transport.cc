@@ -67,6 +67,8 @@ class CurlMultiTransport final : public Transport {
     bool too_large = false;
     int64_t max_bytes = 0;
     int attempts = 0;
+    int sends = 0;                // times libcurl was about to send this attempt
+    bool resend_blocked = false;  // libcurl tried to re-send on a new connection
     SteadyClock::time_point started;
   };
 
@@ -88,6 +90,8 @@ class CurlMultiTransport final : public Transport {
   static int OnTimer(CURLM* multi, long timeout_ms, void* self);
   static size_t OnBody(char* data, size_t size, size_t count, void* transfer);
   static size_t OnHeader(char* data, size_t size, size_t count, void* transfer);
+  static int OnPrereq(void* transfer, char* conn_primary_ip, char* conn_local_ip,
+                      int conn_primary_port, int conn_local_port);
 
   const CurlTransportOptions options_;
   int epoll_fd_ = -1;
@@ -297,6 +301,8 @@ void CurlMultiTransport::StartAttempt(Transfer* t) {
   ++t->attempts;
   t->response = HttpResponse();
   t->too_large = false;
+  t->sends = 0;
+  t->resend_blocked = false;
   curl_slist_free_all(t->headers);
   t->headers = nullptr;
   t->easy = TakeEasy();
@@ -337,6 +343,11 @@ void CurlMultiTransport::StartAttempt(Transfer* t) {
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &CurlMultiTransport::OnHeader);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, t);
+  curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, &CurlMultiTransport::OnPrereq);
+  curl_easy_setopt(easy, CURLOPT_PREREQDATA, t);
+  // Idle keep-alive connections older than this are not reused, which keeps
+  // the "server closed an idle connection" race (see OnPrereq) rare.
+  curl_easy_setopt(easy, CURLOPT_MAXAGE_CONN, static_cast<long>(options_.max_idle_seconds));
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
   if (req.deadline != absl::InfiniteFuture()) {
@@ -411,6 +422,11 @@ void CurlMultiTransport::Finish(Transfer* t, CURLcode code) {
     case CURLE_WRITE_ERROR:
       response.outcome =
           t->too_large ? TransportOutcome::kResponseTooLarge : TransportOutcome::kFailed;
+      break;
+    case CURLE_ABORTED_BY_CALLBACK:
+      response.outcome =
+          t->resend_blocked ? TransportOutcome::kConnectionLost : TransportOutcome::kFailed;
+      if (t->resend_blocked) response.error_detail = "connection lost after the request was sent";
       break;
     default:
       response.outcome = TransportOutcome::kFailed;
@@ -502,6 +518,20 @@ int CurlMultiTransport::OnTimer(CURLM* /*multi*/, long timeout_ms, void* self) {
     transport->timer_due_ = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
   }
   return 0;
+}
+
+// libcurl re-sends a request once, on a new connection, when a reused
+// keep-alive connection dies before any response byte arrives. The first
+// request may have reached Eko, so a second send is refused: the transfer
+// ends as kConnectionLost (outcome unknown) instead.
+int CurlMultiTransport::OnPrereq(void* transfer, char* /*conn_primary_ip*/, char* /*conn_local_ip*/,
+                                 int /*conn_primary_port*/, int /*conn_local_port*/) {
+  auto* t = static_cast<Transfer*>(transfer);
+  if (++t->sends > 1) {
+    t->resend_blocked = true;
+    return CURL_PREREQFUNC_ABORT;
+  }
+  return CURL_PREREQFUNC_OK;
 }
 
 size_t CurlMultiTransport::OnBody(char* data, size_t size, size_t count, void* transfer) {

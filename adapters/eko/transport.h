@@ -74,6 +74,7 @@ struct CurlTransportOptions {
   absl::Duration connect_timeout = absl::Seconds(5);
   int64_t max_response_bytes = 1 << 20;
   long max_total_connections = 0;  // 0: unlimited
+  long max_idle_seconds = 30;      // keep-alive connections idle longer are not reused
   std::string user_agent = "eko-onboarding-gateway";
   // PEM bundle trusted for upstream TLS in addition to the system store;
   // verification of peer and host name is always on.

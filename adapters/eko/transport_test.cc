@@ -215,3 +215,66 @@ TEST(TransportTest, ShutdownCompletesEveryPendingTransfer) {
 
 }  // namespace
 }  // namespace eko::adapter
+
+namespace eko::adapter {
+namespace {
+
+TEST(TransportRetryTest, NeverSentAttemptsAreRetriedAndSignedAfresh) {
+  int port;
+  {
+    RawServer closed;
+    port = std::stoi(closed.url().substr(17, 5));
+  }
+  std::atomic<int> signatures{0};
+  CurlTransportOptions options;
+  options.auth_headers = [&signatures] {
+    ++signatures;
+    return std::vector<std::string>{"secret-key: s" + std::to_string(signatures.load())};
+  };
+  auto transport = MakeTransport(options);
+  HttpRequest request;
+  request.url = "http://127.0.0.1:" + std::to_string(port) + "/x";
+  request.deadline = absl::Now() + absl::Seconds(5);
+  request.max_retries = 2;
+  request.retry_backoff = absl::Milliseconds(20);
+  HttpResponse response = RunOne(*transport, request);
+  EXPECT_EQ(response.outcome, TransportOutcome::kNotSent);
+  EXPECT_EQ(response.attempts, 3);
+  EXPECT_EQ(signatures.load(), 3);
+}
+
+TEST(TransportRetryTest, NoRetryWhenTheDeadlineLeavesNoRoom) {
+  int port;
+  {
+    RawServer closed;
+    port = std::stoi(closed.url().substr(17, 5));
+  }
+  auto transport = MakeTransport();
+  HttpRequest request;
+  request.url = "http://127.0.0.1:" + std::to_string(port) + "/x";
+  request.deadline = absl::Now() + absl::Milliseconds(120);
+  request.max_retries = 5;
+  request.retry_backoff = absl::Milliseconds(500);
+  request.min_attempt_budget = absl::Milliseconds(100);
+  HttpResponse response = RunOne(*transport, request);
+  EXPECT_EQ(response.outcome, TransportOutcome::kNotSent);
+  EXPECT_LE(response.attempts, 2);
+}
+
+TEST(TransportRetryTest, SentRequestsAreNeverRetried) {
+  RawServer server;
+  server.Serve("");  // reads the request, closes without answering
+  auto transport = MakeTransport();
+  HttpRequest request;
+  request.method = HttpMethod::kPost;
+  request.body = "{}";
+  request.url = server.url();
+  request.deadline = absl::Now() + absl::Seconds(5);
+  request.max_retries = 3;
+  HttpResponse response = RunOne(*transport, request);
+  EXPECT_EQ(response.outcome, TransportOutcome::kConnectionLost);
+  EXPECT_EQ(response.attempts, 1);
+}
+
+}  // namespace
+}  // namespace eko::adapter
