@@ -119,7 +119,11 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
       return UsageError(command, absl::StrCat("unknown flag ", arg));
     }
     if (command != nullptr) {
-      return UsageError(command, absl::StrCat("unexpected argument '", arg, "'"));
+      if (command->argument == nullptr || !flags.Arguments().empty()) {
+        return UsageError(command, absl::StrCat("unexpected argument '", arg, "'"));
+      }
+      flags.AddArgument(arg);
+      continue;
     }
     if (arg == "help" && !help_command) {
       help_command = true;
@@ -193,22 +197,30 @@ std::string GeneralUsage() {
   }
   absl::StrAppend(&out, Table(rows),
                   "\nexit codes: 0 success (a journey reached its end); 1 a call failed (any "
-                  "non-OK status, or health not SERVING); 2 usage error\n",
+                  "non-OK status, or health not SERVING); 2 usage error, or input that "
+                  "decode-error cannot decode\n",
                   "Run '", kProgram, " SUBCOMMAND --help' for the flags of a subcommand.\n");
   return out;
 }
 
 std::string CommandUsage(const Command& command) {
   std::string out = absl::StrCat("usage: ", kProgram, " [GLOBAL FLAGS] ", command.name, " ",
-                                 command.synopsis, "\n\n", command.summary, "\n\nflags:\n");
-  std::vector<std::pair<std::string, std::string>> rows;
-  for (const FlagSpec& flag : command.flags) {
-    rows.emplace_back(FlagLabel(flag), absl::StrCat(flag.help, flag.required ? " (required)" : ""));
+                                 command.synopsis, "\n\n", command.summary, "\n\n");
+  if (command.argument != nullptr) {
+    absl::StrAppend(&out, "argument:\n", Table({{command.argument, command.argument_help}}), "\n");
+  }
+  if (!command.flags.empty()) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (const FlagSpec& flag : command.flags) {
+      rows.emplace_back(FlagLabel(flag),
+                        absl::StrCat(flag.help, flag.required ? " (required)" : ""));
+    }
+    absl::StrAppend(&out, "flags:\n", Table(rows), "\n");
   }
   std::vector<std::string> global_labels;
   for (const FlagSpec& flag : GlobalFlags()) global_labels.push_back(FlagLabel(flag));
-  absl::StrAppend(&out, Table(rows), "\nglobal flags: ", absl::StrJoin(global_labels, ", "),
-                  " (see '", kProgram, " --help')\n");
+  absl::StrAppend(&out, "global flags: ", absl::StrJoin(global_labels, ", "), " (see '", kProgram,
+                  " --help')\n");
   return out;
 }
 

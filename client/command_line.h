@@ -52,10 +52,11 @@ const std::vector<FlagSpec>& GlobalFlags();
 // or two for the journeys (`journey customer`). Flags are `--name VALUE`
 // or `--name=VALUE`; a separate VALUE may not start with "--" (write
 // `--name=--x` for such a value). Only flags marked repeated may be given
-// twice. Missing required flags, unknown flags or subcommands, stray
-// arguments and malformed values are usage errors. `default_addr` is used
-// when --addr is absent. Building the request may read `input` (see
-// Command::build_request and Command::prepare).
+// twice. A command with a Command::argument takes one positional argument
+// (which may be "-") anywhere after its name. Missing required flags, unknown
+// flags or subcommands, stray arguments and malformed values are usage
+// errors. `default_addr` is used when --addr is absent. Building the request
+// may read `input` (see Command::build_request and Command::prepare).
 ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_view default_addr,
                              const InputContext& input);
 

@@ -346,19 +346,19 @@ TEST(UsageTest, CommandUsageListsEveryFlagAndSynopsisMentionsThem) {
   }
 }
 
-TEST(CommandsTest, OneSubcommandPerRpcPlusHealthAndTheJourneys) {
+TEST(CommandsTest, OneSubcommandPerRpcPlusHealthTheJourneysAndDecodeError) {
   std::vector<std::string> names;
   for (const Command& command : Commands()) names.push_back(command.name);
   EXPECT_THAT(names, ::testing::ElementsAre("get-customer", "onboard-customer",
                                             "verify-customer-otp", "get-sender", "onboard-sender",
                                             "start-sender-ekyc", "validate-ekyc-otp", "health",
-                                            "journey customer", "journey sender"));
+                                            "journey customer", "journey sender", "decode-error"));
   // A new RPC needs a new subcommand.
   const google::protobuf::ServiceDescriptor* service =
       google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
           "eko.onboarding.v1.OnboardingService");
   ASSERT_NE(service, nullptr);
-  EXPECT_EQ(static_cast<size_t>(service->method_count()) + 3, Commands().size());
+  EXPECT_EQ(static_cast<size_t>(service->method_count()) + 4, Commands().size());
   // Each command either sends one request or runs several calls.
   for (const Command& command : Commands()) {
     EXPECT_NE(static_cast<bool>(command.build_request), static_cast<bool>(command.prepare))
@@ -387,6 +387,26 @@ TEST_F(ParseCommandLineTest, JourneyIsATwoWordSubcommandThatPreparesARun) {
               HasSubstr("--otp-from-sim must be an http:// URL"));
   EXPECT_THAT(UsageError({"journey", "customer", "--customer-id", "1", "--dob", "1990-4-1"}),
               HasSubstr("--dob must be YYYY-MM-DD"));
+}
+
+TEST_F(ParseCommandLineTest, DecodeErrorTakesOnePositionalArgument) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"decode-error", "CAMSBWhlbGxv"},
+           {"decode-error", "-"},
+           {"decode-error"},
+           {"decode-error", "CAMSBWhlbGxv", "--json"},
+           {"--json", "decode-error", "{\"code\":\"internal\"}"}}) {
+    ParseResult result = Parse(args);
+    ASSERT_EQ(result.kind, ParseResult::Kind::kRun) << result.error;
+    EXPECT_EQ(result.invocation.command, FindCommand("decode-error"));
+    EXPECT_NE(result.invocation.runnable, nullptr);
+  }
+  EXPECT_EQ(UsageError({"decode-error", "CAMS", "CAMS"}), "unexpected argument 'CAMS'");
+  EXPECT_EQ(UsageError({"decode-error", "-", "-"}), "unexpected argument '-'");
+  EXPECT_EQ(UsageError({"decode-error", "-x"}), "unknown flag -x");
+  // Commands without an argument still reject one, "-" included.
+  EXPECT_EQ(UsageError({"health", "-"}), "unexpected argument '-'");
+  EXPECT_THAT(CommandUsage(*FindCommand("decode-error")), HasSubstr("argument:\n  VALUE | -"));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "client/decode_error.h"
 #include "client/journey.h"
 #include "client/output.h"
 #include "client/values.h"
@@ -285,6 +286,7 @@ std::vector<Command> BuildCommands() {
   };
   commands.push_back(std::move(health_command));
   for (Command& journey : JourneyCommands()) commands.push_back(std::move(journey));
+  commands.push_back(DecodeErrorCommand());
   return commands;
 }
 

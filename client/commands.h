@@ -52,6 +52,11 @@ struct Command {
   const char* synopsis;  // Flags part of the usage line.
   const char* summary;   // One line: what the subcommand does.
   std::vector<FlagSpec> flags;
+  // The one optional positional argument the command takes, shown in its
+  // help as `argument  argument_help` (e.g. "VALUE"); nullptr when it takes
+  // none. The parser puts it in ParsedFlags::Arguments().
+  const char* argument = nullptr;
+  const char* argument_help = nullptr;
 
   // A command either sends one request (build_request, call, print_human and
   // success_exit_code are set) or runs several calls (only `prepare` is set).

@@ -24,4 +24,6 @@ const std::vector<std::string>& ParsedFlags::Values(std::string_view name) const
   return it == values_.end() ? *kNone : it->second;
 }
 
+void ParsedFlags::AddArgument(std::string argument) { arguments_.push_back(std::move(argument)); }
+
 }  // namespace eko::cli

@@ -21,8 +21,8 @@ struct FlagSpec {
   bool repeated = false;   // May be given more than once; values keep order.
 };
 
-// The flags given on one command line, by name (without "--"). A boolean flag
-// is stored with one empty value.
+// The flags given on one command line, by name (without "--"), and its
+// positional arguments. A boolean flag is stored with one empty value.
 class ParsedFlags {
  public:
   // Appends a value of `name`.
@@ -34,8 +34,14 @@ class ParsedFlags {
   // Every value of `name` in command-line order; empty when absent.
   const std::vector<std::string>& Values(std::string_view name) const;
 
+  // Appends a positional (non-flag) argument.
+  void AddArgument(std::string argument);
+  // The positional arguments in command-line order.
+  const std::vector<std::string>& Arguments() const { return arguments_; }
+
  private:
   std::map<std::string, std::vector<std::string>, std::less<>> values_;
+  std::vector<std::string> arguments_;
 };
 
 // Where a subcommand may read interactive or bulk input (an OTP, a PID file

@@ -181,7 +181,11 @@ void AppendAny(const google::protobuf::Any& any, std::string* out) {
       AppendIf<google::rpc::ResourceInfo>(any, out) || AppendIf<google::rpc::RetryInfo>(any, out) ||
       AppendIf<google::rpc::RequestInfo>(any, out) || AppendIf<google::rpc::DebugInfo>(any, out) ||
       AppendIf<google::rpc::Help>(any, out) || AppendIf<google::rpc::LocalizedMessage>(any, out);
-  if (!known) absl::StrAppend(out, "  detail: ", any.type_url(), " (not decoded)\n");
+  if (!known) {
+    const size_t size = any.value().size();
+    absl::StrAppend(out, "  detail: ", any.type_url(), " (", size, size == 1 ? " byte" : " bytes",
+                    ", not decoded)\n");
+  }
 }
 
 }  // namespace

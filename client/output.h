@@ -35,7 +35,7 @@ std::string StatusCodeName(grpc::StatusCode code);
 //     resource <type> <name>: <description> (owner <owner>)
 //     retry after 1.5s
 //     request id: <id>
-//     detail: <type URL> (not decoded)  (types eko-cli does not know)
+//     detail: <type URL> (<n> bytes, not decoded)  (types eko-cli does not know)
 // Details come from `status.error_details()` (a serialized
 // google.rpc.Status). Raw bytes are never printed, neither as text nor as
 // base64. Ends with a newline.

@@ -130,7 +130,7 @@ TEST(FormatErrorHumanTest, NamesUnknownAndMalformedDetailsWithoutTheirBytes) {
       FormatErrorHuman(grpc::Status(grpc::StatusCode::INTERNAL, "", details.SerializeAsString()));
   EXPECT_EQ(human,
             "error: INTERNAL\n"
-            "  detail: type.googleapis.com/example.v1.Mystery (not decoded)\n"
+            "  detail: type.googleapis.com/example.v1.Mystery (48 bytes, not decoded)\n"
             "  detail: type.googleapis.com/google.rpc.ErrorInfo (malformed)\n");
   EXPECT_FALSE(test_support::ContainsBase64Blob(human)) << human;
 }

@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler grpc-proto
   golang-github-gogo-googleapis-dev
-  libcurl4-openssl-dev libssl-dev rapidjson-dev libabsl-dev libevent-dev
+  libcurl4-openssl-dev libssl-dev rapidjson-dev libabsl-dev libevent-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev
   curl ca-certificates openssl
 )

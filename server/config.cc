@@ -171,6 +171,27 @@ const std::vector<Option>& Options() {
        [](GatewayConfig& c, const std::string& v) {
          return SetInt(&c.shutdown_grace_ms, v, "shutdown-grace-ms", 0, 600000);
        }},
+      {"metrics-listen", "EKO_METRICS_LISTEN", "",
+       "serve Prometheus metrics on http://HOST:PORT/metrics (e.g. 0.0.0.0:9464); empty: off",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         c.metrics_listen = v;
+         return absl::OkStatus();
+       }},
+      {"max-connection-age-ms", "EKO_MAX_CONNECTION_AGE_MS", "0",
+       "close client connections after this age (with a grace of --shutdown-grace-ms) so "
+       "clients reconnect and spread over replicas; 0: never",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.max_connection_age_ms, v, "max-connection-age-ms", 0, 86400000);
+       }},
+      {"keepalive-time-ms", "EKO_KEEPALIVE_TIME_MS", "60000",
+       "server HTTP/2 keepalive ping interval on idle connections; clients may ping every "
+       "10 s or more without being disconnected",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         return SetInt(&c.keepalive_time_ms, v, "keepalive-time-ms", 1000, 86400000);
+       }},
       {"tls-cert-file", "EKO_TLS_CERT_FILE", "",
        "PEM certificate chain of the gRPC listener; with --tls-key-file turns on TLS (plaintext "
        "without)",

@@ -31,6 +31,9 @@ struct GatewayConfig {
   int64_t dedupe_window_ms = 600000;
   int64_t dedupe_max_entries = 100000;
   int64_t shutdown_grace_ms = 10000;
+  std::string metrics_listen;
+  int64_t max_connection_age_ms = 0;
+  int64_t keepalive_time_ms = 60000;
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_client_ca_file;

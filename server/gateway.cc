@@ -26,6 +26,14 @@ constexpr char kDevUserCode[] = "20810200";
 }  // namespace
 
 Gateway::~Gateway() {
+  if (health_monitor_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(monitor_mu_);
+      stop_monitor_ = true;
+    }
+    monitor_cv_.notify_all();
+    health_monitor_.join();
+  }
   if (server_) {
     server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();
@@ -97,8 +105,24 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   auth.tokens_file = config.auth_tokens_file;
   auth.allowed_client_identities = config.allowed_client_identities;
   EKO_ASSIGN_OR_RETURN(gateway->authorizer_, CallerAuthorizer::Create(auth));
-  gateway->service_ = std::make_unique<OnboardingServiceImpl>(
-      gateway->client_.get(), gateway->duplicates_.get(), gateway->authorizer_.get());
+  if (!config.metrics_listen.empty()) {
+    Gateway* g = gateway.get();
+    EKO_ASSIGN_OR_RETURN(gateway->metrics_,
+                         GatewayMetrics::Start(config.metrics_listen, [g] {
+                           LiveValues v;
+                           v.upstream_in_flight = static_cast<double>(g->client_->in_flight());
+                           v.breaker_state = static_cast<double>(g->client_->breaker_state());
+                           v.dedupe_entries =
+                               g->duplicates_ ? static_cast<double>(g->duplicates_->size()) : 0;
+                           v.event_loop_lag_seconds = absl::ToDoubleSeconds(
+                               absl::Now() - g->client_->transport_progress());
+                           v.serving = g->draining_.load() ? 0 : 1;
+                           return v;
+                         }));
+  }
+  gateway->service_ = std::make_unique<OnboardingServiceImpl>(OnboardingServiceImpl::Dependencies{
+      gateway->client_.get(), gateway->duplicates_.get(), gateway->authorizer_.get(),
+      gateway->metrics_.get()});
   ServerTlsConfig tls;
   tls.cert_file = config.tls_cert_file;
   tls.key_file = config.tls_key_file;
@@ -112,6 +136,18 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   builder.AddListeningPort(config.listen, credentials, &gateway->port_);
   builder.RegisterService(gateway->service_.get());
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_request_bytes));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(config.keepalive_time_ms));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  // Clients may ping every 10 s, also without calls in flight, without being
+  // told to calm down.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  if (config.max_connection_age_ms > 0) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                               static_cast<int>(config.max_connection_age_ms));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                               static_cast<int>(config.shutdown_grace_ms));
+  }
   gateway->server_ = builder.BuildAndStart();
   if (!gateway->server_ || gateway->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
@@ -119,11 +155,32 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   auto* health = gateway->server_->GetHealthCheckService();
   health->SetServingStatus(kServiceName, true);
   health->SetServingStatus(true);
+  gateway->health_monitor_ = std::thread([g = gateway.get()] { g->MonitorLiveness(); });
   return gateway;
 }
 
+int Gateway::metrics_port() const { return metrics_ ? metrics_->port() : 0; }
+
+void Gateway::MonitorLiveness() {
+  constexpr absl::Duration kStuckAfter = absl::Seconds(5);
+  bool alive = true;
+  std::unique_lock<std::mutex> lock(monitor_mu_);
+  while (!monitor_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_monitor_; })) {
+    const bool now_alive = absl::Now() - client_->transport_progress() < kStuckAfter;
+    if (now_alive == alive || draining_.load()) continue;
+    alive = now_alive;
+    log::Write(alive ? log::Level::kInfo : log::Level::kError, "liveness",
+               {{"event_loop", alive ? "progressing" : "stuck"}});
+    server_->GetHealthCheckService()->SetServingStatus("", alive);
+  }
+}
+
 void Gateway::Shutdown(absl::Duration grace) {
-  if (auto* health = server_->GetHealthCheckService()) health->SetServingStatus(false);
+  draining_.store(true);
+  // Readiness goes first; liveness stays SERVING while in-flight calls drain.
+  if (auto* health = server_->GetHealthCheckService()) {
+    health->SetServingStatus(kServiceName, false);
+  }
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
 }
 

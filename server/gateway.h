@@ -1,7 +1,11 @@
 #ifndef EKO_SERVER_GATEWAY_H_
 #define EKO_SERVER_GATEWAY_H_
 
+#include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -10,6 +14,7 @@
 #include "grpcpp/server.h"
 #include "server/caller_auth.h"
 #include "server/config.h"
+#include "server/metrics.h"
 #include "server/onboarding_service.h"
 
 namespace eko::sim {
@@ -38,13 +43,25 @@ class Gateway {
   // Blocks until the server has shut down.
   void Wait();
 
+  // Port of the metrics endpoint; 0 when metrics are off.
+  int metrics_port() const;
+
  private:
   Gateway() = default;
+  void MonitorLiveness();
 
   std::unique_ptr<sim::Simulator> simulator_;
   std::unique_ptr<adapter::EkoClient> client_;
   std::unique_ptr<DuplicateSuppressor> duplicates_;
   std::unique_ptr<CallerAuthorizer> authorizer_;
+  std::unique_ptr<GatewayMetrics> metrics_;
+  std::atomic<bool> draining_{false};
+  // Liveness: reports grpc.health.v1 "" SERVING while the upstream event loop
+  // makes progress.
+  std::thread health_monitor_;
+  std::mutex monitor_mu_;
+  std::condition_variable monitor_cv_;
+  bool stop_monitor_ = false;
   std::unique_ptr<OnboardingServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

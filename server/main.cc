@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
               << (*gateway)->simulator_url() << ", never to Eko. ***\n\n";
     std::cout << "eko-gateway simulator on " << (*gateway)->simulator_admin_url() << std::endl;
   }
+  if ((*gateway)->metrics_port() != 0) {
+    std::cout << "eko-gateway metrics on port " << (*gateway)->metrics_port() << std::endl;
+  }
   std::cout << "eko-gateway listening on port " << (*gateway)->port() << std::endl;
   eko::log::Write(eko::log::Level::kInfo, "started",
                   {{"listen", config.listen}, {"port", std::to_string((*gateway)->port())}});

@@ -60,10 +60,11 @@ const char* CodeName(absl::StatusCode code) {
 template <typename Request, typename Response>
 class UpstreamReactor final : public grpc::ServerUnaryReactor {
  public:
-  UpstreamReactor(adapter::EkoClient* client, DuplicateSuppressor* duplicates,
+  UpstreamReactor(const OnboardingServiceImpl::Dependencies& deps,
                   grpc::CallbackServerContext* context, const Request* request, Response* response)
-      : client_(client),
-        duplicates_(duplicates),
+      : client_(deps.client),
+        duplicates_(deps.duplicates),
+        metrics_(deps.metrics),
         request_(request),
         response_(response),
         request_id_(RequestIdFor(*context)),
@@ -167,6 +168,16 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
 
   void Complete(const absl::Status& status, const adapter::CallSummary& summary) {
     LogCall(status, summary);
+    if (metrics_ != nullptr) {
+      google::rpc::ErrorInfo info;
+      if (!status.ok()) rich::GetErrorInfo(status, &info);
+      const std::string_view method = adapter::RpcName(adapter::RpcTraits<Request>::kRpc);
+      metrics_->RecordRpc(method, CodeName(status.code()), info.reason(), absl::Now() - started_);
+      if (summary.attempts > 0 && !replayed_) {
+        metrics_->RecordUpstream(method, summary.http_status, summary.attempts,
+                                 summary.upstream_elapsed);
+      }
+    }
     Finish(ToGrpcStatus(status, RequestIdentity{request_id_, summary.client_ref_id}));
   }
 
@@ -201,6 +212,7 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
 
   adapter::EkoClient* const client_;
   DuplicateSuppressor* const duplicates_;
+  GatewayMetrics* const metrics_;
   std::string dedupe_key_;  // set while this call is the first of its client_ref_id
   bool replayed_ = false;   // answered from an earlier call's outcome
   const Request* const request_;
@@ -229,18 +241,15 @@ std::string RequestIdFor(const grpc::CallbackServerContext& context) {
   return RandomRequestId();
 }
 
-OnboardingServiceImpl::OnboardingServiceImpl(adapter::EkoClient* client,
-                                             DuplicateSuppressor* duplicates,
-                                             const CallerAuthorizer* authorizer)
-    : client_(client), duplicates_(duplicates), authorizer_(authorizer) {}
+OnboardingServiceImpl::OnboardingServiceImpl(Dependencies deps) : deps_(deps) {}
 
 template <typename Request, typename Response>
 grpc::ServerUnaryReactor* OnboardingServiceImpl::Handle(grpc::CallbackServerContext* context,
                                                         const Request* request,
                                                         Response* response) {
-  auto* reactor =
-      new UpstreamReactor<Request, Response>(client_, duplicates_, context, request, response);
-  reactor->Start(authorizer_ == nullptr ? absl::OkStatus() : authorizer_->Authorize(*context));
+  auto* reactor = new UpstreamReactor<Request, Response>(deps_, context, request, response);
+  reactor->Start(deps_.authorizer == nullptr ? absl::OkStatus()
+                                             : deps_.authorizer->Authorize(*context));
   return reactor;
 }
 

@@ -7,6 +7,7 @@
 #include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
 #include "server/caller_auth.h"
 #include "server/duplicate_suppressor.h"
+#include "server/metrics.h"
 
 namespace eko::server {
 
@@ -17,10 +18,16 @@ namespace v1 = ::eko::onboarding::v1;
 // No handler blocks. `client` must outlive the service.
 class OnboardingServiceImpl final : public v1::OnboardingService::CallbackService {
  public:
-  // `duplicates` may be null (no duplicate suppression) and `authorizer`
-  // null (no caller authorisation). All must outlive the service.
-  OnboardingServiceImpl(adapter::EkoClient* client, DuplicateSuppressor* duplicates,
-                        const CallerAuthorizer* authorizer);
+  // What the handlers use. Only `client` is required; a null `duplicates`,
+  // `authorizer` or `metrics` turns that feature off. All must outlive the
+  // service.
+  struct Dependencies {
+    adapter::EkoClient* client = nullptr;
+    DuplicateSuppressor* duplicates = nullptr;
+    const CallerAuthorizer* authorizer = nullptr;
+    GatewayMetrics* metrics = nullptr;
+  };
+  explicit OnboardingServiceImpl(Dependencies deps);
 
   grpc::ServerUnaryReactor* GetCustomer(grpc::CallbackServerContext* context,
                                         const v1::GetCustomerRequest* request,
@@ -49,9 +56,7 @@ class OnboardingServiceImpl final : public v1::OnboardingService::CallbackServic
   grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context, const Request* request,
                                    Response* response);
 
-  adapter::EkoClient* client_;
-  DuplicateSuppressor* duplicates_;
-  const CallerAuthorizer* authorizer_;
+  Dependencies deps_;
 };
 
 // The request id for a call: the caller's `x-request-id` metadata when it is

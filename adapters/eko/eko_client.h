@@ -137,6 +137,7 @@ class EkoClient {
 
   const EkoClientConfig& config() const { return config_; }
   int64_t in_flight() const { return in_flight_.load(); }
+  absl::Time transport_progress() const { return transport_->LastProgress(); }
   CircuitBreaker::State breaker_state() const { return breaker_.state(absl::Now()); }
 
  private:

@@ -55,6 +55,9 @@ class CurlMultiTransport final : public Transport {
   absl::Status Start();
   uint64_t Submit(HttpRequest request, Callback done) override;
   void Cancel(uint64_t id) override;
+  absl::Time LastProgress() const override {
+    return absl::FromUnixNanos(last_progress_ns_.load(std::memory_order_relaxed));
+  }
 
  private:
   struct Transfer {
@@ -104,6 +107,7 @@ class CurlMultiTransport final : public Transport {
   std::vector<uint64_t> cancelled_;                   // guarded by mu_
   bool stopping_ = false;                             // guarded by mu_
   std::atomic<uint64_t> next_id_{1};
+  std::atomic<int64_t> last_progress_ns_{absl::ToUnixNanos(absl::Now())};
 
   // Loop-thread state.
   std::unordered_map<uint64_t, Transfer*> active_;
@@ -190,20 +194,21 @@ void CurlMultiTransport::Cancel(uint64_t id) {
 }
 
 int CurlMultiTransport::EpollTimeoutMs() const {
-  std::optional<SteadyClock::time_point> due;
-  if (timer_armed_) due = timer_due_;
+  std::optional<SteadyClock::time_point> due = SteadyClock::now() + std::chrono::seconds(1);
+  if (timer_armed_ && timer_due_ < *due) due = timer_due_;
   if (!backoff_.empty() && (!due || backoff_.begin()->first < *due)) due = backoff_.begin()->first;
   if (!due) return -1;
   const auto now = SteadyClock::now();
   if (*due <= now) return 0;
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*due - now).count() + 1;
-  return static_cast<int>(std::min<int64_t>(ms, 60000));
+  return static_cast<int>(std::min<int64_t>(ms, 1000));
 }
 
 void CurlMultiTransport::Loop() {
   epoll_event events[kMaxEpollEvents];
   int running = 0;
   while (true) {
+    last_progress_ns_.store(absl::ToUnixNanos(absl::Now()), std::memory_order_relaxed);
     const int n = epoll_wait(epoll_fd_, events, kMaxEpollEvents, EpollTimeoutMs());
     for (int i = 0; i < n; ++i) {
       const int fd = events[i].data.fd;

@@ -65,6 +65,9 @@ class Transport {
   // Aborts a transfer if it is still running (its callback then reports
   // kCancelled). Unknown or finished ids are ignored.
   virtual void Cancel(uint64_t id) = 0;
+  // When the event loop last completed an iteration; it wakes at least once a
+  // second, so an old value means the loop is stuck.
+  virtual absl::Time LastProgress() const { return absl::Now(); }
 };
 
 struct CurlTransportOptions {

@@ -1,9 +1,12 @@
 #include "tests/integration/test_stack.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
+#include <mutex>
+#include <set>
 
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
@@ -14,6 +17,15 @@ namespace eko::testing {
 namespace {
 
 constexpr auto kStartTimeout = std::chrono::seconds(20);
+
+std::mutex& SecretsMutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::set<std::string>& Secrets() {
+  static std::set<std::string> secrets = {kSimAccessKey, "234567890123", "345678901234"};
+  return secrets;
+}
 
 std::string JsonString(const rapidjson::Value& object, const char* key) {
   auto it = object.FindMember(key);
@@ -70,12 +82,21 @@ std::unique_ptr<TestStack> TestStack::Start(const StackOptions& options) {
       "debug"};
   gateway_args.insert(gateway_args.end(), options.extra_gateway_flags.begin(),
                       options.extra_gateway_flags.end());
+  if (options.metrics) gateway_args.insert(gateway_args.end(), {"--metrics-listen", "127.0.0.1:0"});
   auto gateway = ChildProcess::Start(gateway_args);
   if (!gateway) {
     ADD_FAILURE() << "cannot start " << EKO_GATEWAY_BINARY;
     return nullptr;
   }
   stack->gateway_.emplace(std::move(*gateway));
+  if (options.metrics) {
+    auto metrics = stack->gateway_->WaitForLine("eko-gateway metrics on port ", kStartTimeout);
+    if (!metrics) {
+      ADD_FAILURE() << "eko-gateway did not serve metrics: " << stack->gateway_->StderrText();
+      return nullptr;
+    }
+    stack->metrics_port_ = std::stoi(*metrics);
+  }
   auto port = stack->gateway_->WaitForLine("eko-gateway listening on port ", kStartTimeout);
   if (!port) {
     ADD_FAILURE() << "eko-gateway did not start: " << stack->gateway_->StderrText();
@@ -87,9 +108,28 @@ std::unique_ptr<TestStack> TestStack::Start(const StackOptions& options) {
   return stack;
 }
 
+void RegisterSecret(const std::string& secret) {
+  if (secret.empty()) return;
+  std::lock_guard<std::mutex> lock(SecretsMutex());
+  Secrets().insert(secret);
+}
+
+std::string TestStack::ScrapeMetrics() {
+  return HttpCall("GET", "http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics").body;
+}
+
 TestStack::~TestStack() {
   stub_.reset();
   channel_.reset();
+  if (gateway_) {
+    gateway_->Stop(SIGTERM, std::chrono::seconds(15));
+    const std::string log = gateway_->StderrText();
+    std::lock_guard<std::mutex> lock(SecretsMutex());
+    for (const std::string& secret : Secrets()) {
+      EXPECT_EQ(log.find(secret), std::string::npos)
+          << "a secret or personal value reached the gateway log: " << secret.substr(0, 2) << "...";
+    }
+  }
   gateway_.reset();
   sim_.reset();
   if (!key_file_.empty()) unlink(key_file_.c_str());
@@ -101,8 +141,10 @@ std::optional<SimOtp> TestStack::LatestOtp(const std::string& customer_id) {
   rapidjson::Document doc;
   doc.Parse(r.body.c_str());
   if (!doc.IsObject()) return std::nullopt;
-  return SimOtp{JsonString(doc, "otp"), JsonString(doc, "otp_ref_id"),
-                JsonString(doc, "kyc_request_id")};
+  SimOtp otp{JsonString(doc, "otp"), JsonString(doc, "otp_ref_id"),
+             JsonString(doc, "kyc_request_id")};
+  RegisterSecret(otp.otp);
+  return otp;
 }
 
 bool TestStack::ExpireOtps(const std::string& customer_id) {

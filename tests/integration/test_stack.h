@@ -28,6 +28,7 @@ struct StackOptions {
   // When set, the gateway points here instead of at the simulator.
   std::string base_url_override;
   std::vector<std::string> extra_gateway_flags;
+  bool metrics = false;   // serve metrics on a free port (metrics_port())
   std::string fixed_otp;  // passed to eko-sim --fixed-otp when non-empty
 };
 
@@ -56,6 +57,9 @@ class TestStack {
   v1::OnboardingService::Stub& stub() { return *stub_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
   int gateway_port() const { return gateway_port_; }
+  int metrics_port() const { return metrics_port_; }
+  // GET /metrics of the gateway.
+  std::string ScrapeMetrics();
   const std::string& sim_base_url() const { return sim_base_url_; }
   const std::string& sim_admin_url() const { return sim_admin_url_; }
   ChildProcess& gateway() { return *gateway_; }
@@ -77,9 +81,15 @@ class TestStack {
   std::string sim_admin_url_;
   std::string key_file_;
   int gateway_port_ = 0;
+  int metrics_port_ = 0;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::OnboardingService::Stub> stub_;
 };
+
+// Secrets and personal data that must never appear in any gateway log. Every
+// TestStack scans its gateway's log for all of them when it stops; OTPs read
+// from the simulator are registered automatically.
+void RegisterSecret(const std::string& secret);
 
 // A client context with a 10 s deadline.
 std::unique_ptr<grpc::ClientContext> Context();

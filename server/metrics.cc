@@ -1,0 +1,141 @@
+#include "server/metrics.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "prometheus/collectable.h"
+#include "prometheus/counter.h"
+#include "prometheus/exposer.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/metric_family.h"
+#include "prometheus/registry.h"
+
+namespace eko::server {
+namespace {
+
+// 1 ms .. ~33 s, doubling.
+prometheus::Histogram::BucketBoundaries LatencyBuckets() {
+  prometheus::Histogram::BucketBoundaries buckets;
+  for (double b = 0.001; b < 40; b *= 2) buckets.push_back(b);
+  return buckets;
+}
+
+// Gauges whose values are read when Prometheus scrapes.
+class LiveCollectable final : public prometheus::Collectable {
+ public:
+  explicit LiveCollectable(std::function<LiveValues()> live) : live_(std::move(live)) {}
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    const LiveValues v = live_();
+    std::vector<prometheus::MetricFamily> out;
+    const auto gauge = [&out](const char* name, const char* help, double value) {
+      prometheus::MetricFamily family;
+      family.name = name;
+      family.help = help;
+      family.type = prometheus::MetricType::Gauge;
+      prometheus::ClientMetric metric;
+      metric.gauge.value = value;
+      family.metric.push_back(metric);
+      out.push_back(std::move(family));
+    };
+    gauge("eko_gateway_upstream_in_flight", "Upstream (Eko) calls in flight.",
+          v.upstream_in_flight);
+    gauge("eko_gateway_breaker_state", "Circuit breaker: 0 closed, 1 open, 2 half-open.",
+          v.breaker_state);
+    gauge("eko_gateway_dedupe_entries", "client_ref_ids remembered for duplicate suppression.",
+          v.dedupe_entries);
+    gauge("eko_gateway_event_loop_lag_seconds",
+          "Time since the upstream event loop last made progress.", v.event_loop_lag_seconds);
+    gauge("eko_gateway_serving", "1 while accepting calls, 0 while draining.", v.serving);
+    return out;
+  }
+
+ private:
+  std::function<LiveValues()> live_;
+};
+
+}  // namespace
+
+struct GatewayMetrics::Families {
+  prometheus::Family<prometheus::Counter>* rpc_total;
+  prometheus::Family<prometheus::Histogram>* rpc_duration;
+  prometheus::Family<prometheus::Counter>* upstream_total;
+  prometheus::Family<prometheus::Histogram>* upstream_duration;
+  prometheus::Family<prometheus::Counter>* upstream_attempts;
+};
+
+absl::StatusOr<std::unique_ptr<GatewayMetrics>> GatewayMetrics::Start(
+    const std::string& listen, std::function<LiveValues()> live) {
+  std::unique_ptr<GatewayMetrics> metrics(new GatewayMetrics());
+  metrics->registry_ = std::make_shared<prometheus::Registry>();
+  auto& registry = *metrics->registry_;
+  metrics->families_ = std::make_unique<Families>(Families{
+      &prometheus::BuildCounter()
+           .Name("eko_gateway_rpc_total")
+           .Help("RPCs finished, by method, gRPC code and ErrorInfo reason.")
+           .Register(registry),
+      &prometheus::BuildHistogram()
+           .Name("eko_gateway_rpc_duration_seconds")
+           .Help("RPC latency as the gateway saw it.")
+           .Register(registry),
+      &prometheus::BuildCounter()
+           .Name("eko_gateway_upstream_responses_total")
+           .Help("Upstream calls by method and HTTP status (0: no HTTP response).")
+           .Register(registry),
+      &prometheus::BuildHistogram()
+           .Name("eko_gateway_upstream_duration_seconds")
+           .Help("Upstream call latency, all attempts.")
+           .Register(registry),
+      &prometheus::BuildCounter()
+           .Name("eko_gateway_upstream_attempts_total")
+           .Help("Upstream attempts started (retries included).")
+           .Register(registry),
+  });
+  auto collectable = std::make_shared<LiveCollectable>(std::move(live));
+  metrics->live_collectable_ = collectable;
+  try {
+    // civetweb: one listener; two worker threads are plenty for scrapes.
+    metrics->exposer_ = std::make_unique<prometheus::Exposer>(listen, 2);
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve metrics on ", listen, ": ", e.what()));
+  }
+  metrics->exposer_->RegisterCollectable(metrics->registry_);
+  metrics->exposer_->RegisterCollectable(collectable);
+  const std::vector<int> ports = metrics->exposer_->GetListeningPorts();
+  if (ports.empty()) return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", listen));
+  metrics->port_ = ports.front();
+  return metrics;
+}
+
+GatewayMetrics::~GatewayMetrics() = default;
+
+void GatewayMetrics::RecordRpc(std::string_view method, std::string_view code,
+                               std::string_view reason, absl::Duration latency) {
+  families_->rpc_total
+      ->Add({{"method", std::string(method)},
+             {"code", std::string(code)},
+             {"reason", std::string(reason)}})
+      .Increment();
+  static const prometheus::Histogram::BucketBoundaries kBuckets = LatencyBuckets();
+  families_->rpc_duration->Add({{"method", std::string(method)}}, kBuckets)
+      .Observe(absl::ToDoubleSeconds(latency));
+}
+
+void GatewayMetrics::RecordUpstream(std::string_view method, int http_status, int attempts,
+                                    absl::Duration latency) {
+  families_->upstream_total
+      ->Add({{"method", std::string(method)}, {"http_status", std::to_string(http_status)}})
+      .Increment();
+  families_->upstream_attempts->Add({{"method", std::string(method)}}).Increment(attempts);
+  static const prometheus::Histogram::BucketBoundaries kBuckets = LatencyBuckets();
+  families_->upstream_duration->Add({{"method", std::string(method)}}, kBuckets)
+      .Observe(absl::ToDoubleSeconds(latency));
+}
+
+}  // namespace eko::server

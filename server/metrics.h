@@ -1,0 +1,66 @@
+#ifndef EKO_SERVER_METRICS_H_
+#define EKO_SERVER_METRICS_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace prometheus {
+class Exposer;
+class Registry;
+}  // namespace prometheus
+
+namespace eko::server {
+
+// Values read at scrape time rather than recorded per event.
+struct LiveValues {
+  double upstream_in_flight = 0;
+  double breaker_state = 0;  // 0 closed, 1 open, 2 half-open
+  double dedupe_entries = 0;
+  double event_loop_lag_seconds = 0;
+  double serving = 1;  // 0 while draining
+};
+
+// Prometheus metrics of the gateway, served as text on http://LISTEN/metrics:
+//   eko_gateway_rpc_total{method,code,reason}            counter
+//   eko_gateway_rpc_duration_seconds{method}             histogram
+//   eko_gateway_upstream_responses_total{method,http_status}  counter
+//   eko_gateway_upstream_duration_seconds{method}        histogram
+//   eko_gateway_upstream_attempts_total{method}          counter
+//   eko_gateway_upstream_in_flight, eko_gateway_breaker_state,
+//   eko_gateway_dedupe_entries, eko_gateway_event_loop_lag_seconds,
+//   eko_gateway_serving                                  gauges (read live)
+// Recording is thread-safe.
+class GatewayMetrics {
+ public:
+  // Serves /metrics on `listen` ("host:port", port 0 picks one).
+  static absl::StatusOr<std::unique_ptr<GatewayMetrics>> Start(
+      const std::string& listen, std::function<LiveValues()> live);
+  ~GatewayMetrics();
+
+  int port() const { return port_; }
+
+  void RecordRpc(std::string_view method, std::string_view code, std::string_view reason,
+                 absl::Duration latency);
+  // `http_status` 0: no HTTP response (transport failure).
+  void RecordUpstream(std::string_view method, int http_status, int attempts,
+                      absl::Duration latency);
+
+ private:
+  struct Families;
+  GatewayMetrics() = default;
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<Families> families_;
+  std::shared_ptr<void> live_collectable_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  int port_ = 0;
+};
+
+}  // namespace eko::server
+
+#endif  // EKO_SERVER_METRICS_H_

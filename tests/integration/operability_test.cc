@@ -1,0 +1,138 @@
+// Operability: metrics after a few calls, health semantics, one structured
+// log line per RPC.
+#include <future>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.pb.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "gtest/gtest.h"
+#include "tests/integration/test_stack.h"
+
+namespace eko::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+grpc::health::v1::HealthCheckResponse::ServingStatus Health(TestStack& stack,
+                                                            const std::string& service) {
+  grpc::GenericStub generic(stack.channel());
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  const std::string bytes = request.SerializeAsString();
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer send(&slice, 1);
+  grpc::ByteBuffer receive;
+  grpc::ClientContext context;
+  std::promise<grpc::Status> done;
+  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &send, &receive,
+                    [&done](grpc::Status s) { done.set_value(s); });
+  if (!done.get_future().get().ok()) return grpc::health::v1::HealthCheckResponse::UNKNOWN;
+  std::vector<grpc::Slice> slices;
+  receive.Dump(&slices);
+  std::string reply;
+  for (const auto& s : slices) reply.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  grpc::health::v1::HealthCheckResponse response;
+  response.ParseFromString(reply);
+  return response.status();
+}
+
+// The value of the sample line that starts with `series` (name and labels).
+double Sample(const std::string& text, const std::string& series) {
+  size_t at = 0;
+  while ((at = text.find(series, at)) != std::string::npos) {
+    if (at == 0 || text[at - 1] == '\n') {
+      const size_t space = text.find(' ', at + series.size());
+      if (space == at + series.size()) return std::stod(text.substr(space + 1));
+    }
+    at += series.size();
+  }
+  return -1;
+}
+
+TEST(OperabilityTest, MetricsCountCallsByMethodCodeAndReason) {
+  auto stack = TestStack::Start({.metrics = true});
+  ASSERT_NE(stack, nullptr);
+  for (int i = 0; i < 3; ++i) {
+    grpc::ClientContext context;
+    v1::GetCustomerRequest r;
+    r.set_customer_id("6111111111");
+    v1::GetCustomerResponse out;
+    ASSERT_TRUE(stack->stub().GetCustomer(&context, r, &out).ok());
+  }
+  {
+    grpc::ClientContext context;
+    v1::GetCustomerRequest r;
+    r.set_customer_id("12");
+    v1::GetCustomerResponse out;
+    EXPECT_FALSE(stack->stub().GetCustomer(&context, r, &out).ok());
+  }
+  {
+    grpc::ClientContext context;
+    v1::VerifyCustomerOtpRequest r;
+    r.set_customer_id("6111111111");
+    r.set_otp("111111");
+    r.set_otp_ref_id("stale");
+    v1::VerifyCustomerOtpResponse out;
+    EXPECT_FALSE(stack->stub().VerifyCustomerOtp(&context, r, &out).ok());
+  }
+  const std::string metrics = stack->ScrapeMetrics();
+  EXPECT_EQ(Sample(metrics, R"(eko_gateway_rpc_total{code="OK",method="GetCustomer",reason=""})"),
+            3);
+  EXPECT_EQ(
+      Sample(
+          metrics,
+          R"(eko_gateway_rpc_total{code="INVALID_ARGUMENT",method="GetCustomer",reason="FIELD_INVALID"})"),
+      1);
+  EXPECT_EQ(
+      Sample(
+          metrics,
+          R"(eko_gateway_rpc_total{code="INVALID_ARGUMENT",method="VerifyCustomerOtp",reason="OTP_INVALID"})"),
+      1);
+  EXPECT_EQ(
+      Sample(metrics,
+             R"(eko_gateway_upstream_responses_total{http_status="200",method="GetCustomer"})"),
+      3);
+  EXPECT_EQ(Sample(metrics, R"(eko_gateway_rpc_duration_seconds_count{method="GetCustomer"})"), 4);
+  EXPECT_EQ(Sample(metrics, "eko_gateway_upstream_in_flight"), 0);
+  EXPECT_EQ(Sample(metrics, "eko_gateway_breaker_state"), 0);
+  EXPECT_EQ(Sample(metrics, "eko_gateway_serving"), 1);
+  EXPECT_GE(Sample(metrics, "eko_gateway_event_loop_lag_seconds"), 0);
+  EXPECT_LT(Sample(metrics, "eko_gateway_event_loop_lag_seconds"), 3);
+}
+
+TEST(OperabilityTest, LivenessAndReadinessAreServing) {
+  auto stack = TestStack::Start();
+  ASSERT_NE(stack, nullptr);
+  EXPECT_EQ(Health(*stack, ""), grpc::health::v1::HealthCheckResponse::SERVING);
+  EXPECT_EQ(Health(*stack, "eko.onboarding.v1.OnboardingService"),
+            grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST(OperabilityTest, OneStructuredLogLinePerRpc) {
+  auto stack = TestStack::Start();
+  ASSERT_NE(stack, nullptr);
+  grpc::ClientContext context;
+  context.AddMetadata("x-request-id", "ops-log-1");
+  v1::GetCustomerRequest r;
+  r.set_customer_id("9123490001");
+  v1::GetCustomerResponse out;
+  ASSERT_TRUE(stack->stub().GetCustomer(&context, r, &out).ok());
+  const std::string log = stack->gateway().StderrText();
+  size_t lines = 0;
+  for (size_t at = log.find("\"request_id\":\"ops-log-1\""); at != std::string::npos;
+       at = log.find("\"request_id\":\"ops-log-1\"", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1u);
+  const size_t begin = log.rfind('\n', log.find("ops-log-1")) + 1;
+  const std::string line = log.substr(begin, log.find('\n', begin) - begin);
+  for (const char* field : {"\"event\":\"rpc\"", "\"method\":\"GetCustomer\"", "\"code\":\"OK\"",
+                            "\"latency_ms\":", "\"customer\":\"91******01\""}) {
+    EXPECT_THAT(line, HasSubstr(field));
+  }
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("9123490001")));
+}
+
+}  // namespace
+}  // namespace eko::testing
