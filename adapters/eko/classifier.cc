@@ -18,8 +18,9 @@ using rich::ErrorBuilder;
 
 constexpr size_t kMaxMetadataChars = 200;
 
+// Bounded, valid UTF-8 text for ErrorInfo metadata and detail descriptions.
 std::string Truncated(std::string_view text) {
-  return std::string(text.substr(0, kMaxMetadataChars));
+  return std::string(TruncateUtf8(SanitizeUtf8(text), kMaxMetadataChars));
 }
 
 // What is known about the failed call when a row turns into a status.

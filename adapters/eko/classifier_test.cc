@@ -340,3 +340,36 @@ TEST(ErrorTableTest, ErrorsDocMatchesTheTable) {
 
 }  // namespace
 }  // namespace eko::adapter
+
+namespace eko::adapter {
+namespace {
+
+// Found by fuzz_envelope: text from Eko that is not UTF-8 (or is cut inside a
+// character) must not make the error details or the response unparsable.
+TEST(ClassifierUtf8Test, MalformedUpstreamTextStillYieldsParsableDetails) {
+  HttpResponse http;
+  http.outcome = TransportOutcome::kCompleted;
+  http.http_status = 200;
+  http.body = "{\"status\":463,\"response_type_id\":-1,\"message\":\"\xff\"}";
+  absl::Status status = Interpret(Rpc::kGetCustomer, http, false);
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(rich::GetErrorInfo(status, &info));
+  EXPECT_EQ(info.reason(), "CUSTOMER_NOT_FOUND");
+
+  http.body = "{\"status\":463,\"response_type_id\":-1,\"message\":\"" + std::string(199, 'a') +
+              "\xC3\xA9\"}";
+  status = Interpret(Rpc::kGetCustomer, http, false);
+  ASSERT_TRUE(rich::GetErrorInfo(status, &info));
+
+  http.body =
+      "{\"status\":2129,\"response_type_id\":2129,\"message\":\"\xff\","
+      "\"data\":{\"otp_ref_id\":\"x\xfe\"}}";
+  auto ok = InterpretReply<v1::GetCustomerResponse>(Rpc::kGetCustomer, http, false, "r");
+  ASSERT_TRUE(ok.ok());
+  v1::GetCustomerResponse round_trip;
+  EXPECT_TRUE(round_trip.ParseFromString(ok->SerializeAsString()));
+  EXPECT_EQ(round_trip.upstream().message(), "\xEF\xBF\xBD");
+}
+
+}  // namespace
+}  // namespace eko::adapter

@@ -91,7 +91,8 @@ std::string PercentEncode(std::string_view value) {
   out.reserve(value.size());
   for (const char c : value) {
     const auto u = static_cast<unsigned char>(c);
-    if (absl::ascii_isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+    // '.' is encoded too, so no value can form a "." or ".." path segment.
+    if (absl::ascii_isalnum(u) || c == '-' || c == '_' || c == '~') {
       out += c;
     } else {
       out += '%';

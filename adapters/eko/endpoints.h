@@ -49,8 +49,9 @@ class EndpointTable {
   std::array<Endpoint, kRpcCount> endpoints_;
 };
 
-// Percent-encodes everything except RFC 3986 unreserved characters, so a value
-// can never add path segments or query parameters.
+// Percent-encodes everything except ALPHA / DIGIT / "-" / "_" / "~" (the RFC
+// 3986 unreserved set without "."), so a value can never add or climb path
+// segments or add query parameters.
 std::string PercentEncode(std::string_view value);
 
 // Substitutes the percent-encoded customer id into the template.

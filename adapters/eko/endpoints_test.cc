@@ -27,7 +27,8 @@ TEST(EndpointsTest, OverrideRejectsMalformedSpecs) {
 }
 
 TEST(EndpointsTest, PercentEncodeKeepsUnreserved) {
-  EXPECT_EQ(PercentEncode("aZ09-._~"), "aZ09-._~");
+  EXPECT_EQ(PercentEncode("aZ09-_~"), "aZ09-_~");
+  EXPECT_EQ(PercentEncode(".."), "%2E%2E");
   EXPECT_EQ(PercentEncode("a b/c"), "a%20b%2Fc");
 }
 

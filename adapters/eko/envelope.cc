@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "adapters/common/status_macros.h"
+#include "adapters/common/strings.h"
 #include "adapters/eko/json_reader.h"
 
 namespace eko::adapter {

@@ -157,7 +157,8 @@ absl::StatusOr<std::optional<std::string>> String(const rapidjson::Value& object
   // Numbers are held as their source text, so they read back unchanged.
   if (!v->IsString()) return WrongType(key, "a string");
   if (v->GetStringLength() == 0) return std::optional<std::string>();
-  return std::optional<std::string>(std::string(Text(*v)));
+  // Upstream text goes into protobuf string fields, which must be UTF-8.
+  return std::optional<std::string>(SanitizeUtf8(Text(*v)));
 }
 
 absl::StatusOr<std::optional<google::type::Money>> Money(const rapidjson::Value& object,

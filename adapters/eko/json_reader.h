@@ -18,7 +18,7 @@
 //   - nullopt when the member is absent, null, or an empty string;
 //   - an error (INTERNAL, naming the member) when it has the wrong type or
 //     cannot be converted;
-//   - the value otherwise.
+//   - the value otherwise (strings with malformed UTF-8 replaced by U+FFFD).
 namespace eko::adapter::json {
 
 // Largest nesting of arrays/objects accepted; deeper documents are rejected

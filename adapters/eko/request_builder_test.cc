@@ -110,8 +110,9 @@ TEST(RequestBuilderTest, PathParameterCannotInjectSegments) {
   v1::GetCustomerRequest request;
   request.set_customer_id("../admin?x=1#");
   UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
-  EXPECT_EQ(out.path_and_query,
-            "/customer/profile/..%2Fadmin%3Fx%3D1%23?initiator_id=9962981729&user_code=20810200");
+  EXPECT_EQ(
+      out.path_and_query,
+      "/customer/profile/%2E%2E%2Fadmin%3Fx%3D1%23?initiator_id=9962981729&user_code=20810200");
 }
 
 TEST(RequestBuilderTest, ControlCharactersAreEscaped) {

@@ -108,7 +108,8 @@ absl::StatusOr<FaultSpec> ParseFaultSpec(absl::string_view json) {
 
   FaultSpec spec;
   bool has_reply_fields = false;  // http_status, headers or body given.
-  for (const auto& member : doc.GetObject()) {
+  const rapidjson::Value& root = doc;
+  for (const auto& member : root.GetObject()) {
     const absl::string_view key(member.name.GetString(), member.name.GetStringLength());
     const rapidjson::Value& value = member.value;
     if (key == "method") {
