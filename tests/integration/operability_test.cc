@@ -136,3 +136,25 @@ TEST(OperabilityTest, OneStructuredLogLinePerRpc) {
 
 }  // namespace
 }  // namespace eko::testing
+
+namespace eko::testing {
+namespace {
+
+TEST(OperabilityTest, UnsafeRequestIdsAreReplaced) {
+  auto stack = TestStack::Start();
+  ASSERT_NE(stack, nullptr);
+  for (const std::string& bad : {std::string("has space"), std::string(65, 'x')}) {
+    grpc::ClientContext context;
+    context.AddMetadata("x-request-id", bad);
+    v1::GetCustomerRequest r;  // invalid: fails locally, with RequestInfo
+    v1::GetCustomerResponse out;
+    grpc::Status status = stack->stub().GetCustomer(&context, r, &out);
+    const std::string id = DecodeDetails(status).request_id;
+    EXPECT_FALSE(id.empty());
+    EXPECT_NE(id, bad);
+    EXPECT_EQ(id.find(' '), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace eko::testing
