@@ -1,5 +1,9 @@
 // Operability: metrics after a few calls, health semantics, one structured
 // log line per RPC.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <future>
 #include <string>
 
@@ -154,6 +158,42 @@ TEST(OperabilityTest, UnsafeRequestIdsAreReplaced) {
     EXPECT_NE(id, bad);
     EXPECT_EQ(id.find(' '), std::string::npos);
   }
+}
+
+}  // namespace
+}  // namespace eko::testing
+
+namespace eko::testing {
+namespace {
+
+TEST(CallerAuthEndToEndTest, BearerTokensGuardTheServiceButNotHealth) {
+  const std::string tokens = ::testing::TempDir() + "/tokens-" + std::to_string(getpid());
+  std::ofstream(tokens) << "# callers\ntok-0123456789abcdef-payments payments-service\n";
+  RegisterSecret("tok-0123456789abcdef-payments");
+  auto stack = TestStack::Start({.extra_gateway_flags = {"--auth-tokens-file", tokens}});
+  ASSERT_NE(stack, nullptr);
+  v1::GetCustomerRequest r;
+  r.set_customer_id("6111111111");
+  v1::GetCustomerResponse out;
+  {
+    grpc::ClientContext context;
+    grpc::Status status = stack->stub().GetCustomer(&context, r, &out);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(DecodeDetails(status).reason, "CALLER_UNAUTHENTICATED");
+  }
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer wrong-token-0123456789");
+    EXPECT_EQ(stack->stub().GetCustomer(&context, r, &out).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer tok-0123456789abcdef-payments");
+    EXPECT_TRUE(stack->stub().GetCustomer(&context, r, &out).ok());
+  }
+  EXPECT_EQ(Health(*stack, ""), grpc::health::v1::HealthCheckResponse::SERVING);
+  std::remove(tokens.c_str());
 }
 
 }  // namespace
