@@ -72,6 +72,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   eko.breaker_open_for = absl::Milliseconds(config.breaker_open_ms);
   eko.transport.extra_ca_file = config.eko_ca_file;
   eko.transport.max_response_bytes = config.eko_max_response_bytes;
+  eko.transport.loops = static_cast<int>(config.upstream_loops);
   for (const std::string& spec : config.eko_endpoints) {
     EKO_RETURN_IF_ERROR(eko.endpoints.Override(spec));
   }

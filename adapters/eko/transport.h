@@ -78,6 +78,11 @@ struct CurlTransportOptions {
   int64_t max_response_bytes = 1 << 20;
   long max_total_connections = 0;  // 0: unlimited
   long max_idle_seconds = 30;      // keep-alive connections idle longer are not reused
+  // Event loops (threads), each with its own libcurl multi handle and
+  // connection pool; transfers are spread round-robin. libcurl looks for a
+  // reusable connection by scanning its pool, so thousands of concurrent
+  // HTTP/1.1 connections are cheaper split across a few pools.
+  int loops = 1;
   std::string user_agent = "eko-onboarding-gateway";
   // PEM bundle trusted for upstream TLS in addition to the system store;
   // verification of peer and host name is always on.
@@ -85,7 +90,7 @@ struct CurlTransportOptions {
   std::string system_ca_dir = "/etc/ssl/certs";
 };
 
-// One libcurl multi handle driven by an epoll loop on a dedicated thread
+// libcurl multi handles, each driven by an epoll loop on a dedicated thread
 // (multi-socket API): keep-alive connection reuse, no thread per transfer.
 absl::StatusOr<std::unique_ptr<Transport>> CreateCurlTransport(CurlTransportOptions options);
 
