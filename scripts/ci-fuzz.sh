@@ -19,21 +19,7 @@ TARGETS=(fuzz_envelope fuzz_validation)
 
 # Debian 12 packages: the project's (setup.sh) plus clang 14 with libFuzzer
 # and the sanitizer runtimes, and llvm-symbolizer for readable stacks.
-bash scripts/setup.sh
-FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)
-missing=()
-for p in "${FUZZ_PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-  echo "ci-fuzz: installing ${missing[*]}"
-  $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+bash scripts/setup-clang.sh
 
 # -O1 -g without NDEBUG: fast enough, with RapidJSON's and abseil's
 # assertions on. Only the fuzz targets and what they link are built.

@@ -13,21 +13,7 @@ JOBS="$(nproc)"
 
 # Debian 12 packages: the project's (setup.sh) plus clang 14 with its
 # sanitizer runtimes and llvm-symbolizer for readable stacks.
-bash scripts/setup.sh
-SANITIZER_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)
-missing=()
-for p in "${SANITIZER_PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-  echo "ci-sanitize: installing ${missing[*]}"
-  $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+bash scripts/setup-clang.sh
 
 # clang rather than g++: with the sanitizers it compiles this project's
 # heaviest files 1.4-2x faster. Debug (-O0) keeps the build short; the tests
