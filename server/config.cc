@@ -276,7 +276,7 @@ const std::vector<Option>& Options() {
        [](GatewayConfig& c, const std::string& v) {
          return SetInt(&c.eko_max_response_bytes, v, "eko-max-response-bytes", 1024, 64 << 20);
        }},
-      {"upstream-loops", "EKO_UPSTREAM_LOOPS", "2",
+      {"upstream-loops", "EKO_UPSTREAM_LOOPS", "4",
        "event-loop threads for upstream calls, each with its own connection pool", false,
        [](GatewayConfig& c, const std::string& v) {
          return SetInt(&c.upstream_loops, v, "upstream-loops", 1, 16);

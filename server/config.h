@@ -46,7 +46,7 @@ struct GatewayConfig {
   std::string log_level = "info";
   int64_t max_request_bytes = 256 * 1024;
   int64_t eko_max_response_bytes = 1 << 20;
-  int64_t upstream_loops = 2;
+  int64_t upstream_loops = 4;
 };
 
 struct ParsedArgs {

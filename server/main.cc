@@ -1,5 +1,6 @@
 // eko-gateway: see README.md and `eko-gateway --help`.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -44,6 +45,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   const eko::server::GatewayConfig& config = parsed->config;
+  // Every upstream call in flight holds a connection: raise the soft limit on
+  // open files to the hard limit, and say so when it is still too low.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   eko::log::Level level = eko::log::Level::kInfo;
   eko::log::ParseLevel(config.log_level, &level);
   eko::log::SetLevel(level);
@@ -63,6 +71,15 @@ int main(int argc, char** argv) {
     std::cout << "eko-gateway metrics on port " << (*gateway)->metrics_port() << std::endl;
   }
   std::cout << "eko-gateway listening on port " << (*gateway)->port() << std::endl;
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 &&
+      files.rlim_cur < static_cast<rlim_t>(config.max_inflight) + 1024) {
+    eko::log::Write(eko::log::Level::kWarn, "open_file_limit",
+                    {{"limit", std::to_string(files.rlim_cur)},
+                     {"max_inflight", std::to_string(config.max_inflight)},
+                     {"message",
+                      "the open-file limit is below --max-inflight plus headroom; calls beyond "
+                      "it fail as UPSTREAM_UNREACHABLE"}});
+  }
   eko::log::Write(eko::log::Level::kInfo, "started",
                   {{"listen", config.listen}, {"port", std::to_string((*gateway)->port())}});
 
