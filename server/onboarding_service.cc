@@ -31,28 +31,6 @@ absl::Time CallerDeadline(const grpc::CallbackServerContext& context) {
   return absl::FromChrono(deadline);
 }
 
-const char* CodeName(absl::StatusCode code) {
-  static constexpr const char* kNames[] = {"OK",
-                                           "CANCELLED",
-                                           "UNKNOWN",
-                                           "INVALID_ARGUMENT",
-                                           "DEADLINE_EXCEEDED",
-                                           "NOT_FOUND",
-                                           "ALREADY_EXISTS",
-                                           "PERMISSION_DENIED",
-                                           "RESOURCE_EXHAUSTED",
-                                           "FAILED_PRECONDITION",
-                                           "ABORTED",
-                                           "OUT_OF_RANGE",
-                                           "UNIMPLEMENTED",
-                                           "INTERNAL",
-                                           "UNAVAILABLE",
-                                           "DATA_LOSS",
-                                           "UNAUTHENTICATED"};
-  const int index = static_cast<int>(code);
-  return index >= 0 && index <= 16 ? kNames[index] : "UNKNOWN";
-}
-
 // One RPC in flight: validation, the upstream call, and Finish. Deletes
 // itself in OnDone. The mutex orders Start (which records the upstream call
 // id) before the completion, which may arrive on the transport thread before
@@ -167,12 +145,14 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
   }
 
   void Complete(const absl::Status& status, const adapter::CallSummary& summary) {
-    LogCall(status, summary);
+    google::rpc::ErrorInfo info;
+    if (!status.ok()) rich::GetErrorInfo(status, &info);
+    const std::string code = absl::StatusCodeToString(status.code());
+    const absl::Duration latency = absl::Now() - started_;
+    LogCall(status, code, info.reason(), latency, summary);
     if (metrics_ != nullptr) {
-      google::rpc::ErrorInfo info;
-      if (!status.ok()) rich::GetErrorInfo(status, &info);
       const std::string_view method = adapter::RpcName(adapter::RpcTraits<Request>::kRpc);
-      metrics_->RecordRpc(method, CodeName(status.code()), info.reason(), absl::Now() - started_);
+      metrics_->RecordRpc(method, code, info.reason(), latency);
       if (summary.attempts > 0 && !replayed_) {
         metrics_->RecordUpstream(method, summary.http_status, summary.attempts,
                                  summary.upstream_elapsed);
@@ -181,7 +161,8 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
     Finish(ToGrpcStatus(status, RequestIdentity{request_id_, summary.client_ref_id}));
   }
 
-  void LogCall(const absl::Status& status, const adapter::CallSummary& summary) const {
+  void LogCall(const absl::Status& status, std::string_view code, std::string_view reason,
+               absl::Duration latency, const adapter::CallSummary& summary) const {
     const log::Level level = status.ok() || status.code() == absl::StatusCode::kInvalidArgument ||
                                      status.code() == absl::StatusCode::kFailedPrecondition ||
                                      status.code() == absl::StatusCode::kNotFound ||
@@ -189,18 +170,15 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
                                  ? log::Level::kInfo
                                  : log::Level::kWarn;
     if (!log::Enabled(level)) return;
-    google::rpc::ErrorInfo info;
-    if (!status.ok()) rich::GetErrorInfo(status, &info);
-    const std::string latency_ms =
-        std::to_string(absl::ToDoubleMilliseconds(absl::Now() - started_));
+    const std::string latency_ms = std::to_string(absl::ToDoubleMilliseconds(latency));
     const std::string http_status = std::to_string(summary.http_status);
     const std::string attempts = std::to_string(summary.attempts);
     const std::string method(adapter::RpcName(adapter::RpcTraits<Request>::kRpc));
     const std::string customer = log::MaskMobile(request_->customer_id());
     log::Write(level, "rpc",
                {{"method", method},
-                {"code", CodeName(status.code())},
-                {"reason", info.reason()},
+                {"code", code},
+                {"reason", reason},
                 {"latency_ms", latency_ms},
                 {"request_id", request_id_},
                 {"customer", customer},

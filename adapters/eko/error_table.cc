@@ -396,11 +396,6 @@ const char* LayerName(ErrorLayer layer) {
   return "";
 }
 
-std::string CodeName(Code code) {
-  std::string name = absl::StatusCodeToString(code);
-  return name;
-}
-
 }  // namespace
 
 const std::vector<ErrorRow>& ErrorRows() {
@@ -431,9 +426,9 @@ std::string ErrorTableMarkdown() {
       "RequestInfo | what to do |\n"
       "| --- | --- | --- | --- | --- | --- | --- |\n";
   for (const ErrorRow& row : ErrorRows()) {
-    std::string code = absl::StrCat("`", CodeName(row.code), "`");
+    std::string code = absl::StrCat("`", absl::StatusCodeToString(row.code), "`");
     if (row.code_if_caller_deadline != row.code) {
-      code = absl::StrCat("`", CodeName(row.code_if_caller_deadline),
+      code = absl::StrCat("`", absl::StatusCodeToString(row.code_if_caller_deadline),
                           "` when the caller's deadline ran out, else ", code);
     }
     absl::StrAppend(&out, "| `", row.id, "` | ", LayerName(row.layer), " | ",
