@@ -52,29 +52,7 @@ Outcome RunEkoCli(const std::vector<std::string>& args, const std::string& stdin
 // Serialization order of map entries varies between calls, so a test calls
 // this once and compares with what eko-cli prints for that same status.
 grpc::Status GatewayError() {
-  google::rpc::ErrorInfo info;
-  info.set_reason("FIELD_INVALID");
-  info.set_domain("eko-onboarding-gateway");
-  (*info.mutable_metadata())["rpc"] = "OnboardCustomer";
-  (*info.mutable_metadata())["field"] = "dob";
-  google::rpc::BadRequest bad_request;
-  auto* violation = bad_request.add_field_violations();
-  violation->set_field("dob");
-  violation->set_description("must be a real date in the past???");
-  google::rpc::RetryInfo retry;
-  retry.mutable_retry_delay()->set_seconds(1);
-  retry.mutable_retry_delay()->set_nanos(500000000);
-  google::rpc::RequestInfo request;
-  request.set_request_id("req-42");
-  google::rpc::Status status;
-  status.set_code(3);
-  status.set_message("dob is not a \"real\" date");
-  status.add_details()->PackFrom(info);
-  status.add_details()->PackFrom(bad_request);
-  status.add_details()->PackFrom(retry);
-  status.add_details()->PackFrom(request);
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, status.message(),
-                      status.SerializeAsString());
+  return test_support::RichError("must be a real date in the past???");
 }
 
 // The human form of GatewayError().

@@ -17,7 +17,9 @@ inline constexpr char kRichErrorMessage[] = "dob is not a \"real\" date";
 
 // A status shaped like the gateway's errors: INVALID_ARGUMENT carrying
 // ErrorInfo, BadRequest, RetryInfo and RequestInfo in error_details().
-inline grpc::Status RichError() {
+// `dob_violation` is the BadRequest description of field `dob`.
+inline grpc::Status RichError(
+    const std::string& dob_violation = "must be a real date in the past") {
   google::rpc::ErrorInfo info;
   info.set_reason("FIELD_INVALID");
   info.set_domain("eko-onboarding-gateway");
@@ -26,7 +28,7 @@ inline grpc::Status RichError() {
   google::rpc::BadRequest bad_request;
   auto* violation = bad_request.add_field_violations();
   violation->set_field("dob");
-  violation->set_description("must be a real date in the past");
+  violation->set_description(dob_violation);
   google::rpc::RetryInfo retry;
   retry.mutable_retry_delay()->set_seconds(1);
   retry.mutable_retry_delay()->set_nanos(500000000);
