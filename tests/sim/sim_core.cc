@@ -33,7 +33,10 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 using InvalidParams = std::vector<std::pair<std::string, std::string>>;
 
 constexpr size_t kRequestLogCapacity = 1000;
-constexpr size_t kOtpPruneThreshold = 100000;
+// OTP records are kept until one more lifetime has passed after they expire
+// (so a late verification still reads "expired", not "wrong"), and at most
+// this many are kept: beyond it the oldest are forgotten first.
+constexpr size_t kMaxOtpRecords = 1000000;
 constexpr int kMaxNameLength = 100;
 constexpr int kMaxClientRefIdLength = 20;
 constexpr char kLimit[] = "25000.0";
@@ -362,6 +365,7 @@ SimCore::SimCore(SimConfig config)
 void SimCore::ResetLocked() {
   customers_.clear();
   otps_.clear();
+  otp_issue_order_.clear();
   latest_otp_.clear();
   request_log_.clear();
   faults_.Clear();
@@ -672,14 +676,13 @@ std::string SimCore::NewNumericId(int digits) {
 }
 
 void SimCore::PruneOtps(int64_t now_ms) {
-  if (otps_.size() < kOtpPruneThreshold) return;
-  for (auto it = otps_.begin(); it != otps_.end();) {
-    const OtpRecord& record = it->second;
-    if (record.consumed || record.force_expired || now_ms >= record.expires_ms) {
-      it = otps_.erase(it);
-    } else {
-      ++it;
-    }
+  // Records are queued in issue order; with one lifetime for all of them that
+  // is also expiry order, so each call drops a prefix (amortized O(1)).
+  while (!otp_issue_order_.empty()) {
+    const auto& [forget_ms, ref] = otp_issue_order_.front();
+    if (now_ms < forget_ms && otp_issue_order_.size() < kMaxOtpRecords) break;
+    otps_.erase(ref);
+    otp_issue_order_.pop_front();
   }
 }
 
@@ -700,6 +703,7 @@ const SimCore::OtpRecord& SimCore::IssueOtp(const std::string& customer_id, Flow
   record.expires_ms = now_ms + config_.otp_ttl_ms;
   latest_otp_[customer_id] = record.otp_ref_id;
   const std::string ref = record.otp_ref_id;
+  otp_issue_order_.emplace_back(record.expires_ms + config_.otp_ttl_ms, ref);
   return otps_[ref] = std::move(record);
 }
 

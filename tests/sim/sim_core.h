@@ -128,7 +128,8 @@ class SimCore {
 
   // Issues a fresh OTP for `customer_id` in `flow` and returns its record.
   const OtpRecord& IssueOtp(const std::string& customer_id, Flow flow, int64_t now_ms);
-  // Drops consumed and expired OTPs once the table grows large.
+  // Forgets OTPs a full lifetime after they expired, and the oldest ones
+  // beyond the table's size limit.
   void PruneOtps(int64_t now_ms);
   std::string NewOtpValue();
   std::string NewCustomerOtpRef();
@@ -145,7 +146,9 @@ class SimCore {
   std::map<std::string, Customer> customers_;
   std::map<std::string, OtpRecord> otps_;          // By otp_ref_id.
   std::map<std::string, std::string> latest_otp_;  // customer_id -> otp_ref_id.
-  std::deque<LoggedRequest> request_log_;          // Oldest first, at most 1000.
+  // (time to forget, otp_ref_id) for every record in otps_, oldest first.
+  std::deque<std::pair<int64_t, std::string>> otp_issue_order_;
+  std::deque<LoggedRequest> request_log_;  // Oldest first, at most 1000.
   FaultTable faults_;
   std::mt19937_64 rng_;
   uint64_t next_kyc_request_id_ = 0;

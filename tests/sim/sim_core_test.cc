@@ -550,6 +550,30 @@ TEST_F(SimCoreTest, ExpiredOtpByClock) {
                  303, 303, 2131);
 }
 
+TEST_F(SimCoreTest, ExpiredOtpIsForgottenOneLifetimeLater) {
+  ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
+  const rapidjson::Document first = LatestOtp("6111111111");
+  const std::string code = absl::StrCat("\"", first["otp"].GetString(), "\"");
+  const std::string ref = first["otp_ref_id"].GetString();
+  // Expired, and a new OTP (which prunes) is issued: the old one still reads "expired".
+  now_ += config_.otp_ttl_ms * 2 - 1;
+  ExpectEnvelope(Send("POST", "/customer/account/9000000001", Body(OnboardFields())), 2129, 1,
+                 2129);
+  ExpectEnvelope(VerifyCustomer("6111111111", code, ref), 303, 303, 2131);
+  // One full lifetime after expiry it is forgotten: the reference is unknown.
+  now_ += 1;
+  ExpectEnvelope(Send("POST", "/customer/account/9000000002", Body(OnboardFields())), 2129, 1,
+                 2129);
+  const rapidjson::Document forgotten =
+      ExpectEnvelope(VerifyCustomer("6111111111", code, ref), 302, 302, 2131);
+  EXPECT_STREQ(forgotten["message"].GetString(), "Wrong OTP");
+  // The OTP issued in between is still valid.
+  const rapidjson::Document second = LatestOtp("9000000001");
+  ExpectEnvelope(VerifyCustomer("9000000001", absl::StrCat("\"", second["otp"].GetString(), "\""),
+                                second["otp_ref_id"].GetString()),
+                 0, -1, 309);
+}
+
 TEST_F(SimCoreTest, VerifyNeedsOtpAndRef) {
   const rapidjson::Document doc =
       ExpectEnvelope(Send("POST", "/customer/account/6111111111/otp/verify", Body()), 461, 1, -1);
