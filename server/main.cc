@@ -7,6 +7,7 @@
 #include <iostream>
 #include <thread>
 
+#include "absl/synchronization/mutex.h"
 #include "adapters/common/log.h"
 #include "adapters/eko/error_table.h"
 #include "adapters/eko/next_steps.h"
@@ -14,6 +15,10 @@
 #include "server/gateway.h"
 
 int main(int argc, char** argv) {
+  // Debian's Abseil is built with absl::Mutex deadlock detection on: every
+  // lock (gRPC's included) updates a global lock-order graph. That is a debug
+  // aid; it cost ~5 % of the gateway's CPU at 10,000 calls in flight.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   signal(SIGPIPE, SIG_IGN);
   // Block the stop signals in every thread; a dedicated thread waits for them.
   sigset_t stop_signals;

@@ -30,6 +30,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr size_t kMaxPooledEasyHandles = 4096;
 constexpr int kMaxEpollEvents = 256;
+// epoll_event.data.u64 of the wake eventfd; a socket's is (pool slot + 1) << 32 | fd.
+constexpr uint64_t kWakeEventData = 0;
 
 std::optional<absl::Duration> ParseRetryAfter(absl::string_view value) {
   value = absl::StripAsciiWhitespace(value);
@@ -60,8 +62,20 @@ class CurlMultiTransport final : public Transport {
   }
 
  private:
+  // One libcurl multi handle: its own connection pool and timer.
+  struct Pool {
+    CurlMultiTransport* owner = nullptr;
+    size_t slot = 0;  // index in pools_
+    CURLM* multi = nullptr;
+    size_t active = 0;  // transfers whose easy handle is in `multi`
+    bool timer_armed = false;
+    SteadyClock::time_point timer_due;
+    SteadyClock::time_point idle_since;  // when `active` last became 0
+  };
+
   struct Transfer {
     uint64_t id = 0;
+    Pool* pool = nullptr;  // while an attempt runs
     CURL* easy = nullptr;
     curl_slist* headers = nullptr;
     HttpRequest request;
@@ -82,7 +96,11 @@ class CurlMultiTransport final : public Transport {
   void StartAttempt(Transfer* transfer);
   bool MaybeScheduleRetry(Transfer* transfer);
   void StartDueRetries();
+  void RunDueTimers();
   void CompleteDone();
+  Pool* PoolWithRoom();
+  void ReleaseFromPool(Transfer* transfer);
+  void ClosePoolsIdleSince(SteadyClock::time_point cutoff);
   void Finish(Transfer* transfer, CURLcode code);
   void Abort(Transfer* transfer, std::string why);
   CURL* TakeEasy();
@@ -99,7 +117,6 @@ class CurlMultiTransport final : public Transport {
   const CurlTransportOptions options_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
-  CURLM* multi_ = nullptr;
   std::thread thread_;
 
   std::mutex mu_;
@@ -115,8 +132,10 @@ class CurlMultiTransport final : public Transport {
   std::multimap<SteadyClock::time_point, Transfer*> backoff_;
   std::mt19937_64 jitter_{std::random_device{}()};
   std::vector<CURL*> easy_pool_;
-  bool timer_armed_ = false;
-  SteadyClock::time_point timer_due_;
+  // Slots of closed pools are null and reused, so a slot number in an epoll
+  // event stays meaningful.
+  std::vector<std::unique_ptr<Pool>> pools_;
+  SteadyClock::time_point next_idle_check_;
 };
 
 CurlMultiTransport::~CurlMultiTransport() {
@@ -129,7 +148,9 @@ CurlMultiTransport::~CurlMultiTransport() {
     thread_.join();
   }
   for (CURL* easy : easy_pool_) curl_easy_cleanup(easy);
-  if (multi_ != nullptr) curl_multi_cleanup(multi_);
+  for (auto& pool : pools_) {
+    if (pool != nullptr) curl_multi_cleanup(pool->multi);
+  }
   if (wake_fd_ >= 0) close(wake_fd_);
   if (epoll_fd_ >= 0) close(epoll_fd_);
 }
@@ -142,20 +163,14 @@ absl::Status CurlMultiTransport::Start() {
   }
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.fd = wake_fd_;
+  ev.data.u64 = kWakeEventData;
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
     return absl::InternalError(absl::StrCat("epoll_ctl: ", std::strerror(errno)));
   }
-  multi_ = curl_multi_init();
-  if (multi_ == nullptr) return absl::InternalError("curl_multi_init failed");
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlMultiTransport::OnSocket);
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlMultiTransport::OnTimer);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
-  if (options_.max_total_connections > 0) {
-    curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, options_.max_total_connections);
-  }
+  // The first pool is made here so that a libcurl that cannot make one fails
+  // start-up instead of every call.
+  if (PoolWithRoom() == nullptr) return absl::InternalError("curl_multi_init failed");
+  next_idle_check_ = SteadyClock::now() + std::chrono::seconds(1);
   thread_ = std::thread([this] { Loop(); });
   return absl::OkStatus();
 }
@@ -195,7 +210,9 @@ void CurlMultiTransport::Cancel(uint64_t id) {
 
 int CurlMultiTransport::EpollTimeoutMs() const {
   std::optional<SteadyClock::time_point> due = SteadyClock::now() + std::chrono::seconds(1);
-  if (timer_armed_ && timer_due_ < *due) due = timer_due_;
+  for (const auto& pool : pools_) {
+    if (pool != nullptr && pool->timer_armed && pool->timer_due < *due) due = pool->timer_due;
+  }
   if (!backoff_.empty() && (!due || backoff_.begin()->first < *due)) due = backoff_.begin()->first;
   if (!due) return -1;
   const auto now = SteadyClock::now();
@@ -211,25 +228,31 @@ void CurlMultiTransport::Loop() {
     last_progress_ns_.store(absl::ToUnixNanos(absl::Now()), std::memory_order_relaxed);
     const int n = epoll_wait(epoll_fd_, events, kMaxEpollEvents, EpollTimeoutMs());
     for (int i = 0; i < n; ++i) {
-      const int fd = events[i].data.fd;
-      if (fd == wake_fd_) {
+      const uint64_t data = events[i].data.u64;
+      if (data == kWakeEventData) {
         uint64_t count;
         [[maybe_unused]] ssize_t r = read(wake_fd_, &count, sizeof(count));
         continue;
       }
+      const size_t slot = (data >> 32) - 1;
+      const auto fd = static_cast<curl_socket_t>(data & 0xffffffffu);
+      // A pool closed earlier in this batch leaves its events behind.
+      if (slot >= pools_.size() || pools_[slot] == nullptr) continue;
       int flags = 0;
       if (events[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
       if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
       if (events[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
-      curl_multi_socket_action(multi_, fd, flags, &running);
+      curl_multi_socket_action(pools_[slot]->multi, fd, flags, &running);
     }
     DrainCommands();
     StartDueRetries();
-    if (timer_armed_ && timer_due_ <= SteadyClock::now()) {
-      timer_armed_ = false;
-      curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-    }
+    RunDueTimers();
     CompleteDone();
+    const auto now = SteadyClock::now();
+    if (now >= next_idle_check_) {
+      next_idle_check_ = now + std::chrono::seconds(1);
+      ClosePoolsIdleSince(now - std::chrono::seconds(options_.max_idle_seconds));
+    }
 
     bool stopping;
     {
@@ -241,6 +264,65 @@ void CurlMultiTransport::Loop() {
       while (!active_.empty()) Abort(active_.begin()->second, "transport shutting down");
       return;
     }
+  }
+}
+
+void CurlMultiTransport::RunDueTimers() {
+  int running = 0;
+  const auto now = SteadyClock::now();
+  // Indexing, not iterators: a timeout may complete transfers but never adds
+  // or closes pools.
+  for (size_t i = 0; i < pools_.size(); ++i) {
+    Pool* pool = pools_[i].get();
+    if (pool == nullptr || !pool->timer_armed || pool->timer_due > now) continue;
+    pool->timer_armed = false;
+    curl_multi_socket_action(pool->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  }
+}
+
+CurlMultiTransport::Pool* CurlMultiTransport::PoolWithRoom() {
+  const size_t limit = static_cast<size_t>(std::max(1, options_.transfers_per_pool));
+  size_t free_slot = pools_.size();
+  for (size_t i = 0; i < pools_.size(); ++i) {
+    if (pools_[i] == nullptr) {
+      free_slot = std::min(free_slot, i);
+    } else if (pools_[i]->active < limit) {
+      return pools_[i].get();
+    }
+  }
+  auto pool = std::make_unique<Pool>();
+  pool->owner = this;
+  pool->slot = free_slot;
+  pool->multi = curl_multi_init();
+  if (pool->multi == nullptr) return nullptr;
+  curl_multi_setopt(pool->multi, CURLMOPT_SOCKETFUNCTION, &CurlMultiTransport::OnSocket);
+  curl_multi_setopt(pool->multi, CURLMOPT_SOCKETDATA, pool.get());
+  curl_multi_setopt(pool->multi, CURLMOPT_TIMERFUNCTION, &CurlMultiTransport::OnTimer);
+  curl_multi_setopt(pool->multi, CURLMOPT_TIMERDATA, pool.get());
+  curl_multi_setopt(pool->multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
+  pool->idle_since = SteadyClock::now();
+  if (free_slot == pools_.size()) pools_.emplace_back();
+  pools_[free_slot] = std::move(pool);
+  return pools_[free_slot].get();
+}
+
+void CurlMultiTransport::ReleaseFromPool(Transfer* t) {
+  if (t->easy == nullptr) return;
+  Pool* pool = t->pool;
+  curl_multi_remove_handle(pool->multi, t->easy);
+  if (--pool->active == 0) pool->idle_since = SteadyClock::now();
+  ReturnEasy(t->easy);
+  t->easy = nullptr;
+  t->pool = nullptr;
+}
+
+void CurlMultiTransport::ClosePoolsIdleSince(SteadyClock::time_point cutoff) {
+  // The first pool stays: it serves light load and keeps its warm connections.
+  for (size_t i = 1; i < pools_.size(); ++i) {
+    Pool* pool = pools_[i].get();
+    if (pool == nullptr || pool->active > 0 || pool->idle_since > cutoff) continue;
+    curl_multi_cleanup(pool->multi);  // closes the pool's idle connections
+    pools_[i].reset();
   }
 }
 
@@ -315,6 +397,13 @@ void CurlMultiTransport::StartAttempt(Transfer* t) {
     Abort(t, "curl_easy_init failed");
     return;
   }
+  t->pool = PoolWithRoom();
+  if (t->pool == nullptr) {
+    ReturnEasy(t->easy);
+    t->easy = nullptr;
+    Abort(t, "curl_multi_init failed");
+    return;
+  }
   CURL* easy = t->easy;
   const HttpRequest& req = t->request;
 
@@ -372,17 +461,28 @@ void CurlMultiTransport::StartAttempt(Transfer* t) {
       curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
       break;
   }
-  const CURLMcode added = curl_multi_add_handle(multi_, easy);
-  if (added != CURLM_OK) Abort(t, curl_multi_strerror(added));
+  const CURLMcode added = curl_multi_add_handle(t->pool->multi, easy);
+  if (added != CURLM_OK) {
+    ReturnEasy(t->easy);
+    t->easy = nullptr;
+    t->pool = nullptr;
+    Abort(t, curl_multi_strerror(added));
+    return;
+  }
+  ++t->pool->active;
 }
 
 void CurlMultiTransport::CompleteDone() {
   int pending = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi_, &pending)) {
-    if (msg->msg != CURLMSG_DONE) continue;
-    Transfer* t = nullptr;
-    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
-    if (t != nullptr) Finish(t, msg->data.result);
+  // Finishing a transfer may start a retry, which may open a pool: index, not iterate.
+  for (size_t i = 0; i < pools_.size(); ++i) {
+    if (pools_[i] == nullptr) continue;
+    while (CURLMsg* msg = curl_multi_info_read(pools_[i]->multi, &pending)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      Transfer* t = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+      if (t != nullptr) Finish(t, msg->data.result);
+    }
   }
 }
 
@@ -437,9 +537,7 @@ void CurlMultiTransport::Finish(Transfer* t, CURLcode code) {
       response.outcome = TransportOutcome::kFailed;
       break;
   }
-  curl_multi_remove_handle(multi_, t->easy);
-  ReturnEasy(t->easy);
-  t->easy = nullptr;
+  ReleaseFromPool(t);
   if (response.outcome == TransportOutcome::kNotSent && MaybeScheduleRetry(t)) return;
   response.elapsed = absl::FromChrono(SteadyClock::now() - t->started);
   response.attempts = t->attempts;
@@ -480,32 +578,30 @@ void CurlMultiTransport::Abort(Transfer* t, std::string why) {
   response.attempts = t->attempts;
   Callback done = std::move(t->done);
   active_.erase(t->id);
-  if (t->easy != nullptr) {
-    curl_multi_remove_handle(multi_, t->easy);
-    ReturnEasy(t->easy);
-  }
+  ReleaseFromPool(t);
   curl_slist_free_all(t->headers);
   delete t;
   std::move(done)(std::move(response));
 }
 
-int CurlMultiTransport::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what, void* self,
+int CurlMultiTransport::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what, void* pool_arg,
                                  void* socket_data) {
-  auto* transport = static_cast<CurlMultiTransport*>(self);
+  auto* pool = static_cast<Pool*>(pool_arg);
+  CurlMultiTransport* transport = pool->owner;
   if (what == CURL_POLL_REMOVE) {
     epoll_ctl(transport->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-    curl_multi_assign(transport->multi_, fd, nullptr);
+    curl_multi_assign(pool->multi, fd, nullptr);
     return 0;
   }
   epoll_event ev{};
-  ev.data.fd = fd;
+  ev.data.u64 = (static_cast<uint64_t>(pool->slot + 1) << 32) | static_cast<uint32_t>(fd);
   if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) ev.events |= EPOLLIN;
   if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) ev.events |= EPOLLOUT;
   if (socket_data == nullptr) {
     if (epoll_ctl(transport->epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST) {
       epoll_ctl(transport->epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
     }
-    curl_multi_assign(transport->multi_, fd, transport);
+    curl_multi_assign(pool->multi, fd, pool);
   } else {
     if (epoll_ctl(transport->epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT) {
       epoll_ctl(transport->epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
@@ -514,13 +610,13 @@ int CurlMultiTransport::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what, voi
   return 0;
 }
 
-int CurlMultiTransport::OnTimer(CURLM* /*multi*/, long timeout_ms, void* self) {
-  auto* transport = static_cast<CurlMultiTransport*>(self);
+int CurlMultiTransport::OnTimer(CURLM* /*multi*/, long timeout_ms, void* pool_arg) {
+  auto* pool = static_cast<Pool*>(pool_arg);
   if (timeout_ms < 0) {
-    transport->timer_armed_ = false;
+    pool->timer_armed = false;
   } else {
-    transport->timer_armed_ = true;
-    transport->timer_due_ = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
+    pool->timer_armed = true;
+    pool->timer_due = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
   }
   return 0;
 }

@@ -76,13 +76,16 @@ struct CurlTransportOptions {
   std::function<std::vector<std::string>()> auth_headers;
   absl::Duration connect_timeout = absl::Seconds(5);
   int64_t max_response_bytes = 1 << 20;
-  long max_total_connections = 0;  // 0: unlimited
-  long max_idle_seconds = 30;      // keep-alive connections idle longer are not reused
-  // Event loops (threads), each with its own libcurl multi handle and
-  // connection pool; transfers are spread round-robin. libcurl looks for a
-  // reusable connection by scanning its pool, so thousands of concurrent
-  // HTTP/1.1 connections are cheaper split across a few pools.
+  long max_idle_seconds = 30;  // keep-alive connections idle longer are not reused
+  // Event loops (threads); transfers are spread round-robin over them.
   int loops = 1;
+  // Each loop splits its transfers over libcurl multi handles ("pools") of at
+  // most this many transfers each, opening another pool when all are full and
+  // closing a pool (and its idle connections) once it has been unused for
+  // max_idle_seconds. libcurl scans a pool's connections for every new
+  // request, so with HTTP/1.1 (one connection per transfer in flight) a small
+  // pool keeps that scan short however many transfers are in flight.
+  int transfers_per_pool = 256;
   std::string user_agent = "eko-onboarding-gateway";
   // PEM bundle trusted for upstream TLS in addition to the system store;
   // verification of peer and host name is always on.
@@ -90,7 +93,7 @@ struct CurlTransportOptions {
   std::string system_ca_dir = "/etc/ssl/certs";
 };
 
-// libcurl multi handles, each driven by an epoll loop on a dedicated thread
+// libcurl multi handles driven by epoll loops, each on a dedicated thread
 // (multi-socket API): keep-alive connection reuse, no thread per transfer.
 absl::StatusOr<std::unique_ptr<Transport>> CreateCurlTransport(CurlTransportOptions options);
 

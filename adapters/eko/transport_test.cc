@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -274,6 +275,160 @@ TEST(TransportRetryTest, SentRequestsAreNeverRetried) {
   HttpResponse response = RunOne(*transport, request);
   EXPECT_EQ(response.outcome, TransportOutcome::kConnectionLost);
   EXPECT_EQ(response.attempts, 1);
+}
+
+}  // namespace
+}  // namespace eko::adapter
+
+namespace eko::adapter {
+namespace {
+
+// A loopback HTTP/1.1 keep-alive server on its own thread. It holds every
+// request (GET, no body) until `batch` are waiting, then answers them all, so
+// a test can prove that many transfers were in flight at once. It counts the
+// connections it accepted and the ones the client closed.
+class BatchServer {
+ public:
+  explicit BatchServer(size_t batch) : batch_(batch) {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    EXPECT_EQ(listen(listen_fd_, 128), 0);
+    socklen_t len = sizeof(addr);
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~BatchServer() {
+    stop_ = true;
+    thread_.join();
+    for (const Conn& c : conns_) close(c.fd);
+    close(listen_fd_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/x"; }
+  int accepted() const { return accepted_.load(); }
+  int closed_by_client() const { return closed_.load(); }
+
+ private:
+  struct Conn {
+    int fd;
+    std::string buffer;
+    int waiting = 0;  // complete requests not answered yet
+  };
+
+  void Run() {
+    while (!stop_) {
+      std::vector<pollfd> fds{{listen_fd_, POLLIN, 0}};
+      for (const Conn& c : conns_) fds.push_back({c.fd, POLLIN, 0});
+      if (poll(fds.data(), fds.size(), 20) <= 0) continue;
+      if (fds[0].revents & POLLIN) {
+        while (true) {
+          const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK);
+          if (fd < 0) break;
+          ++accepted_;
+          conns_.push_back({fd});
+        }
+      }
+      std::vector<Conn> open;
+      for (size_t i = 1; i < fds.size(); ++i) {
+        Conn& c = conns_[i - 1];
+        if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+          char buf[4096];
+          const ssize_t n = read(c.fd, buf, sizeof(buf));
+          if (n == 0 || (n < 0 && errno != EAGAIN)) {
+            ++closed_;
+            close(c.fd);
+            continue;
+          }
+          if (n > 0) c.buffer.append(buf, static_cast<size_t>(n));
+          for (size_t end; (end = c.buffer.find("\r\n\r\n")) != std::string::npos;) {
+            c.buffer.erase(0, end + 4);
+            ++c.waiting;
+            ++pending_;
+          }
+        }
+        open.push_back(std::move(c));
+      }
+      // Connections opened in this round were not polled yet.
+      for (size_t i = fds.size() - 1; i < conns_.size(); ++i) open.push_back(conns_[i]);
+      conns_ = std::move(open);
+      if (pending_ >= batch_) {
+        static constexpr char kReply[] =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+        for (Conn& c : conns_) {
+          for (; c.waiting > 0; --c.waiting) {
+            [[maybe_unused]] ssize_t w = write(c.fd, kReply, sizeof(kReply) - 1);
+          }
+        }
+        pending_ = 0;
+      }
+    }
+  }
+
+  const size_t batch_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::atomic<int> closed_{0};
+  std::vector<Conn> conns_;  // server thread only
+  size_t pending_ = 0;       // server thread only
+};
+
+// Submits `n` GETs at once and waits for all of them.
+std::vector<HttpResponse> RunWave(Transport& transport, const std::string& url, int n) {
+  std::vector<std::promise<HttpResponse>> promises(n);
+  std::vector<std::future<HttpResponse>> futures;
+  for (auto& p : promises) futures.push_back(p.get_future());
+  for (int i = 0; i < n; ++i) {
+    HttpRequest request;
+    request.url = url;
+    request.deadline = absl::Now() + absl::Seconds(10);
+    transport.Submit(request,
+                     [&promises, i](HttpResponse r) { promises[i].set_value(std::move(r)); });
+  }
+  std::vector<HttpResponse> responses;
+  for (auto& f : futures) responses.push_back(f.get());
+  return responses;
+}
+
+TEST(TransportPoolTest, TransfersBeyondOnePoolRunAtOnceAndReuseConnections) {
+  constexpr int kInFlight = 10;
+  BatchServer server(kInFlight);  // answers only once all 10 are in flight
+  CurlTransportOptions options;
+  options.transfers_per_pool = 3;  // 4 pools
+  auto transport = MakeTransport(options);
+  for (int wave = 0; wave < 3; ++wave) {
+    for (const HttpResponse& r : RunWave(*transport, server.url(), kInFlight)) {
+      EXPECT_EQ(r.outcome, TransportOutcome::kCompleted) << r.error_detail;
+      EXPECT_EQ(r.http_status, 200);
+    }
+  }
+  // Each pool reuses the connections it opened in the first wave.
+  EXPECT_EQ(server.accepted(), kInFlight);
+  EXPECT_EQ(server.closed_by_client(), 0);
+}
+
+TEST(TransportPoolTest, UnusedPoolsCloseTheirConnectionsButTheFirstKeepsItsOwn) {
+  constexpr int kInFlight = 8;
+  BatchServer server(kInFlight);
+  CurlTransportOptions options;
+  options.transfers_per_pool = 2;  // 4 pools, 2 connections each
+  options.max_idle_seconds = 1;
+  auto transport = MakeTransport(options);
+  for (const HttpResponse& r : RunWave(*transport, server.url(), kInFlight)) {
+    EXPECT_EQ(r.outcome, TransportOutcome::kCompleted) << r.error_detail;
+  }
+  // Pools are checked once a second and closed after a second unused.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server.closed_by_client() < 6 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(server.closed_by_client(), 6);  // pools 2-4; the first keeps its two
 }
 
 }  // namespace

@@ -24,6 +24,11 @@
 
 namespace eko::bench {
 
+// Turns off absl::Mutex deadlock detection, which Debian's Abseil leaves on
+// and which gRPC pays for on every lock; eko-gateway turns it off too, so the
+// floors and the load generator run gRPC the way the gateway does.
+void TurnOffMutexDeadlockDetection();
+
 // Monotonic clock in nanoseconds (steady_clock).
 int64_t NowNs();
 

@@ -43,6 +43,7 @@ class EchoService final : public eko::bench::v1::EchoService::CallbackService {
 }  // namespace
 
 int main(int argc, char** argv) {
+  eko::bench::TurnOffMutexDeadlockDetection();
   std::string listen = "127.0.0.1:0";
   eko::bench::FlagParser flags(argc, argv);
   while (std::optional<std::string> name = flags.Next()) {

@@ -497,6 +497,7 @@ int Run(const Options& o) {
 }  // namespace eko::bench
 
 int main(int argc, char** argv) {
+  eko::bench::TurnOffMutexDeadlockDetection();
   signal(SIGPIPE, SIG_IGN);
   bool help = false;
   absl::StatusOr<eko::bench::Options> options = eko::bench::ParseOptions(argc, argv, &help);
