@@ -21,7 +21,8 @@ std::string Base64Encode(std::string_view bytes);
 
 // Computes Eko's per-request `secret-key`:
 //   base64(HMAC-SHA256(key = base64(access_key) as text, message = timestamp))
-// The HMAC key is prepared once at construction; Sign is thread-safe.
+// The HMAC key is prepared once at construction, and the last signature is
+// reused for a call in the same millisecond; Sign is thread-safe.
 class Signer {
  public:
   // Fails for an empty access key.
@@ -38,6 +39,7 @@ class Signer {
  private:
   struct Impl;
   explicit Signer(std::unique_ptr<Impl> impl);
+  std::string Compute(std::string_view timestamp_ms) const;
   std::unique_ptr<Impl> impl_;
 };
 

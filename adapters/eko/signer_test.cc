@@ -1,6 +1,9 @@
 #include "adapters/eko/signer.h"
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -27,6 +30,31 @@ TEST(SignerTest, SignatureChangesWithTimestampAndIsRepeatable) {
   EXPECT_EQ(signer->Sign("1700000000000"), a);
   EXPECT_NE(signer->Sign("1700000000001"), a);
   EXPECT_EQ(a.size(), 44u);
+}
+
+TEST(SignerTest, ReusedSignatureIsOnlyEverTheTimestampsOwn) {
+  auto signer = Signer::Create("TEST_ACCESS_KEY_DO_NOT_USE");
+  ASSERT_TRUE(signer.ok());
+  const std::string vector_signature = "u30ak/iOGwKCaspqCeiYng8fd98QDx7kF3DBBOadQHk=";
+  const std::string other = signer->Sign("1700000000001");
+  EXPECT_EQ(signer->Sign("1700000000000"), vector_signature);
+  EXPECT_EQ(signer->Sign("1700000000000"), vector_signature);
+  EXPECT_EQ(signer->Sign("1700000000001"), other);
+  EXPECT_EQ(signer->Sign("1700000000000"), vector_signature);
+  // Threads signing two timestamps in turn each get the right one.
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        const bool first = (i + t) % 2 == 0;
+        const std::string got = signer->Sign(first ? "1700000000000" : "1700000000001");
+        if (got != (first ? vector_signature : other)) ++wrong;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(SignerTest, RejectsEmptyAccessKey) { EXPECT_FALSE(Signer::Create("").ok()); }

@@ -1,6 +1,7 @@
 #include "adapters/eko/transport.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -222,6 +223,8 @@ int CurlMultiTransport::EpollTimeoutMs() const {
 }
 
 void CurlMultiTransport::Loop() {
+  // Named so that top -H, perf and /proc show where upstream work runs.
+  pthread_setname_np(pthread_self(), "eko-upstream");
   epoll_event events[kMaxEpollEvents];
   int running = 0;
   while (true) {

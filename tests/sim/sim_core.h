@@ -8,6 +8,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -111,7 +112,7 @@ class SimCore {
   SimResponse HandleFaultsAdmin(const SimRequest& request);
   // Eko's behaviour for a request whose authentication result is `auth_ok`.
   SimResponse HandleEko(const SimRequest& request, bool auth_ok, int64_t now_ms);
-  bool CheckAuth(const SimRequest& request, int64_t now_ms) const;
+  bool CheckAuth(const SimRequest& request, int64_t now_ms);
   void LogRequest(const SimRequest& request, bool auth_ok, int64_t now_ms, int64_t fault_id);
 
   SimResponse GetCustomer(const std::string& customer_id, int64_t now_ms);
@@ -141,11 +142,14 @@ class SimCore {
 
   const SimConfig config_;
   const std::string encoded_access_key_;  // base64(access_key), computed once.
+  // The signature expected for last_auth_timestamp_ (guarded by mu_).
+  std::string last_auth_timestamp_;
+  std::string last_auth_signature_;
 
   std::mutex mu_;
   std::map<std::string, Customer> customers_;
-  std::map<std::string, OtpRecord> otps_;          // By otp_ref_id.
-  std::map<std::string, std::string> latest_otp_;  // customer_id -> otp_ref_id.
+  std::unordered_map<std::string, OtpRecord> otps_;  // By otp_ref_id.
+  std::map<std::string, std::string> latest_otp_;    // customer_id -> otp_ref_id.
   // (time to forget, otp_ref_id) for every record in otps_, oldest first.
   std::deque<std::pair<int64_t, std::string>> otp_issue_order_;
   std::deque<LoggedRequest> request_log_;  // Oldest first, at most 1000.
