@@ -4,8 +4,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "adapters/common/strings.h"
 #include "prometheus/collectable.h"
 #include "prometheus/counter.h"
 #include "prometheus/exposer.h"
@@ -62,11 +66,34 @@ class LiveCollectable final : public prometheus::Collectable {
 }  // namespace
 
 struct GatewayMetrics::Families {
-  prometheus::Family<prometheus::Counter>* rpc_total;
-  prometheus::Family<prometheus::Histogram>* rpc_duration;
-  prometheus::Family<prometheus::Counter>* upstream_total;
-  prometheus::Family<prometheus::Histogram>* upstream_duration;
-  prometheus::Family<prometheus::Counter>* upstream_attempts;
+  prometheus::Family<prometheus::Counter>* rpc_total = nullptr;
+  prometheus::Family<prometheus::Histogram>* rpc_duration = nullptr;
+  prometheus::Family<prometheus::Counter>* upstream_total = nullptr;
+  prometheus::Family<prometheus::Histogram>* upstream_duration = nullptr;
+  prometheus::Family<prometheus::Counter>* upstream_attempts = nullptr;
+
+  // Family::Add builds a label map, hashes it and locks the family on every
+  // call; the handful of label combinations are looked up once and kept here.
+  // Metrics a Family hands out live as long as it (the registry) does.
+  absl::Mutex mu;
+  absl::flat_hash_map<std::string, prometheus::Counter*> counters ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<std::string, prometheus::Histogram*> histograms ABSL_GUARDED_BY(mu);
+
+  // `key` must identify the family and every label value.
+  template <typename MakeMetric>
+  prometheus::Counter& Counter(const std::string& key, MakeMetric make) {
+    absl::MutexLock lock(&mu);
+    prometheus::Counter*& metric = counters[key];
+    if (metric == nullptr) metric = &make();
+    return *metric;
+  }
+  template <typename MakeMetric>
+  prometheus::Histogram& Histogram(const std::string& key, MakeMetric make) {
+    absl::MutexLock lock(&mu);
+    prometheus::Histogram*& metric = histograms[key];
+    if (metric == nullptr) metric = &make();
+    return *metric;
+  }
 };
 
 absl::StatusOr<std::unique_ptr<GatewayMetrics>> GatewayMetrics::Start(
@@ -74,41 +101,42 @@ absl::StatusOr<std::unique_ptr<GatewayMetrics>> GatewayMetrics::Start(
   std::unique_ptr<GatewayMetrics> metrics(new GatewayMetrics());
   metrics->registry_ = std::make_shared<prometheus::Registry>();
   auto& registry = *metrics->registry_;
-  metrics->families_ = std::make_unique<Families>(Families{
-      &prometheus::BuildCounter()
-           .Name("eko_gateway_rpc_total")
-           .Help("RPCs finished, by method, gRPC code and ErrorInfo reason.")
-           .Register(registry),
-      &prometheus::BuildHistogram()
-           .Name("eko_gateway_rpc_duration_seconds")
-           .Help("RPC latency as the gateway saw it.")
-           .Register(registry),
+  metrics->families_ = std::make_unique<Families>();
+  Families& families = *metrics->families_;
+  families.rpc_total = &prometheus::BuildCounter()
+                            .Name("eko_gateway_rpc_total")
+                            .Help("RPCs finished, by method, gRPC code and ErrorInfo reason.")
+                            .Register(registry);
+  families.rpc_duration = &prometheus::BuildHistogram()
+                               .Name("eko_gateway_rpc_duration_seconds")
+                               .Help("RPC latency as the gateway saw it.")
+                               .Register(registry);
+  families.upstream_total =
       &prometheus::BuildCounter()
            .Name("eko_gateway_upstream_responses_total")
            .Help("Upstream calls by method and HTTP status (0: no HTTP response).")
-           .Register(registry),
-      &prometheus::BuildHistogram()
-           .Name("eko_gateway_upstream_duration_seconds")
-           .Help("Upstream call latency, all attempts.")
-           .Register(registry),
-      &prometheus::BuildCounter()
-           .Name("eko_gateway_upstream_attempts_total")
-           .Help("Upstream attempts started (retries included).")
-           .Register(registry),
-  });
+           .Register(registry);
+  families.upstream_duration = &prometheus::BuildHistogram()
+                                    .Name("eko_gateway_upstream_duration_seconds")
+                                    .Help("Upstream call latency, all attempts.")
+                                    .Register(registry);
+  families.upstream_attempts = &prometheus::BuildCounter()
+                                    .Name("eko_gateway_upstream_attempts_total")
+                                    .Help("Upstream attempts started (retries included).")
+                                    .Register(registry);
   auto collectable = std::make_shared<LiveCollectable>(std::move(live));
   metrics->live_collectable_ = collectable;
   try {
     // civetweb: one listener; two worker threads are plenty for scrapes.
     metrics->exposer_ = std::make_unique<prometheus::Exposer>(listen, 2);
   } catch (const std::exception& e) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot serve metrics on ", listen, ": ", e.what()));
+    return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", listen, ": ", e.what()));
   }
   metrics->exposer_->RegisterCollectable(metrics->registry_);
   metrics->exposer_->RegisterCollectable(collectable);
   const std::vector<int> ports = metrics->exposer_->GetListeningPorts();
-  if (ports.empty()) return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", listen));
+  if (ports.empty())
+    return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", listen));
   metrics->port_ = ports.front();
   return metrics;
 }
@@ -117,24 +145,44 @@ GatewayMetrics::~GatewayMetrics() = default;
 
 void GatewayMetrics::RecordRpc(std::string_view method, std::string_view code,
                                std::string_view reason, absl::Duration latency) {
-  families_->rpc_total
-      ->Add({{"method", std::string(method)},
-             {"code", std::string(code)},
-             {"reason", std::string(reason)}})
+  Families& f = *families_;
+  f.Counter(
+       absl::StrCat("rpc_total\x1f", ToAbsl(method), "\x1f", ToAbsl(code), "\x1f", ToAbsl(reason)),
+       [&]() -> auto& {
+         return f.rpc_total->Add({{"method", std::string(method)},
+                                  {"code", std::string(code)},
+                                  {"reason", std::string(reason)}});
+       })
       .Increment();
-  static const prometheus::Histogram::BucketBoundaries kBuckets = LatencyBuckets();
-  families_->rpc_duration->Add({{"method", std::string(method)}}, kBuckets)
+  f.Histogram(
+       absl::StrCat("rpc_duration\x1f", ToAbsl(method)),
+       [&]() -> auto& {
+         return f.rpc_duration->Add({{"method", std::string(method)}}, LatencyBuckets());
+       })
       .Observe(absl::ToDoubleSeconds(latency));
 }
 
 void GatewayMetrics::RecordUpstream(std::string_view method, int http_status, int attempts,
                                     absl::Duration latency) {
-  families_->upstream_total
-      ->Add({{"method", std::string(method)}, {"http_status", std::to_string(http_status)}})
+  Families& f = *families_;
+  f.Counter(
+       absl::StrCat("upstream_total\x1f", ToAbsl(method), "\x1f", http_status),
+       [&]() -> auto& {
+         return f.upstream_total->Add(
+             {{"method", std::string(method)}, {"http_status", std::to_string(http_status)}});
+       })
       .Increment();
-  families_->upstream_attempts->Add({{"method", std::string(method)}}).Increment(attempts);
-  static const prometheus::Histogram::BucketBoundaries kBuckets = LatencyBuckets();
-  families_->upstream_duration->Add({{"method", std::string(method)}}, kBuckets)
+  f.Counter(
+       absl::StrCat("upstream_attempts\x1f", ToAbsl(method)),
+       [&]() -> auto& {
+         return f.upstream_attempts->Add({{"method", std::string(method)}});
+       })
+      .Increment(attempts);
+  f.Histogram(
+       absl::StrCat("upstream_duration\x1f", ToAbsl(method)),
+       [&]() -> auto& {
+         return f.upstream_duration->Add({{"method", std::string(method)}}, LatencyBuckets());
+       })
       .Observe(absl::ToDoubleSeconds(latency));
 }
 

@@ -26,18 +26,62 @@ const char* LevelName(Level level) {
   return "info";
 }
 
-std::string Timestamp() {
+// Appends the current UTC time as 2026-01-02T03:04:05.678Z. The text up to
+// the seconds is formatted once per second per thread.
+void AppendTimestamp(std::string& out) {
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached_prefix[32];
   const auto now = std::chrono::system_clock::now();
   const std::time_t secs = std::chrono::system_clock::to_time_t(now);
   const auto millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&secs, &utc);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(millis));
-  return buf;
+  if (secs != cached_second) {
+    std::tm utc{};
+    gmtime_r(&secs, &utc);
+    std::snprintf(cached_prefix, sizeof(cached_prefix), "%04d-%02d-%02dT%02d:%02d:%02d.",
+                  utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
+                  utc.tm_sec);
+    cached_second = secs;
+  }
+  out += cached_prefix;
+  const int ms = static_cast<int>(millis);
+  out += static_cast<char>('0' + ms / 100);
+  out += static_cast<char>('0' + ms / 10 % 10);
+  out += static_cast<char>('0' + ms % 10);
+  out += 'Z';
+}
+
+// Appends `text` as the inside of a JSON string.
+void AppendJsonEscaped(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (u < 0x20) {
+          out += "\\u00";
+          out += kHex[u >> 4];
+          out += kHex[u & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
 }
 
 }  // namespace
@@ -63,49 +107,31 @@ bool Enabled(Level level) { return static_cast<int>(level) >= g_level.load(); }
 std::string JsonEscape(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 8);
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (u < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", u);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
+  AppendJsonEscaped(out, text);
   return out;
 }
 
 void Write(Level level, std::string_view event, std::initializer_list<Field> fields) {
   if (!Enabled(level)) return;
-  std::string line = "{\"ts\":\"" + Timestamp() + "\",\"level\":\"" + LevelName(level) +
-                     "\",\"event\":\"" + JsonEscape(event) + "\"";
+  std::string line;
+  line.reserve(512);
+  line += "{\"ts\":\"";
+  AppendTimestamp(line);
+  line += "\",\"level\":\"";
+  line += LevelName(level);
+  line += "\",\"event\":\"";
+  AppendJsonEscaped(line, event);
+  line += '"';
   for (const auto& [key, value] : fields) {
     line += ",\"";
-    line += JsonEscape(key);
+    AppendJsonEscaped(line, key);
     line += "\":\"";
-    line += JsonEscape(value);
-    line += "\"";
+    AppendJsonEscaped(line, value);
+    line += '"';
   }
   line += "}\n";
+  // One write per line, so lines from different threads never interleave and
+  // a line is out before the call that logged it returns.
   std::lock_guard<std::mutex> lock(g_write_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);

@@ -1,5 +1,8 @@
 #include "adapters/common/log.h"
 
+#include <regex>
+#include <string>
+
 #include "gtest/gtest.h"
 
 namespace eko::log {
@@ -12,6 +15,20 @@ TEST(LogTest, MaskMobileKeepsOnlyEnds) {
 }
 
 TEST(LogTest, JsonEscape) { EXPECT_EQ(JsonEscape("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001"); }
+
+TEST(LogTest, WriteEmitsOneJsonLineWithUtcMillisecondTimestamp) {
+  SetLevel(Level::kInfo);
+  testing::internal::CaptureStderr();
+  Write(Level::kInfo, "rpc", {{"code", "OK"}, {"note", "a\"b\x1f"}});
+  Write(Level::kDebug, "hidden", {});
+  Write(Level::kWarn, "second", {});
+  const std::string out = testing::internal::GetCapturedStderr();
+  const std::regex line(
+      R"(\{"ts":"20\d\d-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\d\.\d{3}Z","level":"info",)"
+      R"("event":"rpc","code":"OK","note":"a\\"b\\u001f"\}\n)"
+      R"(\{"ts":"[^"]{24}","level":"warn","event":"second"\}\n)");
+  EXPECT_TRUE(std::regex_match(out, line)) << out;
+}
 
 TEST(LogTest, ParseLevel) {
   Level level;
