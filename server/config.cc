@@ -277,7 +277,9 @@ const std::vector<Option>& Options() {
          return SetInt(&c.eko_max_response_bytes, v, "eko-max-response-bytes", 1024, 64 << 20);
        }},
       {"upstream-loops", "EKO_UPSTREAM_LOOPS", "4",
-       "event-loop threads for upstream calls, each with its own connection pool", false,
+       "event-loop threads for upstream calls (named eko-upstream); each spreads its calls over "
+       "libcurl connection pools of at most 256 calls in flight",
+       false,
        [](GatewayConfig& c, const std::string& v) {
          return SetInt(&c.upstream_loops, v, "upstream-loops", 1, 16);
        }},
