@@ -50,23 +50,6 @@ std::optional<absl::Duration> ParseRetryAfter(absl::string_view value) {
   return std::nullopt;
 }
 
-// Marks the current thread as driving a given loop (holding its drive_mu_),
-// so that a callback run on it that submits again queues instead of locking
-// the loop a second time.
-class DrivingScope {
- public:
-  explicit DrivingScope(const void* loop) : previous_(current_) { current_ = loop; }
-  ~DrivingScope() { current_ = previous_; }
-  DrivingScope(const DrivingScope&) = delete;
-  DrivingScope& operator=(const DrivingScope&) = delete;
-  static bool IsDriving(const void* loop) { return current_ == loop; }
-
- private:
-  static thread_local const void* current_;
-  const void* const previous_;
-};
-thread_local const void* DrivingScope::current_ = nullptr;
-
 class CurlMultiTransport final : public Transport {
  public:
   explicit CurlMultiTransport(CurlTransportOptions options) : options_(std::move(options)) {}
@@ -132,16 +115,6 @@ class CurlMultiTransport final : public Transport {
   static int OnPrereq(void* transfer, char* conn_primary_ip, char* conn_local_ip,
                       int conn_primary_port, int conn_local_port);
 
-  // Sends `transfer` from the calling thread when no other thread is driving
-  // this loop; false (transfer untouched) when it must be queued instead.
-  bool TryStartInline(std::unique_ptr<Transfer>& transfer);
-  // Runs a transfer's callback, or keeps it for the loop thread while a
-  // submitting thread drives the loop (that thread may hold locks the
-  // callback takes).
-  void Deliver(Callback done, HttpResponse response);
-  void RunDeferred();
-  SteadyClock::time_point EarliestTimer() const;
-
   const CurlTransportOptions options_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
@@ -154,14 +127,7 @@ class CurlMultiTransport final : public Transport {
   std::atomic<uint64_t> next_id_{1};
   std::atomic<int64_t> last_progress_ns_{absl::ToUnixNanos(absl::Now())};
 
-  // Held by whichever thread drives libcurl: the loop thread between two
-  // epoll_waits, or a submitting thread that found the loop idle (see
-  // TryStartInline). Guards everything below.
-  std::mutex drive_mu_;
-  // When the loop thread's current epoll_wait returns at the latest.
-  SteadyClock::time_point loop_wakes_by_;
-  bool driving_inline_ = false;  // a submitting thread drives the loop
-  std::vector<std::pair<Callback, HttpResponse>> deferred_;
+  // Loop-thread state.
   std::unordered_map<uint64_t, Transfer*> active_;
   // Transfers waiting out a retry backoff (also in active_, with no easy handle).
   std::multimap<SteadyClock::time_point, Transfer*> backoff_;
@@ -223,7 +189,6 @@ uint64_t CurlMultiTransport::Submit(HttpRequest request, Callback done) {
   transfer->done = std::move(done);
   transfer->max_bytes = options_.max_response_bytes;
   const uint64_t id = transfer->id;
-  if (TryStartInline(transfer)) return id;
   bool was_empty;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -264,16 +229,7 @@ void CurlMultiTransport::Loop() {
   int running = 0;
   while (true) {
     last_progress_ns_.store(absl::ToUnixNanos(absl::Now()), std::memory_order_relaxed);
-    int timeout_ms;
-    {
-      std::lock_guard<std::mutex> drive(drive_mu_);
-      timeout_ms = EpollTimeoutMs();
-      loop_wakes_by_ = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
-    }
-    const int n = epoll_wait(epoll_fd_, events, kMaxEpollEvents, timeout_ms);
-    std::lock_guard<std::mutex> drive(drive_mu_);
-    const DrivingScope driving(this);
-    RunDeferred();
+    const int n = epoll_wait(epoll_fd_, events, kMaxEpollEvents, EpollTimeoutMs());
     for (int i = 0; i < n; ++i) {
       const uint64_t data = events[i].data.u64;
       if (data == kWakeEventData) {
@@ -309,54 +265,9 @@ void CurlMultiTransport::Loop() {
     if (stopping) {
       DrainCommands();
       while (!active_.empty()) Abort(active_.begin()->second, "transport shutting down");
-      RunDeferred();
       return;
     }
   }
-}
-
-SteadyClock::time_point CurlMultiTransport::EarliestTimer() const {
-  auto earliest = SteadyClock::time_point::max();
-  for (const auto& pool : pools_) {
-    if (pool != nullptr && pool->timer_armed) earliest = std::min(earliest, pool->timer_due);
-  }
-  if (!backoff_.empty()) earliest = std::min(earliest, backoff_.begin()->first);
-  return earliest;
-}
-
-bool CurlMultiTransport::TryStartInline(std::unique_ptr<Transfer>& transfer) {
-  // Not from inside a callback this thread runs for this loop (it already
-  // holds drive_mu_), and not when the loop is busy: then queueing is as fast.
-  if (DrivingScope::IsDriving(this) || !drive_mu_.try_lock()) return false;
-  std::lock_guard<std::mutex> drive(drive_mu_, std::adopt_lock);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return false;  // the loop cancels queued transfers
-  }
-  const DrivingScope driving(this);
-  driving_inline_ = true;
-  StartTransfer(std::move(transfer));
-  RunDueTimers();  // libcurl asks for an immediate timeout to start the transfer
-  CompleteDone();
-  driving_inline_ = false;
-  // The loop sleeps in epoll_wait until loop_wakes_by_; it must run deferred
-  // callbacks, and libcurl may want to be called sooner.
-  if (!deferred_.empty() || EarliestTimer() < loop_wakes_by_) Wake();
-  return true;
-}
-
-void CurlMultiTransport::Deliver(Callback done, HttpResponse response) {
-  if (driving_inline_) {
-    deferred_.emplace_back(std::move(done), std::move(response));
-    return;
-  }
-  std::move(done)(std::move(response));
-}
-
-void CurlMultiTransport::RunDeferred() {
-  std::vector<std::pair<Callback, HttpResponse>> ready;
-  ready.swap(deferred_);
-  for (auto& [done, response] : ready) std::move(done)(std::move(response));
 }
 
 void CurlMultiTransport::RunDueTimers() {
@@ -637,7 +548,7 @@ void CurlMultiTransport::Finish(Transfer* t, CURLcode code) {
   active_.erase(t->id);
   curl_slist_free_all(t->headers);
   delete t;
-  Deliver(std::move(done), std::move(response));
+  std::move(done)(std::move(response));
 }
 
 bool CurlMultiTransport::MaybeScheduleRetry(Transfer* t) {
@@ -673,7 +584,7 @@ void CurlMultiTransport::Abort(Transfer* t, std::string why) {
   ReleaseFromPool(t);
   curl_slist_free_all(t->headers);
   delete t;
-  Deliver(std::move(done), std::move(response));
+  std::move(done)(std::move(response));
 }
 
 int CurlMultiTransport::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what, void* pool_arg,

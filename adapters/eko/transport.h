@@ -53,16 +53,14 @@ struct HttpResponse {
   int attempts = 0;                           // attempts started
 };
 
-// Asynchronous HTTP client. Callbacks run on the transport's own threads,
-// never inside Submit, and must not block.
+// Asynchronous HTTP client. Callbacks run on the transport's own thread and
+// must not block.
 class Transport {
  public:
   using Callback = absl::AnyInvocable<void(HttpResponse) &&>;
   virtual ~Transport() = default;
 
   // Starts a transfer; `done` is called exactly once. Returns an id for Cancel.
-  // When the event loop is idle the request is sent from the calling thread
-  // before Submit returns (one thread hand-off less); otherwise it is queued.
   virtual uint64_t Submit(HttpRequest request, Callback done) = 0;
   // Aborts a transfer if it is still running (its callback then reports
   // kCancelled). Unknown or finished ids are ignored.
@@ -74,8 +72,7 @@ class Transport {
 
 struct CurlTransportOptions {
   // Produces the authentication headers ("name: value") for one attempt; it
-  // is called right before each attempt is sent, on a transport thread or on
-  // the thread calling Submit, so it must be thread-safe.
+  // is called on the transport thread right before each attempt is sent.
   std::function<std::vector<std::string>()> auth_headers;
   absl::Duration connect_timeout = absl::Seconds(5);
   int64_t max_response_bytes = 1 << 20;
