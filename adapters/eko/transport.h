@@ -53,8 +53,8 @@ struct HttpResponse {
   int attempts = 0;                           // attempts started
 };
 
-// Asynchronous HTTP client. Callbacks run on the transport's own thread and
-// must not block.
+// Asynchronous HTTP client. Callbacks run on the transport's own threads,
+// never inside Submit, and must not block.
 class Transport {
  public:
   using Callback = absl::AnyInvocable<void(HttpResponse) &&>;

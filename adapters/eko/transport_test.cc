@@ -433,3 +433,58 @@ TEST(TransportPoolTest, UnusedPoolsCloseTheirConnectionsButTheFirstKeepsItsOwn) 
 
 }  // namespace
 }  // namespace eko::adapter
+namespace eko::adapter {
+namespace {
+
+// A callback never runs inside Submit: callers (the gateway's reactors) hold
+// their own lock across it.
+thread_local bool inside_submit = false;
+
+TEST(TransportInlineTest, CallbacksNeverRunInsideSubmit) {
+  auto transport = MakeTransport();
+  constexpr int kCalls = 200;
+  std::atomic<int> done{0};
+  std::atomic<int> ran_inside_submit{0};
+  std::promise<void> all_done;
+  for (int i = 0; i < kCalls; ++i) {
+    HttpRequest request;
+    // libcurl refuses the scheme on its first step: a transport that drove
+    // the transfer from Submit would finish it before Submit returns.
+    request.url = "ftp://127.0.0.1/x";
+    request.deadline = absl::Now() + absl::Seconds(5);
+    inside_submit = true;
+    transport->Submit(request, [&](HttpResponse r) {
+      if (inside_submit) ++ran_inside_submit;
+      EXPECT_EQ(r.outcome, TransportOutcome::kFailed);
+      if (++done == kCalls) all_done.set_value();
+    });
+    inside_submit = false;
+  }
+  ASSERT_EQ(all_done.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(ran_inside_submit.load(), 0);
+}
+
+TEST(TransportInlineTest, CallbackMaySubmitAgain) {
+  RawServer first;
+  first.Serve("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+  RawServer second;
+  second.Serve("HTTP/1.1 201 Created\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+  auto transport = MakeTransport();
+  std::promise<HttpResponse> chained;
+  HttpRequest request;
+  request.url = first.url();
+  request.deadline = absl::Now() + absl::Seconds(5);
+  transport->Submit(request, [&](HttpResponse r) {
+    EXPECT_EQ(r.http_status, 200);
+    HttpRequest next;
+    next.url = second.url();
+    next.deadline = absl::Now() + absl::Seconds(5);
+    transport->Submit(next, [&](HttpResponse r2) { chained.set_value(std::move(r2)); });
+  });
+  auto future = chained.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(future.get().http_status, 201);
+}
+
+}  // namespace
+}  // namespace eko::adapter
