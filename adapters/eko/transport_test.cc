@@ -431,11 +431,6 @@ TEST(TransportPoolTest, UnusedPoolsCloseTheirConnectionsButTheFirstKeepsItsOwn) 
   EXPECT_EQ(server.closed_by_client(), 6);  // pools 2-4; the first keeps its two
 }
 
-}  // namespace
-}  // namespace eko::adapter
-namespace eko::adapter {
-namespace {
-
 // A callback never runs inside Submit: callers (the gateway's reactors) hold
 // their own lock across it.
 thread_local bool inside_submit = false;
