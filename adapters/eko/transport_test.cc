@@ -308,6 +308,8 @@ class BatchServer {
     close(listen_fd_);
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/x"; }
+  // Requests held before answering, from the next poll round on.
+  void set_batch(size_t batch) { batch_ = batch; }
   int accepted() const { return accepted_.load(); }
   int closed_by_client() const { return closed_.load(); }
 
@@ -367,7 +369,7 @@ class BatchServer {
     }
   }
 
-  const size_t batch_;
+  std::atomic<size_t> batch_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::thread thread_;
@@ -409,6 +411,28 @@ TEST(TransportPoolTest, TransfersBeyondOnePoolRunAtOnceAndReuseConnections) {
   }
   // Each pool reuses the connections it opened in the first wave.
   EXPECT_EQ(server.accepted(), kInFlight);
+  EXPECT_EQ(server.closed_by_client(), 0);
+}
+
+// libcurl's default cap on a multi handle's cached connections is four times
+// the transfers it holds at that moment; a pool that was busy and then holds
+// only a few transfers must still keep the connections of the busy spell.
+TEST(TransportPoolTest, AQuietSpellKeepsTheConnectionsOfABusyOne) {
+  constexpr int kBusy = 12;
+  BatchServer server(kBusy);
+  auto transport = MakeTransport(CurlTransportOptions());
+  const auto expect_ok = [](const std::vector<HttpResponse>& responses) {
+    for (const HttpResponse& r : responses) {
+      EXPECT_EQ(r.outcome, TransportOutcome::kCompleted) << r.error_detail;
+    }
+  };
+  expect_ok(RunWave(*transport, server.url(), kBusy));
+  ASSERT_EQ(server.accepted(), kBusy);
+  server.set_batch(1);
+  for (int wave = 0; wave < 6; ++wave) expect_ok(RunWave(*transport, server.url(), 2));
+  server.set_batch(kBusy);
+  expect_ok(RunWave(*transport, server.url(), kBusy));
+  EXPECT_EQ(server.accepted(), kBusy);
   EXPECT_EQ(server.closed_by_client(), 0);
 }
 
