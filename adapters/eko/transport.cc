@@ -303,12 +303,10 @@ CurlMultiTransport::Pool* CurlMultiTransport::PoolWithRoom() {
   curl_multi_setopt(pool->multi, CURLMOPT_TIMERFUNCTION, &CurlMultiTransport::OnTimer);
   curl_multi_setopt(pool->multi, CURLMOPT_TIMERDATA, pool.get());
   curl_multi_setopt(pool->multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
-  // Without a fixed size, libcurl caps a multi handle's idle connections at
-  // four times the transfers it holds *now*: when a pool briefly holds few
-  // transfers, the connections that just finished are closed and the next
-  // calls open new ones (at 64 calls in flight over 4 loops, ~500 new
-  // connections a second). A pool never has more than `limit` transfers, so
-  // `limit` idle connections are all it can reuse.
+  // Unset, libcurl caps a multi handle's cached connections at four times
+  // the transfers it holds at that moment, and closes connections that just
+  // finished whenever a pool briefly holds few transfers. A pool never holds
+  // more than `limit` transfers, so it keeps up to `limit` connections.
   curl_multi_setopt(pool->multi, CURLMOPT_MAXCONNECTS, static_cast<long>(limit));
   pool->idle_since = SteadyClock::now();
   if (free_slot == pools_.size()) pools_.emplace_back();

@@ -420,7 +420,7 @@ TEST(TransportPoolTest, TransfersBeyondOnePoolRunAtOnceAndReuseConnections) {
 TEST(TransportPoolTest, AQuietSpellKeepsTheConnectionsOfABusyOne) {
   constexpr int kBusy = 12;
   BatchServer server(kBusy);
-  auto transport = MakeTransport(CurlTransportOptions());
+  auto transport = MakeTransport();
   const auto expect_ok = [](const std::vector<HttpResponse>& responses) {
     for (const HttpResponse& r : responses) {
       EXPECT_EQ(r.outcome, TransportOutcome::kCompleted) << r.error_detail;
