@@ -6,6 +6,7 @@
 #include <optional>
 #include <sstream>
 
+#include "absl/algorithm/container.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -14,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "adapters/common/log.h"
+#include "adapters/eko/endpoints.h"
 
 namespace eko::server {
 namespace {
@@ -51,6 +53,22 @@ absl::Status SetBool(bool* out, const std::string& value, const char* flag) {
         absl::StrCat("--", flag, " must be true or false, got '", value, "'"));
   }
   return absl::OkStatus();
+}
+
+// Appends the ';'-separated specs in `value` to `list`.
+void AppendSpecs(std::vector<std::string>* list, const std::string& value) {
+  for (absl::string_view part : absl::StrSplit(value, ';', absl::SkipWhitespace())) {
+    list->emplace_back(absl::StripAsciiWhitespace(part));
+  }
+}
+
+// The repeatable flags: given on the command line, they replace the list
+// their environment variable gave.
+std::vector<std::string>* ListOf(GatewayConfig& c, std::string_view flag) {
+  if (flag == "eko-endpoint") return &c.eko_endpoints;
+  if (flag == "eko-address-encoding") return &c.eko_address_encodings;
+  if (flag == "eko-otp-json-type") return &c.eko_otp_json_types;
+  return nullptr;
 }
 
 const std::vector<Option>& Options() {
@@ -234,13 +252,36 @@ const std::vector<Option>& Options() {
        }},
       {"eko-endpoint", "EKO_ENDPOINTS", "(Eko's current paths)",
        "override one endpoint, e.g. 'StartSenderEkyc=POST "
-       "/customer/account/{customer_id}/dmt-fino/ekyc'; repeatable; the environment "
+       "/customer/account/{customer_id}/dmt-fino/ekyc'; a path without {customer_id} sends it "
+       "in the body (query for GET), and a path may carry a query, e.g. 'GetCustomer=GET "
+       "/customer/profile/{customer_id}?service_code=80'; repeatable; the environment "
        "variable takes several separated by ';'",
        false,
        [](GatewayConfig& c, const std::string& v) {
-         for (absl::string_view part : absl::StrSplit(v, ';', absl::SkipWhitespace())) {
-           c.eko_endpoints.emplace_back(absl::StripAsciiWhitespace(part));
-         }
+         AppendSpecs(&c.eko_endpoints, v);
+         return absl::OkStatus();
+       }},
+      {"eko-address-encoding", "EKO_ADDRESS_ENCODINGS",
+       "OnboardSender=object-string, OnboardCustomer=array",
+       "how an RPC sends the address as residence_address: 'OnboardSender=object-string' (a "
+       "string holding a JSON object {line,city,state,pincode,district,area}, as Eko's current "
+       "DMT-Fino docs send it), 'RPC=array' (a JSON array of lines, as the customer endpoint "
+       "takes it) or 'RPC=array-string' (a string holding that array); OnboardCustomer has only "
+       "lines (array or array-string); repeatable; the environment variable takes several "
+       "separated by ';'",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         AppendSpecs(&c.eko_address_encodings, v);
+         return absl::OkStatus();
+       }},
+      {"eko-otp-json-type", "EKO_OTP_JSON_TYPES", "string",
+       "JSON type of otp and otp_ref_id per RPC, e.g. 'VerifyCustomerOtp=number' (both fields) "
+       "or 'VerifyCustomerOtp.otp_ref_id=string'; with number, a value that is not plain digits "
+       "without a leading zero (at most 18) is still sent as a string, so no digit is lost; "
+       "repeatable; the environment variable takes several separated by ';'",
+       false,
+       [](GatewayConfig& c, const std::string& v) {
+         AppendSpecs(&c.eko_otp_json_types, v);
          return absl::OkStatus();
        }},
       {"eko-ca-file", "EKO_CA_FILE", "(system trust store)",
@@ -300,6 +341,44 @@ bool AllDigits(const std::string& text) {
   return true;
 }
 
+// Trims surrounding whitespace (a Secret or env file often ends in a
+// newline) and refuses a control character inside: it would break every
+// upstream request's headers or signature. The message never holds the key.
+absl::Status CleanCredential(const char* flag, std::string* value) {
+  *value = std::string(absl::StripAsciiWhitespace(*value));
+  for (size_t i = 0; i < value->size(); ++i) {
+    const auto c = static_cast<unsigned char>((*value)[i]);
+    if (c < 0x20 || c == 0x7F) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          flag, " holds a control character (byte ", static_cast<int>(c), " at offset ", i,
+          "); check the Secret, file or environment variable it comes from"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The endpoint, address-encoding and OTP-type overrides, applied to a
+// scratch table so a bad one stops start-up with its own message.
+absl::Status CheckEndpointOverrides(const GatewayConfig& c) {
+  adapter::EndpointTable table;
+  for (const std::string& spec : c.eko_endpoints) {
+    if (absl::Status s = table.Override(spec); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--eko-endpoint: ", s.message()));
+    }
+  }
+  for (const std::string& spec : c.eko_address_encodings) {
+    if (absl::Status s = table.OverrideAddressEncoding(spec); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--eko-address-encoding: ", s.message()));
+    }
+  }
+  for (const std::string& spec : c.eko_otp_json_types) {
+    if (absl::Status s = table.OverrideOtpJsonType(spec); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--eko-otp-json-type: ", s.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckConfig(GatewayConfig& c) {
   if (!c.eko_access_key_file.empty()) {
     if (!c.eko_access_key.empty()) {
@@ -319,6 +398,16 @@ absl::Status CheckConfig(GatewayConfig& c) {
           absl::StrCat("--eko-access-key-file ", c.eko_access_key_file, " is empty"));
     }
   }
+  if (absl::Status s = CleanCredential("--eko-developer-key", &c.eko_developer_key); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CleanCredential(
+          c.eko_access_key_file.empty() ? "--eko-access-key" : "--eko-access-key-file",
+          &c.eko_access_key);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckEndpointOverrides(c); !s.ok()) return s;
   if (!c.allowed_client_identities.empty() && c.tls_client_ca_file.empty()) {
     return absl::InvalidArgumentError(
         "--allowed-client-identities needs mutual TLS: set --tls-client-ca-file (with "
@@ -389,7 +478,7 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const En
           absl::StrCat("environment variable ", option.env, ": ", s.message()));
     }
   }
-  bool endpoints_from_flags = false;
+  std::vector<std::string> lists_from_flags;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -433,9 +522,10 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const En
         return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
       }
     }
-    if (std::string(match->flag) == "eko-endpoint" && !endpoints_from_flags) {
-      config.eko_endpoints.clear();  // flags replace the environment's list
-      endpoints_from_flags = true;
+    if (std::vector<std::string>* list = ListOf(config, match->flag);
+        list != nullptr && absl::c_find(lists_from_flags, match->flag) == lists_from_flags.end()) {
+      list->clear();  // flags replace the environment's list
+      lists_from_flags.emplace_back(match->flag);
     }
     if (absl::Status s = match->set(config, *value); !s.ok()) return s;
   }

@@ -39,7 +39,9 @@ struct GatewayConfig {
   std::string tls_client_ca_file;
   std::string auth_tokens_file;
   std::vector<std::string> allowed_client_identities;
-  std::vector<std::string> eko_endpoints;  // "Rpc=METHOD /path/{customer_id}" overrides
+  std::vector<std::string> eko_endpoints;          // "Rpc=METHOD /path/{customer_id}" overrides
+  std::vector<std::string> eko_address_encodings;  // "Rpc=object-string|array|array-string"
+  std::vector<std::string> eko_otp_json_types;     // "Rpc[.field]=string|number"
   std::string eko_ca_file;
   bool dev = false;
   std::string dev_simulator_listen = "127.0.0.1:0";
@@ -63,10 +65,14 @@ struct ParsedArgs {
 using EnvLookup = std::function<const char*(const char* name)>;
 
 // Parses flags (`--name value` or `--name=value`) over environment variables
-// and defaults, reads the access key file, and checks the result: without
+// and defaults, reads the access key file, and checks the result: the
+// developer and access keys are trimmed of surrounding whitespace whatever
+// their source, and a control character left inside one is an error;
+// endpoint, address-encoding and OTP-type overrides must parse; without
 // --dev, the Eko base URL, developer key, access key and initiator id are
 // required; the base URL must be https unless its host is loopback. Errors
-// are INVALID_ARGUMENT with a message meant for the operator.
+// are INVALID_ARGUMENT with a message meant for the operator (never holding
+// a secret).
 absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const EnvLookup& env);
 
 // `--help` text listing every flag, its environment twin and default.

@@ -76,6 +76,12 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   for (const std::string& spec : config.eko_endpoints) {
     EKO_RETURN_IF_ERROR(eko.endpoints.Override(spec));
   }
+  for (const std::string& spec : config.eko_address_encodings) {
+    EKO_RETURN_IF_ERROR(eko.endpoints.OverrideAddressEncoding(spec));
+  }
+  for (const std::string& spec : config.eko_otp_json_types) {
+    EKO_RETURN_IF_ERROR(eko.endpoints.OverrideOtpJsonType(spec));
+  }
 
   if (config.dev) {
     sim::SimConfig sim_config;
@@ -108,22 +114,21 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   EKO_ASSIGN_OR_RETURN(gateway->authorizer_, CallerAuthorizer::Create(auth));
   if (!config.metrics_listen.empty()) {
     Gateway* g = gateway.get();
-    EKO_ASSIGN_OR_RETURN(gateway->metrics_,
-                         GatewayMetrics::Start(config.metrics_listen, [g] {
-                           LiveValues v;
-                           v.upstream_in_flight = static_cast<double>(g->client_->in_flight());
-                           v.breaker_state = static_cast<double>(g->client_->breaker_state());
-                           v.dedupe_entries =
-                               g->duplicates_ ? static_cast<double>(g->duplicates_->size()) : 0;
-                           v.event_loop_lag_seconds = absl::ToDoubleSeconds(
-                               absl::Now() - g->client_->transport_progress());
-                           v.serving = g->draining_.load() ? 0 : 1;
-                           return v;
-                         }));
+    EKO_ASSIGN_OR_RETURN(
+        gateway->metrics_, GatewayMetrics::Start(config.metrics_listen, [g] {
+          LiveValues v;
+          v.upstream_in_flight = static_cast<double>(g->client_->in_flight());
+          v.breaker_state = static_cast<double>(g->client_->breaker_state());
+          v.dedupe_entries = g->duplicates_ ? static_cast<double>(g->duplicates_->size()) : 0;
+          v.event_loop_lag_seconds =
+              absl::ToDoubleSeconds(absl::Now() - g->client_->transport_progress());
+          v.serving = g->draining_.load() ? 0 : 1;
+          return v;
+        }));
   }
-  gateway->service_ = std::make_unique<OnboardingServiceImpl>(OnboardingServiceImpl::Dependencies{
-      gateway->client_.get(), gateway->duplicates_.get(), gateway->authorizer_.get(),
-      gateway->metrics_.get()});
+  gateway->service_ = std::make_unique<OnboardingServiceImpl>(
+      OnboardingServiceImpl::Dependencies{gateway->client_.get(), gateway->duplicates_.get(),
+                                          gateway->authorizer_.get(), gateway->metrics_.get()});
   ServerTlsConfig tls;
   tls.cert_file = config.tls_cert_file;
   tls.key_file = config.tls_key_file;
@@ -137,7 +142,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   builder.AddListeningPort(config.listen, credentials, &gateway->port_);
   builder.RegisterService(gateway->service_.get());
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_request_bytes));
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(config.keepalive_time_ms));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                             static_cast<int>(config.keepalive_time_ms));
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
   // Clients may ping every 10 s, also without calls in flight, without being
   // told to calm down.

@@ -71,6 +71,7 @@ struct GatewayMetrics::Families {
   prometheus::Family<prometheus::Counter>* upstream_total = nullptr;
   prometheus::Family<prometheus::Histogram>* upstream_duration = nullptr;
   prometheus::Family<prometheus::Counter>* upstream_attempts = nullptr;
+  prometheus::Family<prometheus::Counter>* fields_ignored = nullptr;
 
   // Family::Add builds a label map, hashes it and locks the family on every
   // call; the handful of label combinations are looked up once and kept here.
@@ -124,6 +125,13 @@ absl::StatusOr<std::unique_ptr<GatewayMetrics>> GatewayMetrics::Start(
                                     .Name("eko_gateway_upstream_attempts_total")
                                     .Help("Upstream attempts started (retries included).")
                                     .Register(registry);
+  families.fields_ignored =
+      &prometheus::BuildCounter()
+           .Name("eko_upstream_fields_ignored_total")
+           .Help(
+               "Optional fields of Eko replies left unset because of an unusable type or value, "
+               "by RPC and JSON path.")
+           .Register(registry);
   auto collectable = std::make_shared<LiveCollectable>(std::move(live));
   metrics->live_collectable_ = collectable;
   try {
@@ -184,6 +192,16 @@ void GatewayMetrics::RecordUpstream(std::string_view method, int http_status, in
          return f.upstream_duration->Add({{"method", std::string(method)}}, LatencyBuckets());
        })
       .Observe(absl::ToDoubleSeconds(latency));
+}
+
+void GatewayMetrics::RecordIgnoredField(std::string_view rpc, std::string_view field) {
+  Families& f = *families_;
+  f.Counter(
+       absl::StrCat("fields_ignored\x1f", ToAbsl(rpc), "\x1f", ToAbsl(field)),
+       [&]() -> auto& {
+         return f.fields_ignored->Add({{"rpc", std::string(rpc)}, {"field", std::string(field)}});
+       })
+      .Increment();
 }
 
 }  // namespace eko::server

@@ -31,6 +31,7 @@ struct LiveValues {
 //   eko_gateway_upstream_responses_total{method,http_status}  counter
 //   eko_gateway_upstream_duration_seconds{method}        histogram
 //   eko_gateway_upstream_attempts_total{method}          counter
+//   eko_upstream_fields_ignored_total{rpc,field}         counter
 //   eko_gateway_upstream_in_flight, eko_gateway_breaker_state,
 //   eko_gateway_dedupe_entries, eko_gateway_event_loop_lag_seconds,
 //   eko_gateway_serving                                  gauges (read live)
@@ -38,8 +39,8 @@ struct LiveValues {
 class GatewayMetrics {
  public:
   // Serves /metrics on `listen` ("host:port", port 0 picks one).
-  static absl::StatusOr<std::unique_ptr<GatewayMetrics>> Start(
-      const std::string& listen, std::function<LiveValues()> live);
+  static absl::StatusOr<std::unique_ptr<GatewayMetrics>> Start(const std::string& listen,
+                                                               std::function<LiveValues()> live);
   ~GatewayMetrics();
 
   int port() const { return port_; }
@@ -49,6 +50,9 @@ class GatewayMetrics {
   // `http_status` 0: no HTTP response (transport failure).
   void RecordUpstream(std::string_view method, int http_status, int attempts,
                       absl::Duration latency);
+  // An optional field Eko sent with an unusable type or value, left unset.
+  // `field` is its JSON path as the adapter names it (a bounded set).
+  void RecordIgnoredField(std::string_view rpc, std::string_view field);
 
  private:
   struct Families;

@@ -6,6 +6,7 @@
 #include <random>
 #include <utility>
 
+#include "absl/strings/str_join.h"
 #include "adapters/common/log.h"
 #include "adapters/common/rich_status.h"
 #include "server/status_conversion.h"
@@ -150,6 +151,7 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
     const std::string code = absl::StatusCodeToString(status.code());
     const absl::Duration latency = absl::Now() - started_;
     LogCall(status, code, info.reason(), latency, summary);
+    if (!summary.ignored_fields.empty()) ReportIgnoredFields(summary.ignored_fields);
     if (metrics_ != nullptr) {
       const std::string_view method = adapter::RpcName(adapter::RpcTraits<Request>::kRpc);
       metrics_->RecordRpc(method, code, info.reason(), latency);
@@ -159,6 +161,23 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
       }
     }
     Finish(ToGrpcStatus(status, RequestIdentity{request_id_, summary.client_ref_id}));
+  }
+
+  // Optional fields of Eko's reply that were left unset: counted, and logged
+  // at warn by name only (their values may be personal data).
+  void ReportIgnoredFields(const std::vector<std::string>& fields) const {
+    const std::string_view method = adapter::RpcName(adapter::RpcTraits<Request>::kRpc);
+    if (metrics_ != nullptr) {
+      for (const std::string& field : fields) metrics_->RecordIgnoredField(method, field);
+    }
+    if (!log::Enabled(log::Level::kWarn)) return;
+    const std::string names = absl::StrJoin(fields, ",");
+    log::Write(
+        log::Level::kWarn, "upstream_fields_ignored",
+        {{"method", std::string(method)},
+         {"request_id", request_id_},
+         {"fields", names},
+         {"message", "Eko sent optional fields with an unusable type or value; left unset"}});
   }
 
   void LogCall(const absl::Status& status, std::string_view code, std::string_view reason,

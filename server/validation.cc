@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "adapters/common/rich_status.h"
+#include "adapters/common/strings.h"
 
 namespace eko::server {
 namespace {
@@ -157,6 +158,52 @@ void CheckOtp(std::string_view value, Violations& v) {
   }
 }
 
+// An OTP the caller may leave out (Eko's docs make it optional).
+void CheckOptionalOtp(std::string_view value, Violations& v) {
+  if (!value.empty()) CheckOtp(value, v);
+}
+
+// One field of the structured address: `required` ones must not be blank.
+void CheckAddressField(std::string_view name, std::string_view value, bool required,
+                       Violations& v) {
+  const std::string field = absl::StrCat("address.", ToAbsl(name));
+  if (value.find_first_not_of(' ') == std::string_view::npos) {
+    if (required) v.Add(field, "required");
+    return;
+  }
+  if (CodePoints(value) > kMaxAddressLineChars || HasControlCharacters(value)) {
+    v.Add(field, absl::StrCat("at most ", kMaxAddressLineChars,
+                              " characters, without control characters"));
+  }
+}
+
+// OnboardSender's address: Eko's sender endpoint takes a structured address;
+// the deprecated address lines cannot express it and are refused.
+void CheckSenderAddress(const v1::OnboardSenderRequest& request, Violations& v) {
+  if (!request.residence_address().empty()) {
+    v.Add("address",
+          "residence_address (address lines) is deprecated on OnboardSender: send address "
+          "{line, city, state, pincode, district, area} instead");
+    return;
+  }
+  if (!request.has_address()) {
+    v.Add("address", "required: the sender's residence address (line, city, state, pincode)");
+    return;
+  }
+  const v1::Address& address = request.address();
+  CheckAddressField("line", address.line(), true, v);
+  CheckAddressField("city", address.city(), true, v);
+  CheckAddressField("state", address.state(), true, v);
+  if (address.pincode().empty()) {
+    v.Add("address.pincode", "required: the 6-digit PIN code");
+  } else if (address.pincode().size() != 6 || !AllDigits(address.pincode()) ||
+             address.pincode()[0] == '0') {
+    v.Add("address.pincode", "must be a 6-digit PIN code, e.g. 452001");
+  }
+  CheckAddressField("district", address.district(), false, v);
+  CheckAddressField("area", address.area(), false, v);
+}
+
 void CheckToken(std::string_view field, std::string_view value, size_t max_bytes, Violations& v) {
   if (value.empty()) {
     v.Add(std::string(field), "required: pass the value returned by the previous step");
@@ -166,14 +213,15 @@ void CheckToken(std::string_view field, std::string_view value, size_t max_bytes
   }
 }
 
-// OnboardCustomer and OnboardSender take the same fields.
-template <typename Request>
-absl::Status ValidateOnboarding(const Request& request, const ValidationContext& context) {
+// OnboardCustomer and OnboardSender take the same fields but the address.
+template <typename Request, typename CheckAddressOf>
+absl::Status ValidateOnboarding(const Request& request, const ValidationContext& context,
+                                CheckAddressOf check_address) {
   Violations v;
   CheckCustomerId(request.customer_id(), v);
   CheckName(request.name(), v);
   CheckDobOf(request, context, v);
-  CheckAddress(request.residence_address(), v);
+  check_address(request, v);
   CheckUserCode(request.user_code(), context, v);
   CheckClientRefId(request.client_ref_id(), v);
   return v.Result();
@@ -189,14 +237,17 @@ absl::Status Validate(const v1::GetCustomerRequest& request, const ValidationCon
 }
 
 absl::Status Validate(const v1::OnboardCustomerRequest& request, const ValidationContext& context) {
-  return ValidateOnboarding(request, context);
+  return ValidateOnboarding(request, context,
+                            [](const v1::OnboardCustomerRequest& r, Violations& v) {
+                              CheckAddress(r.residence_address(), v);
+                            });
 }
 
 absl::Status Validate(const v1::VerifyCustomerOtpRequest& request,
                       const ValidationContext& context) {
   Violations v;
   CheckCustomerId(request.customer_id(), v);
-  CheckOtp(request.otp(), v);
+  CheckOptionalOtp(request.otp(), v);
   CheckToken("otp_ref_id", request.otp_ref_id(), kMaxOtpRefIdBytes, v);
   CheckUserCode(request.user_code(), context, v);
   CheckClientRefId(request.client_ref_id(), v);
@@ -211,7 +262,7 @@ absl::Status Validate(const v1::GetSenderRequest& request, const ValidationConte
 }
 
 absl::Status Validate(const v1::OnboardSenderRequest& request, const ValidationContext& context) {
-  return ValidateOnboarding(request, context);
+  return ValidateOnboarding(request, context, &CheckSenderAddress);
 }
 
 absl::Status Validate(const v1::StartSenderEkycRequest& request, const ValidationContext& context) {

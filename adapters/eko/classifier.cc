@@ -105,9 +105,9 @@ const ErrorRow* FirstRow(ErrorLayer layer, Predicate matches) {
   return nullptr;
 }
 
-bool Contains(const std::vector<int32_t>& codes, int32_t code) {
-  for (const int32_t c : codes) {
-    if (c == code) return true;
+bool Contains(const std::vector<CodeMatch>& codes, int32_t code, Rpc rpc) {
+  for (const CodeMatch& m : codes) {
+    if (m.code == code && (m.rpcs & RpcBit(rpc)) != 0) return true;
   }
   return false;
 }
@@ -115,29 +115,32 @@ bool Contains(const std::vector<int32_t>& codes, int32_t code) {
 // response_status_id values -2..5 are coarse states, not error codes.
 bool IsCoarseState(int32_t value) { return value >= -2 && value <= 5; }
 
-const ErrorRow* FindBusinessRow(const Envelope& env) {
+const ErrorRow* FindBusinessRow(Rpc rpc, const Envelope& env) {
   if (const ErrorRow* row = FirstRow(ErrorLayer::kBusiness, [&](const ErrorMatch& m) {
-        for (const auto& [type, status] : m.type_status_pairs) {
-          if (env.response_type_id == type && env.response_status_id == status) return true;
+        for (const TypeStatusMatch& pair : m.type_status_pairs) {
+          if (env.response_type_id == pair.response_type_id &&
+              env.response_status_id == pair.response_status_id && (pair.rpcs & RpcBit(rpc)) != 0) {
+            return true;
+          }
         }
         return false;
       })) {
     return row;
   }
   if (const ErrorRow* row = FirstRow(ErrorLayer::kBusiness, [&](const ErrorMatch& m) {
-        return Contains(m.codes, env.status);
+        return Contains(m.codes, env.status, rpc);
       })) {
     return row;
   }
   if (env.response_status_id && !IsCoarseState(*env.response_status_id)) {
     if (const ErrorRow* row = FirstRow(ErrorLayer::kBusiness, [&](const ErrorMatch& m) {
-          return Contains(m.codes, *env.response_status_id);
+          return Contains(m.codes, *env.response_status_id, rpc);
         })) {
       return row;
     }
   }
   if (const ErrorRow* row = FirstRow(ErrorLayer::kBusiness, [&](const ErrorMatch& m) {
-        return Contains(m.codes, env.response_type_id);
+        return Contains(m.codes, env.response_type_id, rpc);
       })) {
     return row;
   }
@@ -215,7 +218,7 @@ absl::StatusOr<NextStep> ClassifyEnvelope(Rpc rpc, const Envelope& env, int http
   facts.envelope = &env;
   // A specific business code wins over everything else (e.g. 463 arrives with
   // response_type_id -1 and invalid_params, and is CUSTOMER_NOT_FOUND).
-  if (const ErrorRow* row = FindBusinessRow(env)) return BuildError(*row, facts);
+  if (const ErrorRow* row = FindBusinessRow(rpc, env)) return BuildError(*row, facts);
   // A step counts only when `status` is 0 or repeats the response type; any
   // other status is a code this table does not know.
   if (env.status == 0 || env.status == env.response_type_id) {

@@ -75,6 +75,41 @@ TEST(ClassifierTest, WrongOtpIsInvalidArgumentOnOtp) {
   }
 }
 
+TEST(ClassifierTest, ValidateOtpFailedWithStatusOneDependsOnTheEndpoint) {
+  // Eko's 2131 "Validate OTP Failed" with response_status_id 1: on the eKYC
+  // OTP endpoint Eko says "Customer Already registred"; on the customer OTP
+  // endpoint it is a rejected OTP.
+  const std::string body = Envelope3(2131, 1, 2131);
+  EXPECT_THAT(Classify(Rpc::kValidateEkycOtp, body),
+              HasReason(absl::StatusCode::kAlreadyExists, reason::kCustomerAlreadyRegistered));
+  auto verify = Classify(Rpc::kVerifyCustomerOtp, body);
+  EXPECT_THAT(verify, HasReason(absl::StatusCode::kInvalidArgument, reason::kOtpInvalid));
+  EXPECT_THAT(ViolatedFields(verify.status()), ElementsAre("otp"));
+}
+
+TEST(ClassifierTest, OtpCodesMeanNothingOnEndpointsWithoutAnOtp) {
+  for (const Rpc rpc : {Rpc::kGetCustomer, Rpc::kOnboardCustomer, Rpc::kGetSender,
+                        Rpc::kOnboardSender, Rpc::kStartSenderEkyc}) {
+    for (const std::string& body : {Envelope3(2138, 1, 2138), Envelope3(302, 302, 2131),
+                                    Envelope3(303, 303, 2131), Envelope3(2131, 1, 2131)}) {
+      EXPECT_THAT(Classify(rpc, body),
+                  HasReason(absl::StatusCode::kUnknown, reason::kUpstreamUnmappedStatus))
+          << RpcName(rpc) << " " << body;
+    }
+  }
+  // Codes without a scope still apply everywhere.
+  EXPECT_THAT(Classify(Rpc::kGetSender, Envelope3(17, 17, 17)),
+              HasReason(absl::StatusCode::kAlreadyExists, reason::kCustomerAlreadyRegistered));
+}
+
+TEST(ClassifierTest, ScopeOfEachRowIsDocumented) {
+  EXPECT_EQ(RowScopeText(ErrorRowById("otp-invalid")),
+            "302, 2138, 2131/302: VerifyCustomerOtp, ValidateEkycOtp; 2131/1: VerifyCustomerOtp");
+  EXPECT_EQ(RowScopeText(ErrorRowById("customer-already-registered")),
+            "17, 585: every RPC; 2131/1: ValidateEkycOtp");
+  EXPECT_EQ(RowScopeText(ErrorRowById("customer-not-found")), "every RPC");
+}
+
 TEST(ClassifierTest, ExpiredOtpIsFailedPrecondition) {
   for (const std::string& body : {Envelope3(303, 303, 2131), Envelope3(2131, 303, 2131)}) {
     auto step = Classify(Rpc::kVerifyCustomerOtp, body);

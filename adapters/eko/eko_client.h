@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
@@ -15,6 +16,7 @@
 #include "adapters/eko/classifier.h"
 #include "adapters/eko/endpoints.h"
 #include "adapters/eko/envelope.h"
+#include "adapters/eko/json_reader.h"
 #include "adapters/eko/request_builder.h"
 #include "adapters/eko/response_mapper.h"
 #include "adapters/eko/transport.h"
@@ -60,6 +62,9 @@ struct CallSummary {
   int http_status = 0;
   absl::Duration upstream_elapsed;
   int attempts = 0;
+  // JSON paths of optional fields Eko sent with an unusable type or value,
+  // left unset in the response (see response_mapper.h). Never values.
+  std::vector<std::string> ignored_fields;
 };
 
 template <typename Request>
@@ -82,24 +87,28 @@ EKO_RPC_TRAITS(ValidateEkycOtp, true)
 #undef EKO_RPC_TRAITS
 
 // Classifies a finished transfer and, on success, builds the typed response:
-// transport/HTTP errors, envelope parsing, business codes, then data.
+// transport/HTTP errors, envelope parsing, business codes, then data. The
+// paths of optional fields set aside as unusable are appended to *ignored
+// when it is given.
 template <typename Response>
 absl::StatusOr<Response> InterpretReply(Rpc rpc, const HttpResponse& http,
-                                        bool caller_deadline_passed,
-                                        std::string_view client_ref_id) {
+                                        bool caller_deadline_passed, std::string_view client_ref_id,
+                                        json::IgnoredFields* ignored = nullptr) {
   if (absl::Status status = ClassifyHttp(rpc, http, caller_deadline_passed); !status.ok()) {
     return status;
   }
   absl::StatusOr<Envelope> envelope = ParseEnvelope(http.body);
   if (!envelope.ok())
     return BadResponseError(rpc, http.http_status, ToStd(envelope.status().message()));
+  json::IgnoredFields unusable = std::move(envelope->ignored);
   absl::StatusOr<onboarding::v1::NextStep> step =
       ClassifyEnvelope(rpc, *envelope, http.http_status);
   if (!step.ok()) return step.status();
   Response response;
-  if (absl::Status filled = FillResponse(*envelope, *step, &response); !filled.ok()) {
+  if (absl::Status filled = FillResponse(*envelope, *step, &response, &unusable); !filled.ok()) {
     return BadResponseError(rpc, http.http_status, ToStd(filled.message()));
   }
+  if (ignored != nullptr) ignored->insert(ignored->end(), unusable.begin(), unusable.end());
   response.set_next_step(*step);
   auto* upstream = response.mutable_upstream();
   upstream->set_status(envelope->status);
@@ -188,9 +197,10 @@ absl::StatusOr<uint64_t> EkoClient::Call(const Request& request, const CallOptio
       std::move(http), [this, ref = identity.client_ref_id, deadline_is_callers,
                         done = std::move(done)](HttpResponse reply) mutable {
         Release(reply);
-        CallSummary summary{ref, reply.http_status, reply.elapsed, reply.attempts};
-        std::move(done)(InterpretReply<Response>(Traits::kRpc, reply, deadline_is_callers, ref),
-                        summary);
+        CallSummary summary{ref, reply.http_status, reply.elapsed, reply.attempts, {}};
+        absl::StatusOr<Response> result = InterpretReply<Response>(
+            Traits::kRpc, reply, deadline_is_callers, ref, &summary.ignored_fields);
+        std::move(done)(std::move(result), summary);
       });
 }
 

@@ -3,6 +3,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "adapters/common/strings.h"
 
 namespace eko::adapter {
@@ -14,9 +15,56 @@ constexpr std::string_view kRpcNames[kRpcCount] = {
     "GetCustomer",   "OnboardCustomer", "VerifyCustomerOtp", "GetSender",
     "OnboardSender", "StartSenderEkyc", "ValidateEkycOtp"};
 
+// Splits "RPC=VALUE" and resolves the RPC name.
+absl::StatusOr<std::pair<Rpc, std::string_view>> SplitRpcSpec(std::string_view spec,
+                                                              std::string_view what,
+                                                              std::string_view form) {
+  const size_t eq = spec.find('=');
+  if (eq == std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(ToAbsl(what), " '", ToAbsl(spec), "' is not ", ToAbsl(form)));
+  }
+  const std::optional<Rpc> rpc = RpcFromName(spec.substr(0, eq));
+  if (!rpc) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown RPC '", ToAbsl(spec.substr(0, eq)), "' in ", ToAbsl(what)));
+  }
+  return std::make_pair(*rpc, spec.substr(eq + 1));
+}
+
+bool IsQueryChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+         c == '~' || c == '%';
+}
+
+// NAME=VALUE pairs joined by '&', of unreserved characters and %XX escapes.
+bool IsValidTemplateQuery(std::string_view query) {
+  if (query.empty()) return false;
+  for (absl::string_view pair : absl::StrSplit(ToAbsl(query), '&')) {
+    const size_t eq = pair.find('=');
+    if (eq == 0 || eq == absl::string_view::npos) return false;
+    for (const char c : pair) {
+      if (c != '=' && !IsQueryChar(c)) return false;
+    }
+    if (pair.find('=', eq + 1) != absl::string_view::npos) return false;
+  }
+  return true;
+}
+
+std::string_view PathPart(const std::string& path_template) {
+  return std::string_view(path_template).substr(0, path_template.find('?'));
+}
+
 }  // namespace
 
 std::string_view RpcName(Rpc rpc) { return kRpcNames[static_cast<int>(rpc)]; }
+
+std::optional<Rpc> RpcFromName(std::string_view name) {
+  for (int i = 0; i < kRpcCount; ++i) {
+    if (kRpcNames[i] == name) return static_cast<Rpc>(i);
+  }
+  return std::nullopt;
+}
 
 std::string_view MethodName(HttpMethod method) {
   switch (method) {
@@ -30,40 +78,41 @@ std::string_view MethodName(HttpMethod method) {
   return "GET";
 }
 
+std::string_view AddressEncodingName(AddressEncoding encoding) {
+  switch (encoding) {
+    case AddressEncoding::kObjectString:
+      return "object-string";
+    case AddressEncoding::kArray:
+      return "array";
+    case AddressEncoding::kArrayString:
+      return "array-string";
+  }
+  return "array";
+}
+
 EndpointTable::EndpointTable()
     : endpoints_{{
           {HttpMethod::kGet, "/customer/profile/{customer_id}"},
           {HttpMethod::kPost, "/customer/account/{customer_id}"},
           {HttpMethod::kPost, "/customer/account/{customer_id}/otp/verify"},
           {HttpMethod::kGet, "/customer/payment/dmt-fino/sender/{customer_id}"},
-          {HttpMethod::kPost, "/customer/payment/dmt-fino/sender/{customer_id}"},
+          {HttpMethod::kPost, "/customer/payment/dmt-fino/sender/{customer_id}",
+           AddressEncoding::kObjectString},
           {HttpMethod::kPut, "/customer/payment/dmt-fino/sender/{customer_id}/otp"},
           {HttpMethod::kPut, "/customer/payment/dmt-fino/sender/{customer_id}/otp/verify"},
       }} {}
 
 absl::Status EndpointTable::Override(std::string_view spec) {
-  const size_t eq = spec.find('=');
-  if (eq == std::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("endpoint override '", ToAbsl(spec), "' is not RPC=METHOD /path"));
-  }
-  const std::string_view name = spec.substr(0, eq);
-  int index = -1;
-  for (int i = 0; i < kRpcCount; ++i) {
-    if (kRpcNames[i] == name) index = i;
-  }
-  if (index < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown RPC '", ToAbsl(name), "' in endpoint override"));
-  }
-  const std::string_view rest = spec.substr(eq + 1);
+  auto split = SplitRpcSpec(spec, "endpoint override", "RPC=METHOD /path");
+  if (!split.ok()) return split.status();
+  const auto [rpc, rest] = *split;
   const size_t space = rest.find(' ');
   if (space == std::string_view::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("endpoint override '", ToAbsl(spec), "' lacks a path after the method"));
   }
   const std::string method = absl::AsciiStrToUpper(ToAbsl(rest.substr(0, space)));
-  const std::string_view path = rest.substr(space + 1);
+  const std::string_view target = rest.substr(space + 1);
   HttpMethod parsed;
   if (method == "GET") {
     parsed = HttpMethod::kGet;
@@ -74,14 +123,91 @@ absl::Status EndpointTable::Override(std::string_view spec) {
   } else {
     return absl::InvalidArgumentError(absl::StrCat("unsupported method '", method, "'"));
   }
+  const size_t question = target.find('?');
+  const std::string_view path = target.substr(0, question);
   const size_t first = path.find(kPlaceholder);
-  if (path.empty() || path[0] != '/' || first == std::string_view::npos ||
-      path.find(kPlaceholder, first + 1) != std::string_view::npos ||
-      path.find_first_of("?# ") != std::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "path '", ToAbsl(path), "' must start with '/' and contain {customer_id} exactly once"));
+  if (path.empty() || path[0] != '/' ||
+      (first != std::string_view::npos &&
+       path.find(kPlaceholder, first + 1) != std::string_view::npos) ||
+      path.find_first_of("# ") != std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("path '", ToAbsl(path),
+                     "' must start with '/', contain {customer_id} at most once and no '#' or "
+                     "spaces"));
   }
-  endpoints_[index] = Endpoint{parsed, std::string(path)};
+  if (question != std::string_view::npos && !IsValidTemplateQuery(target.substr(question + 1))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("query '", ToAbsl(target.substr(question + 1)),
+                     "' must be NAME=VALUE pairs joined by '&' (unreserved characters or %XX)"));
+  }
+  Endpoint& endpoint = endpoints_[static_cast<int>(rpc)];
+  endpoint.method = parsed;
+  endpoint.path_template = std::string(target);
+  return absl::OkStatus();
+}
+
+absl::Status EndpointTable::OverrideAddressEncoding(std::string_view spec) {
+  auto split = SplitRpcSpec(spec, "address encoding", "RPC=ENCODING");
+  if (!split.ok()) return split.status();
+  const auto [rpc, value] = *split;
+  if (rpc != Rpc::kOnboardCustomer && rpc != Rpc::kOnboardSender) {
+    return absl::InvalidArgumentError(absl::StrCat(ToAbsl(RpcName(rpc)),
+                                                   " sends no address; only OnboardCustomer and "
+                                                   "OnboardSender take an address encoding"));
+  }
+  std::optional<AddressEncoding> encoding;
+  for (const AddressEncoding candidate :
+       {AddressEncoding::kObjectString, AddressEncoding::kArray, AddressEncoding::kArrayString}) {
+    if (AddressEncodingName(candidate) == value) encoding = candidate;
+  }
+  if (!encoding) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "address encoding '", ToAbsl(value), "' must be object-string, array or array-string"));
+  }
+  if (rpc == Rpc::kOnboardCustomer && *encoding == AddressEncoding::kObjectString) {
+    return absl::InvalidArgumentError(
+        "OnboardCustomer takes address lines (array or array-string): its request has no "
+        "structured address to send as an object");
+  }
+  endpoints_[static_cast<int>(rpc)].address_encoding = *encoding;
+  return absl::OkStatus();
+}
+
+absl::Status EndpointTable::OverrideOtpJsonType(std::string_view spec) {
+  const size_t eq = spec.find('=');
+  std::string_view target = spec.substr(0, eq);
+  std::string_view field;
+  if (const size_t dot = target.find('.'); dot != std::string_view::npos) {
+    field = target.substr(dot + 1);
+    target = target.substr(0, dot);
+  }
+  // "RPC.FIELD=TYPE" is resolved as "RPC=TYPE" once the field is split off.
+  const std::string normalized =
+      eq == std::string_view::npos ? std::string(spec)
+                                   : absl::StrCat(ToAbsl(target), "=", ToAbsl(spec.substr(eq + 1)));
+  auto split = SplitRpcSpec(normalized, "OTP JSON type", "RPC[.FIELD]=string|number");
+  if (!split.ok()) return split.status();
+  const auto [rpc, value] = *split;
+  if (rpc != Rpc::kVerifyCustomerOtp && rpc != Rpc::kValidateEkycOtp) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ToAbsl(RpcName(rpc)), " sends no OTP; only VerifyCustomerOtp and ValidateEkycOtp do"));
+  }
+  if (!field.empty() && field != "otp" && field != "otp_ref_id") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("OTP JSON type field '", ToAbsl(field), "' must be otp or otp_ref_id"));
+  }
+  JsonScalarType type;
+  if (value == "string") {
+    type = JsonScalarType::kString;
+  } else if (value == "number") {
+    type = JsonScalarType::kNumber;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("OTP JSON type '", ToAbsl(value), "' must be string or number"));
+  }
+  Endpoint& endpoint = endpoints_[static_cast<int>(rpc)];
+  if (field.empty() || field == "otp") endpoint.otp_type = type;
+  if (field.empty() || field == "otp_ref_id") endpoint.otp_ref_id_type = type;
   return absl::OkStatus();
 }
 
@@ -104,10 +230,20 @@ std::string PercentEncode(std::string_view value) {
 }
 
 std::string ExpandPath(const Endpoint& endpoint, std::string_view customer_id) {
-  std::string path = endpoint.path_template;
+  std::string path(PathPart(endpoint.path_template));
   const size_t at = path.find(kPlaceholder);
   if (at != std::string::npos) path.replace(at, kPlaceholder.size(), PercentEncode(customer_id));
   return path;
+}
+
+std::string_view TemplateQuery(const Endpoint& endpoint) {
+  const size_t question = endpoint.path_template.find('?');
+  if (question == std::string::npos) return {};
+  return std::string_view(endpoint.path_template).substr(question + 1);
+}
+
+bool CustomerIdInPath(const Endpoint& endpoint) {
+  return PathPart(endpoint.path_template).find(kPlaceholder) != std::string_view::npos;
 }
 
 }  // namespace eko::adapter

@@ -11,20 +11,14 @@
 namespace eko::adapter {
 namespace {
 
-absl::StatusOr<std::optional<int32_t>> Int32(const rapidjson::Value& object, const char* key) {
+absl::StatusOr<int32_t> RequiredInt32(const rapidjson::Value& object, const char* key) {
   EKO_ASSIGN_OR_RETURN(std::optional<int64_t> value, json::Int(object, key));
-  if (!value) return std::optional<int32_t>();
+  if (!value) return absl::InternalError(absl::StrCat("envelope lacks '", key, "'"));
   if (*value < std::numeric_limits<int32_t>::min() ||
       *value > std::numeric_limits<int32_t>::max()) {
     return absl::InternalError(absl::StrCat("field '", key, "' is out of range"));
   }
-  return std::optional<int32_t>(static_cast<int32_t>(*value));
-}
-
-absl::StatusOr<int32_t> RequiredInt32(const rapidjson::Value& object, const char* key) {
-  EKO_ASSIGN_OR_RETURN(std::optional<int32_t> value, Int32(object, key));
-  if (!value) return absl::InternalError(absl::StrCat("envelope lacks '", key, "'"));
-  return *value;
+  return static_cast<int32_t>(*value);
 }
 
 }  // namespace
@@ -41,19 +35,16 @@ absl::StatusOr<Envelope> ParseEnvelope(std::string_view body) {
   const rapidjson::Value& root = env.document;
   EKO_ASSIGN_OR_RETURN(env.status, RequiredInt32(root, "status"));
   EKO_ASSIGN_OR_RETURN(env.response_type_id, RequiredInt32(root, "response_type_id"));
-  EKO_ASSIGN_OR_RETURN(env.response_status_id, Int32(root, "response_status_id"));
-  EKO_ASSIGN_OR_RETURN(std::optional<std::string> message, json::String(root, "message"));
-  env.message = message.value_or("");
+  env.response_status_id =
+      json::OptionalInt32(root, "response_status_id", "response_status_id", &env.ignored);
+  env.message = json::OptionalString(root, "message", "message", &env.ignored).value_or("");
 
-  EKO_ASSIGN_OR_RETURN(const rapidjson::Value* data, json::Object(root, "data"));
-  if (data != nullptr) {
-    EKO_ASSIGN_OR_RETURN(std::optional<std::string> description,
-                         json::String(*data, "description"));
-    env.description = description.value_or("");
+  if (const rapidjson::Value* data = json::OptionalObject(root, "data", "data", &env.ignored)) {
+    env.description =
+        json::OptionalString(*data, "description", "data.description", &env.ignored).value_or("");
   }
-
-  EKO_ASSIGN_OR_RETURN(const rapidjson::Value* invalid, json::Object(root, "invalid_params"));
-  if (invalid != nullptr) {
+  if (const rapidjson::Value* invalid =
+          json::OptionalObject(root, "invalid_params", "invalid_params", &env.ignored)) {
     for (auto it = invalid->MemberBegin(); it != invalid->MemberEnd(); ++it) {
       std::string why;
       if (it->value.IsString()) why.assign(it->value.GetString(), it->value.GetStringLength());

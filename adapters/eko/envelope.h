@@ -23,6 +23,10 @@ struct Envelope {
   std::vector<std::pair<std::string, std::string>> invalid_params;
   // `data.description`, which Eko uses for failure detail (e.g. eKYC).
   std::string description;
+  // Optional members present with an unusable type (see json::OptionalString):
+  // "response_status_id", "message", "data", "data.description",
+  // "invalid_params". Left out of the fields above.
+  std::vector<std::string> ignored;
   // The parsed document; `data` is looked up from it on demand.
   rapidjson::Document document;
 
@@ -30,10 +34,12 @@ struct Envelope {
   const rapidjson::Value* data() const;
 };
 
-// Parses and checks the envelope. `status` and `response_type_id` are
-// required integers (numbers or numeric strings); `response_status_id`,
-// `message`, `data`, `invalid_params` are optional but type-checked.
-// Any violation is an INTERNAL error describing it.
+// Parses the envelope. `status` and `response_type_id` are required integers
+// (numbers or numeric strings): without them nothing can be classified, so a
+// violation is an INTERNAL error describing it. `response_status_id`,
+// `message`, `data` (an object), `data.description` and `invalid_params` (an
+// object) are optional and read leniently: one of an unusable type is left
+// out and named in `ignored`.
 absl::StatusOr<Envelope> ParseEnvelope(std::string_view body);
 
 }  // namespace eko::adapter

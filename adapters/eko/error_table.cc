@@ -224,13 +224,16 @@ std::vector<ErrorRow> BuildRows() {
   // --- business ------------------------------------------------------------
   add({.id = "otp-invalid",
        .layer = ErrorLayer::kBusiness,
-       .situation = "wrong OTP: Eko 302, 2138, or 2131 with response_status_id 302",
+       .situation = "wrong OTP: Eko 302, 2138, or 2131 with response_status_id 302 (on both OTP "
+                    "RPCs), or 2131 with response_status_id 1 (on VerifyCustomerOtp)",
        .code = Code::kInvalidArgument,
        .reason = reason::kOtpInvalid,
        .details = kBadRequest,
        .message = "Eko rejected the OTP",
        .guidance = "ask the customer for the OTP again",
-       .match = {.type_status_pairs = {{2131, 302}}, .codes = {302, 2138}},
+       .match = {.type_status_pairs = {{2131, 302, kOtpRpcs},
+                                       {2131, 1, RpcBit(Rpc::kVerifyCustomerOtp)}},
+                 .codes = {{302, kOtpRpcs}, {2138, kOtpRpcs}}},
        .default_fields = {{0, "otp"}},
        .example = {.wire = Wire::kRespond,
                    .rpc = Rpc::kVerifyCustomerOtp,
@@ -238,13 +241,13 @@ std::vector<ErrorRow> BuildRows() {
                            R"("message":"Wrong OTP"})"}});
   add({.id = "otp-expired",
        .layer = ErrorLayer::kBusiness,
-       .situation = "OTP expired: Eko 303, or 2131 with response_status_id 303",
+       .situation = "OTP expired: Eko 303, or 2131 with response_status_id 303 (OTP RPCs only)",
        .code = Code::kFailedPrecondition,
        .reason = reason::kOtpExpired,
        .details = kPreconditionFailure,
        .message = "the OTP has expired; request a new one",
        .guidance = "start the step again for a new OTP",
-       .match = {.type_status_pairs = {{2131, 303}}, .codes = {303}},
+       .match = {.type_status_pairs = {{2131, 303, kOtpRpcs}}, .codes = {{303, kOtpRpcs}}},
        .precondition_type = "OTP",
        .precondition_subject = "otp_ref_id",
        .example = {.wire = Wire::kRespond,
@@ -268,13 +271,15 @@ std::vector<ErrorRow> BuildRows() {
                            R"({"customer_id":"Customer does not exist in System"}})"}});
   add({.id = "customer-already-registered",
        .layer = ErrorLayer::kBusiness,
-       .situation = "already registered: Eko 17, 585, or 2131 with response_status_id 1",
+       .situation = "already registered: Eko 17, 585, or 2131 with response_status_id 1 (on "
+                    "ValidateEkycOtp: \"Customer Already registred\")",
        .code = Code::kAlreadyExists,
        .reason = reason::kCustomerAlreadyRegistered,
        .details = kResourceInfo,
        .message = "the customer is already registered with Eko",
        .guidance = "treat as done; look the customer up for the profile",
-       .match = {.type_status_pairs = {{2131, 1}}, .codes = {17, 585}},
+       .match = {.type_status_pairs = {{2131, 1, RpcBit(Rpc::kValidateEkycOtp)}},
+                 .codes = {17, 585}},
        .example = {.wire = Wire::kRespond,
                    .rpc = Rpc::kOnboardCustomer,
                    .body = R"({"status":17,"response_status_id":17,"response_type_id":17,)"
@@ -410,6 +415,37 @@ const ErrorRow& ErrorRowById(std::string_view id) {
   std::abort();
 }
 
+std::string RowScopeText(const ErrorRow& row) {
+  // Signals grouped by scope, in the order their scopes first appear.
+  std::vector<std::pair<RpcSet, std::vector<std::string>>> groups;
+  const auto add = [&groups](RpcSet rpcs, std::string signal) {
+    for (auto& [scope, signals] : groups) {
+      if (scope == rpcs) {
+        signals.push_back(std::move(signal));
+        return;
+      }
+    }
+    groups.push_back({rpcs, {std::move(signal)}});
+  };
+  for (const CodeMatch& m : row.match.codes) add(m.rpcs, absl::StrCat(m.code));
+  for (const TypeStatusMatch& m : row.match.type_status_pairs) {
+    add(m.rpcs, absl::StrCat(m.response_type_id, "/", m.response_status_id));
+  }
+  bool scoped = false;
+  for (const auto& group : groups) scoped = scoped || group.first != kAllRpcs;
+  if (!scoped) return "every RPC";
+  std::vector<std::string> parts;
+  for (const auto& [scope, signals] : groups) {
+    std::vector<std::string> rpcs;
+    for (int i = 0; i < kRpcCount; ++i) {
+      if (scope & RpcBit(static_cast<Rpc>(i))) rpcs.emplace_back(RpcName(static_cast<Rpc>(i)));
+    }
+    parts.push_back(absl::StrCat(absl::StrJoin(signals, ", "), ": ",
+                                 scope == kAllRpcs ? "every RPC" : absl::StrJoin(rpcs, ", ")));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
 std::string DetailTypeNames(unsigned details) {
   std::vector<std::string> names;
   if (details & kBadRequest) names.push_back("BadRequest");
@@ -422,9 +458,9 @@ std::string DetailTypeNames(unsigned details) {
 
 std::string ErrorTableMarkdown() {
   std::string out =
-      "| id | layer | situation | gRPC code | reason | details besides ErrorInfo and "
-      "RequestInfo | what to do |\n"
-      "| --- | --- | --- | --- | --- | --- | --- |\n";
+      "| id | layer | situation | applies to | gRPC code | reason | details besides ErrorInfo "
+      "and RequestInfo | what to do |\n"
+      "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
   for (const ErrorRow& row : ErrorRows()) {
     std::string code = absl::StrCat("`", absl::StatusCodeToString(row.code), "`");
     if (row.code_if_caller_deadline != row.code) {
@@ -432,8 +468,9 @@ std::string ErrorTableMarkdown() {
                           "` when the caller's deadline ran out, else ", code);
     }
     absl::StrAppend(&out, "| `", row.id, "` | ", LayerName(row.layer), " | ",
-                    absl::StrReplaceAll(row.situation, {{"|", "\\|"}}), " | ", code, " | `",
-                    row.reason, "` | ", DetailTypeNames(row.details), " | ", row.guidance, " |\n");
+                    absl::StrReplaceAll(row.situation, {{"|", "\\|"}}), " | ", RowScopeText(row),
+                    " | ", code, " | `", row.reason, "` | ", DetailTypeNames(row.details), " | ",
+                    row.guidance, " |\n");
   }
   return out;
 }

@@ -39,18 +39,43 @@ enum DetailType : unsigned {
   kRetryInfo = 1u << 4,
 };
 
+// A set of RPCs, one bit per Rpc: the RPCs an Eko code means something on.
+using RpcSet = unsigned;
+constexpr RpcSet RpcBit(Rpc rpc) { return 1u << static_cast<int>(rpc); }
+inline constexpr RpcSet kAllRpcs = (1u << kRpcCount) - 1;
+// The RPCs that send an OTP to Eko.
+inline constexpr RpcSet kOtpRpcs = RpcBit(Rpc::kVerifyCustomerOtp) | RpcBit(Rpc::kValidateEkycOtp);
+
+// An Eko code, recognised only on the RPCs in `rpcs`.
+struct CodeMatch {
+  constexpr CodeMatch(int32_t c, RpcSet r = kAllRpcs) : code(c), rpcs(r) {}
+  int32_t code;
+  RpcSet rpcs;
+};
+
+// A (response_type_id, response_status_id) pair, recognised only on `rpcs`.
+struct TypeStatusMatch {
+  constexpr TypeStatusMatch(int32_t type, int32_t status, RpcSet r = kAllRpcs)
+      : response_type_id(type), response_status_id(status), rpcs(r) {}
+  int32_t response_type_id;
+  int32_t response_status_id;
+  RpcSet rpcs;
+};
+
 // How a row is recognised. Within the business layer the signals are tried
 // in this order across all rows: (response_type_id, response_status_id)
 // pairs, then a code in `status`, then in a granular response_status_id (not
 // a coarse state -2..5), then in response_type_id, then response_type_id -1,
-// then the journey's steps, then message fragments.
+// then the journey's steps, then message fragments. A code or pair counts
+// only on the RPCs it is scoped to: the same code can mean different things
+// on different endpoints.
 struct ErrorMatch {
-  std::vector<TransportOutcome> outcomes;                      // kTransport
-  std::vector<std::pair<int, int>> http_ranges;                // kHttp, inclusive
-  std::vector<std::pair<int32_t, int32_t>> type_status_pairs;  // kBusiness
-  std::vector<int32_t> codes;                                  // kBusiness
-  bool parameter_error = false;                                // response_type_id -1
-  std::vector<std::string> message_fragments;                  // lower case
+  std::vector<TransportOutcome> outcomes;          // kTransport
+  std::vector<std::pair<int, int>> http_ranges;    // kHttp, inclusive
+  std::vector<TypeStatusMatch> type_status_pairs;  // kBusiness
+  std::vector<CodeMatch> codes;                    // kBusiness
+  bool parameter_error = false;                    // response_type_id -1
+  std::vector<std::string> message_fragments;      // lower case
 };
 
 // A concrete upstream behaviour that must produce the row; tests replay it
@@ -100,6 +125,11 @@ const std::vector<ErrorRow>& ErrorRows();
 
 // The row with `id`; aborts on an unknown id (a programming error).
 const ErrorRow& ErrorRowById(std::string_view id);
+
+// Where a row's Eko codes apply, for docs/errors.md: "every RPC", or e.g.
+// "302, 2138, 2131/302: VerifyCustomerOtp, ValidateEkycOtp; 2131/1:
+// VerifyCustomerOtp".
+std::string RowScopeText(const ErrorRow& row);
 
 // "BadRequest, RetryInfo" for a DetailType bit set ("" for none).
 std::string DetailTypeNames(unsigned details);

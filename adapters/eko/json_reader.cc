@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "adapters/common/strings.h"
 #include "rapidjson/error/en.h"
@@ -97,6 +98,34 @@ std::optional<int64_t> ParseInt(std::string_view text) {
   return static_cast<int64_t>(magnitude);
 }
 
+namespace {
+
+// `whole` without its digit-group commas, or nullopt when a comma is not a
+// valid group separator.
+std::optional<std::string> UngroupedDigits(std::string_view whole) {
+  if (whole.find(',') == std::string_view::npos) return std::string(whole);
+  std::string digits;
+  size_t group_start = 0;
+  bool first = true;
+  while (true) {
+    const size_t comma = whole.find(',', group_start);
+    const std::string_view group =
+        whole.substr(group_start, comma == std::string_view::npos ? std::string_view::npos
+                                                                  : comma - group_start);
+    const bool last = comma == std::string_view::npos;
+    const bool size_ok =
+        first ? (!group.empty() && group.size() <= 3)
+              : (last ? group.size() == 3 : (group.size() == 2 || group.size() == 3));
+    if (!size_ok) return std::nullopt;
+    digits.append(group);
+    if (last) return digits;
+    first = false;
+    group_start = comma + 1;
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<google::type::Money> ParseInrAmount(std::string_view text) {
   const auto invalid = [&] {
     return absl::InternalError(
@@ -110,8 +139,10 @@ absl::StatusOr<google::type::Money> ParseInrAmount(std::string_view text) {
     i = 1;
   }
   const size_t dot = text.find('.', i);
-  const std::string_view whole =
-      text.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
+  const std::optional<std::string> ungrouped = UngroupedDigits(
+      text.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i));
+  if (!ungrouped) return invalid();
+  const std::string_view whole = *ungrouped;
   const std::string_view fraction =
       dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
   if (whole.empty() && fraction.empty()) return invalid();
@@ -177,6 +208,78 @@ absl::StatusOr<const rapidjson::Value*> Object(const rapidjson::Value& object, c
   if (v == nullptr) return static_cast<const rapidjson::Value*>(nullptr);
   if (!v->IsObject()) return WrongType(key, "an object");
   return v;
+}
+
+namespace {
+
+template <typename T>
+std::optional<T> OrIgnore(absl::StatusOr<std::optional<T>> value, std::string_view path,
+                          IgnoredFields* ignored) {
+  if (value.ok()) return *std::move(value);
+  ignored->emplace_back(path);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> OptionalString(const rapidjson::Value& object, const char* key,
+                                          std::string_view path, IgnoredFields* ignored) {
+  return OrIgnore(String(object, key), path, ignored);
+}
+
+std::optional<int64_t> OptionalInt(const rapidjson::Value& object, const char* key,
+                                   std::string_view path, IgnoredFields* ignored) {
+  return OrIgnore(Int(object, key), path, ignored);
+}
+
+std::optional<int32_t> OptionalInt32(const rapidjson::Value& object, const char* key,
+                                     std::string_view path, IgnoredFields* ignored) {
+  const std::optional<int64_t> value = OptionalInt(object, key, path, ignored);
+  if (!value) return std::nullopt;
+  if (*value < std::numeric_limits<int32_t>::min() ||
+      *value > std::numeric_limits<int32_t>::max()) {
+    ignored->emplace_back(path);
+    return std::nullopt;
+  }
+  return static_cast<int32_t>(*value);
+}
+
+std::optional<google::type::Money> OptionalMoney(const rapidjson::Value& object, const char* key,
+                                                 std::string_view path, IgnoredFields* ignored) {
+  return OrIgnore(Money(object, key), path, ignored);
+}
+
+std::optional<bool> OptionalBool(const rapidjson::Value& object, const char* key,
+                                 std::string_view path, IgnoredFields* ignored) {
+  const rapidjson::Value* v = Member(object, key);
+  if (v == nullptr) return std::nullopt;
+  if (v->IsBool()) return v->GetBool();
+  if (v->IsString()) {
+    const std::string text = absl::AsciiStrToLower(ToAbsl(Text(*v)));
+    if (text.empty()) return std::nullopt;
+    if (text == "true" || text == "1") return true;
+    if (text == "false" || text == "0") return false;
+  }
+  ignored->emplace_back(path);
+  return std::nullopt;
+}
+
+const rapidjson::Value* OptionalObject(const rapidjson::Value& object, const char* key,
+                                       std::string_view path, IgnoredFields* ignored) {
+  const rapidjson::Value* v = Member(object, key);
+  if (v == nullptr) return nullptr;
+  if (v->IsObject()) return v;
+  ignored->emplace_back(path);
+  return nullptr;
+}
+
+const rapidjson::Value* OptionalArray(const rapidjson::Value& object, const char* key,
+                                      std::string_view path, IgnoredFields* ignored) {
+  const rapidjson::Value* v = Member(object, key);
+  if (v == nullptr) return nullptr;
+  if (v->IsArray()) return v;
+  ignored->emplace_back(path);
+  return nullptr;
 }
 
 }  // namespace eko::adapter::json

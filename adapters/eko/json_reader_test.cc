@@ -67,6 +67,45 @@ TEST(JsonReaderTest, ParseInrAmountEdgeCases) {
   EXPECT_FALSE(ParseInrAmount("99999999999999999999").ok());
 }
 
+TEST(JsonReaderTest, ParseInrAmountAcceptsDigitGroupCommasOnly) {
+  EXPECT_EQ(ParseInrAmount("25,000.00").value().units(), 25000);
+  EXPECT_EQ(ParseInrAmount("2,50,000.50").value().units(), 250000);
+  EXPECT_EQ(ParseInrAmount("2,50,000.50").value().nanos(), 500000000);
+  EXPECT_EQ(ParseInrAmount("1,234,567").value().units(), 1234567);
+  EXPECT_EQ(ParseInrAmount("-1,000").value().units(), -1000);
+  // A comma that is not a digit-group separator (e.g. a decimal comma).
+  EXPECT_FALSE(ParseInrAmount("25,50").ok());
+  EXPECT_FALSE(ParseInrAmount(",000").ok());
+  EXPECT_FALSE(ParseInrAmount("1,,000").ok());
+  EXPECT_FALSE(ParseInrAmount("1000,").ok());
+  EXPECT_FALSE(ParseInrAmount("1,0000").ok());
+  EXPECT_FALSE(ParseInrAmount("1.000,00").ok());
+  EXPECT_FALSE(ParseInrAmount("N/A").ok());
+}
+
+TEST(JsonReaderTest, LenientReadersNameWhatTheyIgnore) {
+  auto doc = Parse(R"({"n":"N/A","s":{},"i":"x","b":"maybe","t":true,"one":1,"f":"FALSE",)"
+                   R"("o":[],"a":{},"e":"","z":null,"big":"9999999999"})");
+  IgnoredFields ignored;
+  EXPECT_FALSE(OptionalMoney(doc, "n", "data.n", &ignored).has_value());
+  EXPECT_FALSE(OptionalString(doc, "s", "data.s", &ignored).has_value());
+  EXPECT_FALSE(OptionalInt(doc, "i", "data.i", &ignored).has_value());
+  EXPECT_FALSE(OptionalBool(doc, "b", "data.b", &ignored).has_value());
+  EXPECT_EQ(OptionalObject(doc, "o", "data.o", &ignored), nullptr);
+  EXPECT_EQ(OptionalArray(doc, "a", "data.a", &ignored), nullptr);
+  EXPECT_FALSE(OptionalInt32(doc, "big", "data.big", &ignored).has_value());
+  EXPECT_THAT(ignored, ::testing::ElementsAre("data.n", "data.s", "data.i", "data.b", "data.o",
+                                              "data.a", "data.big"));
+  ignored.clear();
+  EXPECT_EQ(OptionalBool(doc, "t", "t", &ignored), true);
+  EXPECT_EQ(OptionalBool(doc, "one", "one", &ignored), true);
+  EXPECT_EQ(OptionalBool(doc, "f", "f", &ignored), false);
+  EXPECT_FALSE(OptionalMoney(doc, "e", "e", &ignored).has_value());
+  EXPECT_FALSE(OptionalBool(doc, "z", "z", &ignored).has_value());
+  EXPECT_FALSE(OptionalString(doc, "missing", "missing", &ignored).has_value());
+  EXPECT_THAT(ignored, ::testing::IsEmpty());
+}
+
 TEST(JsonReaderTest, ObjectChecksType) {
   auto doc = Parse(R"({"o":{"x":1},"s":"text","n":null})");
   EXPECT_NE(Object(doc, "o").value(), nullptr);

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace eko::adapter {
@@ -63,20 +64,126 @@ TEST(RequestBuilderTest, VerifyCustomerOtpKeepsLeadingZeros) {
             R"("otp":"012345","otp_ref_id":"0099"})");
 }
 
-TEST(RequestBuilderTest, OnboardSenderGoldenBody) {
+v1::OnboardSenderRequest SenderWithAddress() {
   v1::OnboardSenderRequest request;
   request.set_customer_id("9876543210");
   request.set_name("Ravi");
   request.mutable_dob()->set_year(1985);
   request.mutable_dob()->set_month(12);
   request.mutable_dob()->set_day(31);
-  request.add_residence_address("Line 1");
-  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
+  v1::Address* address = request.mutable_address();
+  address->set_line("12 \"MG\" Road");
+  address->set_city("Indore");
+  address->set_state("Madhya Pradesh");
+  address->set_pincode("452001");
+  address->set_area("Gita Bhavan");
+  return request;
+}
+
+TEST(RequestBuilderTest, OnboardSenderSendsTheAddressAsAnObjectString) {
+  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), SenderWithAddress(), Identity());
   EXPECT_EQ(out.method, HttpMethod::kPost);
   EXPECT_EQ(out.path_and_query, "/customer/payment/dmt-fino/sender/9876543210");
+  // Keys in Eko's order; the empty district is left out.
   EXPECT_EQ(out.body,
             R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)"
-            R"("name":"Ravi","dob":"1985-12-31","residence_address":["Line 1"]})");
+            R"("name":"Ravi","dob":"1985-12-31","residence_address":)"
+            R"("{\"line\":\"12 \\\"MG\\\" Road\",\"city\":\"Indore\",)"
+            R"(\"state\":\"Madhya Pradesh\",\"pincode\":\"452001\",\"area\":\"Gita Bhavan\"}"})");
+}
+
+TEST(RequestBuilderTest, OnboardSenderAddressInTheArrayEncodings) {
+  EndpointTable endpoints;
+  ASSERT_TRUE(endpoints.OverrideAddressEncoding("OnboardSender=array").ok());
+  EXPECT_THAT(BuildUpstreamRequest(endpoints, SenderWithAddress(), Identity()).body,
+              ::testing::HasSubstr(R"("residence_address":["12 \"MG\" Road","Gita Bhavan",)"
+                                   R"("Indore","Madhya Pradesh","452001"]})"));
+  ASSERT_TRUE(endpoints.OverrideAddressEncoding("OnboardSender=array-string").ok());
+  EXPECT_THAT(
+      BuildUpstreamRequest(endpoints, SenderWithAddress(), Identity()).body,
+      ::testing::HasSubstr(R"("residence_address":"[\"12 \\\"MG\\\" Road\",)"
+                           R"(\"Gita Bhavan\",\"Indore\",\"Madhya Pradesh\",\"452001\"]"})"));
+}
+
+TEST(RequestBuilderTest, OnboardCustomerAddressAsArrayString) {
+  v1::OnboardCustomerRequest request;
+  request.set_customer_id("9876543210");
+  request.set_name("Asha");
+  request.mutable_dob()->set_year(1990);
+  request.mutable_dob()->set_month(1);
+  request.mutable_dob()->set_day(2);
+  request.add_residence_address("1 Road");
+  request.add_residence_address("Pune");
+  EndpointTable endpoints;
+  ASSERT_TRUE(endpoints.OverrideAddressEncoding("OnboardCustomer=array-string").ok());
+  EXPECT_THAT(BuildUpstreamRequest(endpoints, request, Identity()).body,
+              ::testing::HasSubstr(R"("residence_address":"[\"1 Road\",\"Pune\"]"})"));
+}
+
+TEST(RequestBuilderTest, VerifyCustomerOtpLeavesAnEmptyOtpOut) {
+  v1::VerifyCustomerOtpRequest request;
+  request.set_customer_id("9876543210");
+  request.set_otp_ref_id("ref==");
+  EXPECT_EQ(BuildUpstreamRequest(EndpointTable(), request, Identity()).body,
+            R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)"
+            R"("otp_ref_id":"ref=="})");
+}
+
+TEST(RequestBuilderTest, NumberTypedOtpsNeverLoseLeadingZeros) {
+  EndpointTable endpoints;
+  ASSERT_TRUE(endpoints.OverrideOtpJsonType("VerifyCustomerOtp=number").ok());
+  ASSERT_TRUE(endpoints.OverrideOtpJsonType("ValidateEkycOtp.otp_ref_id=number").ok());
+  v1::VerifyCustomerOtpRequest verify;
+  verify.set_customer_id("9876543210");
+  verify.set_otp("123456");
+  verify.set_otp_ref_id("66748392");
+  EXPECT_THAT(BuildUpstreamRequest(endpoints, verify, Identity()).body,
+              ::testing::HasSubstr(R"("otp":123456,"otp_ref_id":66748392})"));
+  verify.set_otp("012345");
+  verify.set_otp_ref_id("IXryg==");
+  EXPECT_THAT(BuildUpstreamRequest(endpoints, verify, Identity()).body,
+              ::testing::HasSubstr(R"("otp":"012345","otp_ref_id":"IXryg=="})"));
+  verify.set_otp_ref_id("1234567890123456789");  // 19 digits: beyond int64-safe
+  EXPECT_THAT(BuildUpstreamRequest(endpoints, verify, Identity()).body,
+              ::testing::HasSubstr(R"("otp_ref_id":"1234567890123456789"})"));
+
+  v1::ValidateEkycOtpRequest validate;
+  validate.set_customer_id("9876543210");
+  validate.set_otp("123456");
+  validate.set_otp_ref_id("771");
+  validate.set_kyc_request_id("88");
+  EXPECT_THAT(BuildUpstreamRequest(endpoints, validate, Identity()).body,
+              ::testing::HasSubstr(R"("otp":"123456","otp_ref_id":771,"kyc_request_id":"88"})"));
+}
+
+TEST(RequestBuilderTest, TemplateWithoutCustomerIdPutsItInTheBodyOrQuery) {
+  EndpointTable endpoints;
+  ASSERT_TRUE(endpoints.Override("OnboardCustomer=POST /customer/account?service_code=80").ok());
+  ASSERT_TRUE(endpoints.Override("GetSender=GET /customer/profile?service_code=80").ok());
+  v1::OnboardCustomerRequest onboard;
+  onboard.set_customer_id("9876543210");
+  onboard.set_name("A");
+  onboard.add_residence_address("x");
+  UpstreamRequest out = BuildUpstreamRequest(endpoints, onboard, Identity());
+  EXPECT_EQ(out.path_and_query, "/customer/account?service_code=80");
+  EXPECT_THAT(out.body, ::testing::HasSubstr(R"("client_ref_id":"ref0001","customer_id":)"
+                                             R"("9876543210","name":"A")"));
+  v1::GetSenderRequest get;
+  get.set_customer_id("9876543210");
+  EXPECT_EQ(BuildUpstreamRequest(endpoints, get, Identity()).path_and_query,
+            "/customer/profile?service_code=80&customer_id=9876543210&initiator_id=9962981729&"
+            "user_code=20810200");
+}
+
+TEST(RequestBuilderTest, TemplateQueryComesBeforeTheCommonParameters) {
+  EndpointTable endpoints;
+  ASSERT_TRUE(
+      endpoints.Override("GetCustomer=GET /customer/profile/{customer_id}?service_code=80").ok());
+  v1::GetCustomerRequest request;
+  request.set_customer_id("9876543210");
+  EXPECT_EQ(BuildUpstreamRequest(endpoints, request, Identity()).path_and_query,
+            "/customer/profile/9876543210?service_code=80&initiator_id=9962981729&user_code="
+            "20810200");
 }
 
 TEST(RequestBuilderTest, StartSenderEkycRenamesAadhaarAndPidData) {

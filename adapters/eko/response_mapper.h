@@ -4,15 +4,18 @@
 #include <optional>
 
 #include "absl/status/status.h"
-#include "absl/status/statusor.h"
 #include "adapters/eko/envelope.h"
+#include "adapters/eko/json_reader.h"
 #include "eko/onboarding/v1/onboarding_service.pb.h"
 
 // Reads the RPC-specific part of a successful envelope (`data`) into the typed
 // response. `next_step` is already decided (see classifier.h) and tells which
-// fields must be present: e.g. an OTP step without an otp_ref_id is an error.
-// Errors are plain INTERNAL statuses naming the problem; the caller wraps them
-// as UPSTREAM_BAD_RESPONSE.
+// fields the step needs: otp_ref_id for VERIFY_CUSTOMER_OTP, otp_ref_id and
+// kyc_request_id for VALIDATE_EKYC_OTP. Only a missing needed field is an
+// error (a plain INTERNAL status naming it; the caller wraps it as
+// UPSTREAM_BAD_RESPONSE). Every other field is optional: one Eko sends with
+// an unusable type or value is left unset and its JSON path appended to
+// *ignored, so a recognised step never fails on a loosely typed extra.
 namespace eko::adapter {
 
 namespace v1 = ::eko::onboarding::v1;
@@ -20,21 +23,23 @@ namespace v1 = ::eko::onboarding::v1;
 // Profile from `data.customer_profile` (falling back to top-level `data`
 // fields such as sender_name / next_allowed_limit / kyc_state); nullopt when
 // Eko sent neither.
-absl::StatusOr<std::optional<v1::CustomerProfile>> ParseCustomerProfile(const Envelope& envelope);
+std::optional<v1::CustomerProfile> ParseCustomerProfile(const Envelope& envelope,
+                                                        json::IgnoredFields* ignored);
 
+absl::Status FillResponse(const Envelope& envelope, v1::NextStep step, v1::GetCustomerResponse* out,
+                          json::IgnoredFields* ignored);
 absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
-                          v1::GetCustomerResponse* out);
+                          v1::OnboardCustomerResponse* out, json::IgnoredFields* ignored);
 absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
-                          v1::OnboardCustomerResponse* out);
+                          v1::VerifyCustomerOtpResponse* out, json::IgnoredFields* ignored);
+absl::Status FillResponse(const Envelope& envelope, v1::NextStep step, v1::GetSenderResponse* out,
+                          json::IgnoredFields* ignored);
 absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
-                          v1::VerifyCustomerOtpResponse* out);
-absl::Status FillResponse(const Envelope& envelope, v1::NextStep step, v1::GetSenderResponse* out);
+                          v1::OnboardSenderResponse* out, json::IgnoredFields* ignored);
 absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
-                          v1::OnboardSenderResponse* out);
+                          v1::StartSenderEkycResponse* out, json::IgnoredFields* ignored);
 absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
-                          v1::StartSenderEkycResponse* out);
-absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
-                          v1::ValidateEkycOtpResponse* out);
+                          v1::ValidateEkycOtpResponse* out, json::IgnoredFields* ignored);
 
 }  // namespace eko::adapter
 

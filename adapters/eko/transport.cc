@@ -420,7 +420,9 @@ void CurlMultiTransport::StartAttempt(Transfer* t) {
   };
   add_header("Accept: application/json");
   add_header("Expect:");
-  if (req.method != HttpMethod::kGet) add_header("Content-Type: application/json");
+  // Eko's docs list content-type: application/json as a header of every
+  // request, GET included.
+  add_header("Content-Type: application/json");
   if (options_.auth_headers) {
     for (const std::string& line : options_.auth_headers()) add_header(line);
   }

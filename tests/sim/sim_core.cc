@@ -207,6 +207,56 @@ absl::Status ValidateConfig(const SimConfig& config) {
   return absl::OkStatus();
 }
 
+namespace {
+
+constexpr char kAddressNotObject[] = "Must be a string holding a JSON object";
+
+// Reads member `key` of the address `object` into *out. A required member
+// must be a non-blank string; an optional one may also be absent or null.
+absl::Status ReadAddressMember(const rapidjson::Value& object, const char* key, bool required,
+                               std::string* out) {
+  const auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || it->value.IsNull()) {
+    return required ? absl::InvalidArgumentError(absl::StrCat(key, " is required"))
+                    : absl::OkStatus();
+  }
+  if (!it->value.IsString()) {
+    return absl::InvalidArgumentError(absl::StrCat(key, " must be a string"));
+  }
+  out->assign(it->value.GetString(), it->value.GetStringLength());
+  if (required && absl::StripAsciiWhitespace(*out).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(key, " is required"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<SenderAddress> ParseSenderAddress(absl::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError() || !doc.IsObject()) return absl::InvalidArgumentError(kAddressNotObject);
+  SenderAddress address;
+  const std::pair<const char*, std::string*> required[] = {{"line", &address.line},
+                                                           {"city", &address.city},
+                                                           {"state", &address.state},
+                                                           {"pincode", &address.pincode}};
+  for (const auto& [key, out] : required) {
+    absl::Status status = ReadAddressMember(doc, key, /*required=*/true, out);
+    if (!status.ok()) return status;
+  }
+  if (address.pincode.size() != 6 || !IsDigits(address.pincode)) {
+    return absl::InvalidArgumentError("pincode must be 6 digits");
+  }
+  const std::pair<const char*, std::string*> optional[] = {{"district", &address.district},
+                                                           {"area", &address.area}};
+  for (const auto& [key, out] : optional) {
+    absl::Status status = ReadAddressMember(doc, key, /*required=*/false, out);
+    if (!status.ok()) return status;
+  }
+  return address;
+}
+
 // Request parameters of one Eko call: the query string of a GET or the JSON
 // object body of a POST/PUT, read uniformly.
 class RequestParams {
@@ -281,6 +331,18 @@ class RequestParams {
 
 namespace {
 
+// Onboard Sender's residence_address: a JSON string holding the object that
+// ParseSenderAddress reads. On failure the message is the invalid_params
+// reason ("Required" when absent, null or blank).
+absl::StatusOr<SenderAddress> ReadSenderAddress(const RequestParams& params) {
+  const rapidjson::Value* value = params.Find("residence_address");
+  if (value == nullptr || value->IsNull()) return absl::InvalidArgumentError("Required");
+  if (!value->IsString()) return absl::InvalidArgumentError(kAddressNotObject);
+  const absl::string_view text(value->GetString(), value->GetStringLength());
+  if (absl::StripAsciiWhitespace(text).empty()) return absl::InvalidArgumentError("Required");
+  return ParseSenderAddress(text);
+}
+
 enum class Endpoint {
   kGetCustomer,
   kOnboardCustomer,
@@ -295,10 +357,15 @@ struct EkoRoute {
   const char* method;
   std::vector<absl::string_view> pattern;  // "{customer_id}" matches one segment.
   Endpoint endpoint;
+  // The customer_id is the body's "customer_id" parameter, not a path segment.
+  bool customer_id_in_body = false;
 };
 
 constexpr absl::string_view kCustomerIdSegment = "{customer_id}";
 
+// Eko's current paths (reference/eko-api.md 5.1-5.3, 5.9), then the older
+// OAS-md forms of the same endpoints, served by the same handlers with the
+// same checks so that the gateway's configurable paths can be tested.
 const std::vector<EkoRoute>& EkoRoutes() {
   static const auto* routes = new std::vector<EkoRoute>{
       {"GET", {"customer", "profile", kCustomerIdSegment}, Endpoint::kGetCustomer},
@@ -318,6 +385,12 @@ const std::vector<EkoRoute>& EkoRoutes() {
       {"PUT",
        {"customer", "payment", "dmt-fino", "sender", kCustomerIdSegment, "otp", "verify"},
        Endpoint::kVerifyEkycOtp},
+      // Legacy (OAS-md) forms.
+      {"POST", {"customer", "account"}, Endpoint::kOnboardCustomer, /*customer_id_in_body=*/true},
+      {"GET", {"customer", "profile", kCustomerIdSegment, "dmt-fino"}, Endpoint::kGetSender},
+      {"POST",
+       {"customer", "account", kCustomerIdSegment, "dmt-fino", "ekyc"},
+       Endpoint::kStartEkyc},
   };
   return *routes;
 }
@@ -338,7 +411,10 @@ bool MatchPattern(const std::vector<absl::string_view>& pattern,
 }
 
 // The {customer_id} segment of `path` when it names an Eko route (with any
-// method) under `base_path`; "" otherwise.
+// method) under `base_path`; "" otherwise. Faults are matched with this id
+// before the body is read, so a route whose customer_id travels in the body
+// (legacy POST /customer/account) yields "": a fault scoped to a customer_id
+// never matches it, while faults matched by method or path_contains do.
 std::string RouteCustomerId(absl::string_view path, absl::string_view base_path) {
   if (!absl::ConsumePrefix(&path, base_path) || !absl::StartsWith(path, "/")) return "";
   const std::vector<absl::string_view> segments = Segments(path);
@@ -347,6 +423,35 @@ std::string RouteCustomerId(absl::string_view path, absl::string_view base_path)
     if (MatchPattern(route.pattern, segments, &customer_id)) return customer_id;
   }
   return "";
+}
+
+// How a request's method and path fit the Eko routes.
+struct RouteMatch {
+  const EkoRoute* route = nullptr;   // Set when path and method match.
+  std::string customer_id;           // The path's {customer_id} segment, if any.
+  std::vector<std::string> allowed;  // Methods of the routes the path matches.
+};
+
+// Matches `path` (base path included) and `method` against EkoRoutes(). No
+// allowed methods means the path is unknown; allowed methods but no route
+// means the method is wrong.
+RouteMatch MatchRoute(absl::string_view method, absl::string_view path,
+                      absl::string_view base_path) {
+  RouteMatch match;
+  if (!absl::ConsumePrefix(&path, base_path) || !(path.empty() || absl::StartsWith(path, "/"))) {
+    return match;
+  }
+  const std::vector<absl::string_view> segments = Segments(path);
+  for (const EkoRoute& candidate : EkoRoutes()) {
+    std::string id;
+    if (!MatchPattern(candidate.pattern, segments, &id)) continue;
+    match.allowed.push_back(candidate.method);
+    if (method == candidate.method) {
+      match.route = &candidate;
+      match.customer_id = std::move(id);
+    }
+  }
+  return match;
 }
 
 }  // namespace
@@ -383,6 +488,12 @@ void SimCore::ResetLocked() {
   sender.sender = SenderState::kComplete;
   sender.sender_name = kSeededSenderName;
   sender.sender_dob = "1990-01-01";
+  sender.sender_address = {.line = "2 Test Street",
+                           .city = "Indore",
+                           .state = "Madhya Pradesh",
+                           .pincode = "452001",
+                           .district = "Indore",
+                           .area = ""};
 }
 
 SimResponse SimCore::Handle(const SimRequest& request, int64_t now_ms) {
@@ -470,18 +581,21 @@ void RequireText(const RequestParams& params, absl::string_view name, InvalidPar
   if (out != nullptr) *out = std::move(text);
 }
 
-// residence_address: a non-empty JSON array of non-empty strings; with
-// `allow_string`, also a non-empty string (DMT-Fino accepts both forms).
-void CheckAddress(const RequestParams& params, bool allow_string, InvalidParams* bad) {
+// Records a problem when `name` is present but neither a string nor a
+// number; absent, null and blank values are fine.
+void CheckOptionalText(const RequestParams& params, absl::string_view name, InvalidParams* bad) {
+  std::string text;
+  if (params.Scalar(name, &text) == RequestParams::Kind::kWrongType) {
+    bad->emplace_back(name, "Must be a string");
+  }
+}
+
+// Onboard Customer's residence_address: a non-empty JSON array of non-blank
+// strings.
+void CheckAddressLines(const RequestParams& params, InvalidParams* bad) {
   const rapidjson::Value* value = params.Find("residence_address");
   if (value == nullptr || value->IsNull()) {
     bad->emplace_back("residence_address", "Required");
-    return;
-  }
-  if (allow_string && value->IsString()) {
-    if (absl::StripAsciiWhitespace(value->GetString()).empty()) {
-      bad->emplace_back("residence_address", "Required");
-    }
     return;
   }
   bool ok = value->IsArray() && !value->Empty();
@@ -490,11 +604,13 @@ void CheckAddress(const RequestParams& params, bool allow_string, InvalidParams*
       if (!line.IsString() || absl::StripAsciiWhitespace(line.GetString()).empty()) ok = false;
     }
   }
-  if (!ok) {
-    bad->emplace_back("residence_address", allow_string
-                                               ? "Must be a JSON array of strings or a string"
-                                               : "Must be a JSON array of strings");
-  }
+  if (!ok) bad->emplace_back("residence_address", "Must be a JSON array of strings");
+}
+
+// Onboard Sender's residence_address (see ReadSenderAddress).
+void CheckSenderAddress(const RequestParams& params, InvalidParams* bad) {
+  const absl::StatusOr<SenderAddress> address = ReadSenderAddress(params);
+  if (!address.ok()) bad->emplace_back("residence_address", address.status().message());
 }
 
 void CheckNameAndDob(const RequestParams& params, InvalidParams* bad) {
@@ -520,14 +636,15 @@ void CheckEndpointFields(Endpoint endpoint, const RequestParams& params, Invalid
       return;
     case Endpoint::kOnboardCustomer:
       CheckNameAndDob(params, bad);
-      CheckAddress(params, /*allow_string=*/false, bad);
+      CheckAddressLines(params, bad);
       return;
     case Endpoint::kOnboardSender:
       CheckNameAndDob(params, bad);
-      CheckAddress(params, /*allow_string=*/true, bad);
+      CheckSenderAddress(params, bad);
       return;
     case Endpoint::kVerifyCustomerOtp:
-      RequireText(params, "otp", bad);
+      // Eko documents otp as optional here; VerifyCustomerOtp answers its absence.
+      CheckOptionalText(params, "otp", bad);
       RequireText(params, "otp_ref_id", bad);
       return;
     case Endpoint::kStartEkyc: {
@@ -548,39 +665,63 @@ void CheckEndpointFields(Endpoint endpoint, const RequestParams& params, Invalid
   }
 }
 
+// customer_id: the path's {customer_id} segment, or for a route that carries
+// it in the body the body's "customer_id" (a string or number); it must be 10
+// digits. Sets *customer_id to what was found.
+void CheckCustomerId(const EkoRoute& route, const RequestParams& params, std::string* customer_id,
+                     InvalidParams* bad) {
+  if (route.customer_id_in_body) {
+    const size_t before = bad->size();
+    RequireText(params, "customer_id", bad, customer_id);
+    if (bad->size() != before) return;
+  }
+  if (customer_id->size() != 10 || !IsDigits(*customer_id)) {
+    bad->emplace_back("customer_id", "Must be a 10-digit mobile number");
+  }
+}
+
+// The common parameters user_code (digits) and client_ref_id (at most 20
+// characters). Sets *user_code.
+void CheckCommonParams(const RequestParams& params, std::string* user_code, InvalidParams* bad) {
+  const size_t before_user_code = bad->size();
+  RequireText(params, "user_code", bad, user_code);
+  if (bad->size() == before_user_code && !IsDigits(*user_code)) {
+    bad->emplace_back("user_code", "Must contain only digits");
+  }
+  std::string client_ref_id;
+  switch (params.Scalar("client_ref_id", &client_ref_id)) {
+    case RequestParams::Kind::kMissing:
+      break;
+    case RequestParams::Kind::kWrongType:
+      bad->emplace_back("client_ref_id", "Must be a string");
+      break;
+    case RequestParams::Kind::kScalar:
+      if (client_ref_id.size() > static_cast<size_t>(kMaxClientRefIdLength)) {
+        bad->emplace_back("client_ref_id",
+                          absl::StrCat("Must be at most ", kMaxClientRefIdLength, " characters"));
+      }
+      break;
+  }
+}
+
 }  // namespace
 
 SimResponse SimCore::HandleEko(const SimRequest& request, bool auth_ok, int64_t now_ms) {
   // 1. Method and path.
-  absl::string_view path = request.path;
-  if (!absl::ConsumePrefix(&path, config_.base_path) ||
-      !(path.empty() || absl::StartsWith(path, "/"))) {
-    return PlainError(404, "No mapping rule matched");
-  }
-  const std::vector<absl::string_view> segments = Segments(path);
-  const EkoRoute* route = nullptr;
-  std::vector<std::string> allowed;
-  std::string customer_id;
-  for (const EkoRoute& candidate : EkoRoutes()) {
-    std::string id;
-    if (!MatchPattern(candidate.pattern, segments, &id)) continue;
-    allowed.push_back(candidate.method);
-    if (request.method == candidate.method) {
-      route = &candidate;
-      customer_id = std::move(id);
-    }
-  }
-  if (allowed.empty()) return PlainError(404, "No mapping rule matched");
-  if (route == nullptr) {
+  RouteMatch match = MatchRoute(request.method, request.path, config_.base_path);
+  if (match.allowed.empty()) return PlainError(404, "No mapping rule matched");
+  if (match.route == nullptr) {
     SimResponse response = PlainError(405, "Method Not Allowed");
-    response.headers.emplace_back("Allow", absl::StrJoin(allowed, ", "));
+    response.headers.emplace_back("Allow", absl::StrJoin(match.allowed, ", "));
     return response;
   }
+  const EkoRoute& route = *match.route;
 
   // 2. Authentication.
   if (!auth_ok) return PlainError(403, "Forbidden");
 
-  // 3. Content type and body.
+  // 3. Content type and body. Parameters come from the query of a GET and
+  // from the body of a POST/PUT, even when its URL has a query as well.
   std::optional<RequestParams> params;
   if (request.method == "GET") {
     params = RequestParams::FromQuery(request.query);
@@ -592,7 +733,7 @@ SimResponse SimCore::HandleEko(const SimRequest& request, bool auth_ok, int64_t 
     if (!params) return EnvelopeReply(1, 1, -1, "No Key for Response");
   }
 
-  // 4. Common parameters.
+  // 4. Common parameters, then the endpoint's own; unknown ones are ignored.
   std::string initiator_id;
   if (params->Scalar("initiator_id", &initiator_id) != RequestParams::Kind::kScalar ||
       initiator_id != config_.initiator_id) {
@@ -600,37 +741,18 @@ SimResponse SimCore::HandleEko(const SimRequest& request, bool auth_ok, int64_t 
                          {{"initiator_id", "Invalid initiator"}});
   }
   InvalidParams bad;
-  if (customer_id.size() != 10 || !IsDigits(customer_id)) {
-    bad.emplace_back("customer_id", "Must be a 10-digit mobile number");
-  }
+  std::string& customer_id = match.customer_id;
+  CheckCustomerId(route, *params, &customer_id, &bad);
   std::string user_code;
-  const size_t before_user_code = bad.size();
-  RequireText(*params, "user_code", &bad, &user_code);
-  if (bad.size() == before_user_code && !IsDigits(user_code)) {
-    bad.emplace_back("user_code", "Must contain only digits");
-  }
-  std::string client_ref_id;
-  switch (params->Scalar("client_ref_id", &client_ref_id)) {
-    case RequestParams::Kind::kMissing:
-      break;
-    case RequestParams::Kind::kWrongType:
-      bad.emplace_back("client_ref_id", "Must be a string");
-      break;
-    case RequestParams::Kind::kScalar:
-      if (client_ref_id.size() > static_cast<size_t>(kMaxClientRefIdLength)) {
-        bad.emplace_back("client_ref_id",
-                         absl::StrCat("Must be at most ", kMaxClientRefIdLength, " characters"));
-      }
-      break;
-  }
-  CheckEndpointFields(route->endpoint, *params, &bad);
+  CheckCommonParams(*params, &user_code, &bad);
+  CheckEndpointFields(route.endpoint, *params, &bad);
   if (!bad.empty()) return EnvelopeReply(461, 1, -1, "Invalid parameters", nullptr, bad);
   if (user_code == kNotOnboardedUserCode) {
     return EnvelopeReply(346, 1, -1, "User/agent not onboarded");
   }
 
   // 5. The endpoint itself.
-  switch (route->endpoint) {
+  switch (route.endpoint) {
     case Endpoint::kGetCustomer:
       return GetCustomer(customer_id, now_ms);
     case Endpoint::kOnboardCustomer:
@@ -781,6 +903,7 @@ SimResponse ProfileReply(const std::string& name, const std::string& mobile, int
   });
 }
 
+// The lines of Onboard Customer's residence_address (checked beforehand).
 std::vector<std::string> AddressLines(const RequestParams& params) {
   std::vector<std::string> lines;
   const rapidjson::Value* value = params.Find("residence_address");
@@ -788,8 +911,6 @@ std::vector<std::string> AddressLines(const RequestParams& params) {
     for (const auto& line : value->GetArray()) {
       if (line.IsString()) lines.emplace_back(line.GetString(), line.GetStringLength());
     }
-  } else if (value != nullptr && value->IsString()) {
-    lines.emplace_back(value->GetString(), value->GetStringLength());
   }
   return lines;
 }
@@ -815,6 +936,12 @@ SimResponse SimCore::OnboardCustomer(const std::string& customer_id, const Reque
 
 SimResponse SimCore::VerifyCustomerOtp(const std::string& customer_id, const RequestParams& params,
                                        int64_t now_ms) {
+  // Eko documents otp as optional. Without one (absent, null or blank) the
+  // verification fails, whatever otp_ref_id names, and no OTP is consumed.
+  const std::string otp = params.Text("otp");
+  if (absl::StripAsciiWhitespace(otp).empty()) {
+    return EnvelopeReply(2131, 1, 2131, "Validate OTP Failed");
+  }
   const auto wrong = [] { return EnvelopeReply(302, 302, 2131, "Wrong OTP"); };
   const auto it = otps_.find(params.Text("otp_ref_id"));
   if (it == otps_.end()) return wrong();
@@ -825,7 +952,7 @@ SimResponse SimCore::VerifyCustomerOtp(const std::string& customer_id, const Req
   if (record.force_expired || now_ms >= record.expires_ms) {
     return EnvelopeReply(303, 303, 2131, "OTP expired");
   }
-  if (params.Text("otp") != record.otp) return wrong();
+  if (otp != record.otp) return wrong();
 
   record.consumed = true;
   Customer& customer = customers_[customer_id];
@@ -878,6 +1005,23 @@ SimResponse RegistrationCompleted(const std::string& user_code) {
   });
 }
 
+// Validate eKYC OTP's success: besides user_code, the sender's new state as
+// the customer's reading of Eko's DMT-Fino docs lists it (customer_id,
+// kyc_verified, available_limit). Eko's docs source dropped these fields
+// from its sample (keeping only user_code); gateway tests cover their
+// absence through fault injection.
+SimResponse EkycVerified(const std::string& user_code, const std::string& customer_id) {
+  return EnvelopeReply(0, 0, 2132, "Customer Registration Completed", [&](JsonWriter& w) {
+    w.StartObject();
+    KeyStr(w, "user_code", user_code);
+    KeyStr(w, "customer_id", customer_id);
+    Key(w, "kyc_verified");
+    w.Bool(true);
+    KeyInt(w, "available_limit", kLimitNumber);
+    w.EndObject();
+  });
+}
+
 SimResponse SenderNotFound() {
   return EnvelopeReply(463, 1, -1, "User not found", nullptr,
                        {{"customer_id", "Customer does not exist in System"}});
@@ -902,12 +1046,9 @@ SimResponse SimCore::GetSender(const std::string& customer_id, const std::string
       return NotEnrolled();
     case SenderState::kKycPending:
       return SenderKycPending();
-    case SenderState::kOtpPending: {
-      const auto otp = otps_.find(customer.pending_ekyc_ref);
-      const std::string kyc_request_id =
-          otp == otps_.end() ? std::string() : otp->second.kyc_request_id;
-      return EkycOtpSent(user_code, kyc_request_id, customer.pending_ekyc_ref);
-    }
+    case SenderState::kOtpPending:
+      // The refs of the latest eKYC OTP, as StartEkyc returned them.
+      return EkycOtpSent(user_code, customer.pending_kyc_request_id, customer.pending_ekyc_ref);
     case SenderState::kComplete:
       return ProfileReply(customer.sender_name, customer_id, /*kyc_state=*/1);
   }
@@ -917,11 +1058,14 @@ SimResponse SimCore::GetSender(const std::string& customer_id, const std::string
 SimResponse SimCore::OnboardSender(const std::string& customer_id, const RequestParams& params) {
   Customer& customer = customers_[customer_id];
   switch (customer.sender) {
-    case SenderState::kNone:
+    case SenderState::kNone: {
+      absl::StatusOr<SenderAddress> address = ReadSenderAddress(params);  // Checked beforehand.
       customer.sender = SenderState::kKycPending;
       customer.sender_name = std::string(absl::StripAsciiWhitespace(params.Text("name")));
       customer.sender_dob = params.Text("dob");
+      if (address.ok()) customer.sender_address = *std::move(address);
       return SenderKycPending();
+    }
     case SenderState::kKycPending:
     case SenderState::kOtpPending:
       return SenderKycPending();
@@ -948,6 +1092,7 @@ SimResponse SimCore::StartEkyc(const std::string& customer_id, const std::string
   const OtpRecord& record = IssueOtp(customer_id, Flow::kEkyc, now_ms);
   customer.sender = SenderState::kOtpPending;
   customer.pending_ekyc_ref = record.otp_ref_id;
+  customer.pending_kyc_request_id = record.kyc_request_id;
   return EkycOtpSent(user_code, record.kyc_request_id, record.otp_ref_id);
 }
 
@@ -974,7 +1119,8 @@ SimResponse SimCore::VerifyEkycOtp(const std::string& customer_id, const std::st
   record.consumed = true;
   customer->second.sender = SenderState::kComplete;
   customer->second.pending_ekyc_ref.clear();
-  return RegistrationCompleted(user_code);
+  customer->second.pending_kyc_request_id.clear();
+  return EkycVerified(user_code, customer_id);
 }
 
 // ---------------------------------------------------------------------------

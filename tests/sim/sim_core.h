@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "tests/sim/sim_faults.h"
 #include "tests/sim/sim_types.h"
 
@@ -35,6 +37,28 @@ absl::Status ValidateConfig(const SimConfig& config);
 
 // Parameters of one Eko call (query string or JSON body); defined in sim_core.cc.
 class RequestParams;
+
+// A DMT-Fino sender's residence address (Onboard Sender's residence_address).
+struct SenderAddress {
+  std::string line;
+  std::string city;
+  std::string state;
+  std::string pincode;   // Exactly 6 digits.
+  std::string district;  // Optional: "" when not sent.
+  std::string area;      // Optional: "" when not sent.
+};
+
+// Parses the content of Onboard Sender's residence_address string: a JSON
+// object whose members line, city, state and pincode are non-blank strings
+// (pincode exactly 6 digits) and whose optional members district and area are
+// strings (null counts as absent). Other members are ignored. On failure the
+// status is InvalidArgument and its message is the short reason the
+// simulator puts in invalid_params.residence_address:
+//   "Must be a string holding a JSON object"  (not JSON, or not an object)
+//   "<key> is required"                       (line/city/state/pincode absent, null or blank)
+//   "<key> must be a string"                  (a member of another JSON type)
+//   "pincode must be 6 digits"
+absl::StatusOr<SenderAddress> ParseSenderAddress(absl::string_view json);
 
 // Path prefix of the simulator-only admin endpoints.
 inline constexpr char kAdminPrefix[] = "/__sim";
@@ -90,7 +114,10 @@ class SimCore {
     SenderState sender = SenderState::kNone;
     std::string sender_name;
     std::string sender_dob;
-    std::string pending_ekyc_ref;  // otp_ref_id of the last eKYC OTP issued.
+    SenderAddress sender_address;
+    // The refs of the last eKYC OTP issued while SenderState::kOtpPending.
+    std::string pending_ekyc_ref;  // otp_ref_id.
+    std::string pending_kyc_request_id;
   };
 
   struct LoggedRequest {

@@ -4,7 +4,9 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -21,6 +23,10 @@ constexpr int64_t kNow = 1750000000000;  // 2025-06-15, a 13-digit ms timestamp.
 constexpr char kInitiator[] = "9962981729";
 constexpr char kUserCode[] = "20810200";
 constexpr char kAddress[] = R"(["123 MG Road","Bangalore","Karnataka","560001"])";
+// Onboard Sender's residence_address: a JSON string holding a JSON object.
+constexpr char kSenderAddress[] =
+    R"("{\"line\":\"India\",\"city\":\"Indore\",\"state\":\"Madhya Pradesh\",)"
+    R"(\"pincode\":\"226024\",\"district\":\"Indore\",\"area\":\"gita bhavan\"}")";
 
 rapidjson::Document ParseJson(const std::string& text) {
   rapidjson::Document doc;
@@ -40,6 +46,12 @@ std::string Body(const std::string& extra = "") {
 std::string OnboardFields(const std::string& name = "Asha Rao") {
   return absl::StrCat(R"("name":")", name, R"(","dob":"1990-05-15","residence_address":)",
                       kAddress);
+}
+
+// Onboard Sender's fields, with `address` as the residence_address JSON value.
+std::string SenderFields(const std::string& name = "Ravi Kumar",
+                         const std::string& address = kSenderAddress) {
+  return absl::StrCat(R"("name":")", name, R"(","dob":"1985-01-31","residence_address":)", address);
 }
 
 class SimCoreTest : public ::testing::Test {
@@ -80,6 +92,18 @@ class SimCoreTest : public ::testing::Test {
     request.path = std::string(kAdminPrefix) + path;
     request.query = std::move(query);
     return core_.Handle(request, now_);
+  }
+
+  // Adds a fault through POST /__sim/faults; returns its id.
+  int64_t AddFault(const std::string& json) {
+    SimRequest request;
+    request.method = "POST";
+    request.path = std::string(kAdminPrefix) + "/faults";
+    request.body = json;
+    const SimResponse response = core_.Handle(request, now_);
+    EXPECT_EQ(response.http_status, 200) << json << " -> " << response.body;
+    const rapidjson::Document doc = ParseJson(response.body);
+    return doc.IsObject() && doc.HasMember("id") ? doc["id"].GetInt64() : -1;
   }
 
   // The latest OTP issued to `customer_id`, read through the admin endpoint.
@@ -400,6 +424,107 @@ TEST_F(SimCoreTest, OnboardFieldFormats) {
               ElementsAre("name"));
 }
 
+// --- DMT-Fino residence_address ----------------------------------------------
+
+TEST(SimSenderAddressTest, ParsesTheDocumentedObject) {
+  absl::StatusOr<SenderAddress> address =
+      ParseSenderAddress(R"({"line":"India","city":"Indore","state":"Madhya Pradesh",)"
+                         R"("pincode":"226024","district":"Indore","area":"gita bhavan"})");
+  ASSERT_TRUE(address.ok()) << address.status();
+  EXPECT_EQ(address->line, "India");
+  EXPECT_EQ(address->city, "Indore");
+  EXPECT_EQ(address->state, "Madhya Pradesh");
+  EXPECT_EQ(address->pincode, "226024");
+  EXPECT_EQ(address->district, "Indore");
+  EXPECT_EQ(address->area, "gita bhavan");
+
+  // district and area are optional (null counts as absent); other members are ignored.
+  address = ParseSenderAddress(
+      R"({"line":"1 Road","city":"Pune","state":"MH","pincode":"411001","area":null,"x":1})");
+  ASSERT_TRUE(address.ok()) << address.status();
+  EXPECT_EQ(address->district, "");
+  EXPECT_EQ(address->area, "");
+}
+
+TEST(SimSenderAddressTest, GivesAShortReasonForEachProblem) {
+  const auto reason = [](const std::string& json) {
+    const absl::StatusOr<SenderAddress> address = ParseSenderAddress(json);
+    EXPECT_FALSE(address.ok()) << json;
+    EXPECT_EQ(address.status().code(), absl::StatusCode::kInvalidArgument) << json;
+    return std::string(address.status().message());
+  };
+  constexpr char kNotObject[] = "Must be a string holding a JSON object";
+  EXPECT_EQ(reason(R"(["India","Indore","Madhya Pradesh","226024"])"), kNotObject);
+  EXPECT_EQ(reason("12 Main Rd, Indore"), kNotObject);
+  EXPECT_EQ(reason(""), kNotObject);
+  EXPECT_EQ(reason(R"("text")"), kNotObject);
+  EXPECT_EQ(reason(R"({"line":"a","city":"b","state":"c","pincode":"226024"} x)"), kNotObject);
+  EXPECT_EQ(reason(R"({"city":"b","state":"c","pincode":"226024"})"), "line is required");
+  EXPECT_EQ(reason(R"({"line":"  ","city":"b","state":"c","pincode":"226024"})"),
+            "line is required");
+  EXPECT_EQ(reason(R"({"line":"a","city":null,"state":"c","pincode":"226024"})"),
+            "city is required");
+  EXPECT_EQ(reason(R"({"line":"a","city":"b","state":7,"pincode":"226024"})"),
+            "state must be a string");
+  EXPECT_EQ(reason(R"({"line":"a","city":"b","state":"c"})"), "pincode is required");
+  EXPECT_EQ(reason(R"({"line":"a","city":"b","state":"c","pincode":226024})"),
+            "pincode must be a string");
+  for (const char* pincode : {"22602", "2260245", "22602a", " 226024"}) {
+    EXPECT_EQ(
+        reason(absl::StrCat(R"({"line":"a","city":"b","state":"c","pincode":")", pincode, "\"}")),
+        "pincode must be 6 digits")
+        << pincode;
+  }
+  EXPECT_EQ(reason(R"({"line":"a","city":"b","state":"c","pincode":"226024","district":5})"),
+            "district must be a string");
+  EXPECT_EQ(reason(R"({"line":"a","city":"b","state":"c","pincode":"226024","area":[]})"),
+            "area must be a string");
+}
+
+// Onboard Sender takes only a JSON string holding the address object; every
+// other form is a 461 naming residence_address, and no sender is created.
+TEST_F(SimCoreTest, OnboardSenderRejectsEveryOtherAddressForm) {
+  const std::string path = "/customer/payment/dmt-fino/sender/9000000001";
+  constexpr char kNotObject[] = "Must be a string holding a JSON object";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"(["12 Main Rd","Indore","Madhya Pradesh","452001"])", kNotObject},
+      {R"("[\"12 Main Rd\",\"Indore\"]")", kNotObject},
+      {R"("12 Main Rd")", kNotObject},
+      {R"({"line":"a","city":"b","state":"c","pincode":"452001"})", kNotObject},
+      {"452001", kNotObject},
+      {R"("{\"line\":\"a\",\"city\":\"b\",\"state\":\"c\"}")", "pincode is required"},
+      {R"("{\"line\":\"a\",\"city\":\"b\",\"state\":\"c\",\"pincode\":\"4520\"}")",
+       "pincode must be 6 digits"},
+      {R"("")", "Required"},
+      {R"("   ")", "Required"},
+      {"null", "Required"},
+  };
+  for (const auto& [address, why] : cases) {
+    SCOPED_TRACE(address);
+    const SimResponse response = Send("POST", path, Body(SenderFields("Ravi Kumar", address)));
+    const rapidjson::Document doc = ExpectEnvelope(response, 461, 1, -1);
+    EXPECT_STREQ(doc["message"].GetString(), "Invalid parameters");
+    EXPECT_EQ(doc["invalid_params"]["residence_address"].GetString(), why) << response.body;
+    EXPECT_EQ(doc["invalid_params"].MemberCount(), 1u) << response.body;
+  }
+  const rapidjson::Document absent = ExpectEnvelope(
+      Send("POST", path, Body(R"("name":"Ravi Kumar","dob":"1985-01-31")")), 461, 1, -1);
+  EXPECT_STREQ(absent["invalid_params"]["residence_address"].GetString(), "Required");
+  ExpectEnvelope(Get(path), 308, 1, 308);
+  ExpectEnvelope(Send("POST", path, Body(SenderFields())), 0, 0, 2134);
+}
+
+// Onboard Customer keeps its own form: a JSON array of non-empty strings.
+TEST_F(SimCoreTest, OnboardCustomerStillTakesAnArrayOfLines) {
+  const rapidjson::Document doc = ExpectEnvelope(
+      Send("POST", "/customer/account/9000000001", Body(SenderFields("Asha Rao", kSenderAddress))),
+      461, 1, -1);
+  EXPECT_STREQ(doc["invalid_params"]["residence_address"].GetString(),
+               "Must be a JSON array of strings");
+  ExpectEnvelope(Send("POST", "/customer/account/9000000001", Body(OnboardFields())), 2129, 1,
+                 2129);
+}
+
 // --- Generic customer ------------------------------------------------------
 
 TEST_F(SimCoreTest, UnknownCustomerIsNotEnrolled) {
@@ -509,6 +634,30 @@ TEST_F(SimCoreTest, WrongOtpThenRightOtp) {
   ExpectEnvelope(VerifyCustomer("9000000001", "\"" + code + "\"", ref), 0, -1, 309);
 }
 
+// Eko documents otp as optional on Verify Customer OTP: leaving it out is a
+// failed verification (not a 461), and the OTP stays usable.
+TEST_F(SimCoreTest, VerifyWithoutOtpFailsAndKeepsTheOtp) {
+  ExpectEnvelope(Send("POST", "/customer/account/9000000001", Body(OnboardFields())), 2129, 1,
+                 2129);
+  const rapidjson::Document otp = LatestOtp("9000000001");
+  const std::string ref = otp["otp_ref_id"].GetString();
+  const std::string ref_field = absl::StrCat(R"("otp_ref_id":")", ref, "\"");
+  for (const std::string& fields :
+       {ref_field, absl::StrCat(R"("otp":null,)", ref_field),
+        absl::StrCat(R"("otp":"",)", ref_field), std::string(R"("otp_ref_id":"unknown-ref")")}) {
+    SCOPED_TRACE(fields);
+    const SimResponse response =
+        Send("POST", "/customer/account/9000000001/otp/verify", Body(fields));
+    EXPECT_EQ(response.http_status, 200);
+    EXPECT_EQ(response.body, R"({"status":2131,"response_status_id":1,"response_type_id":2131,)"
+                             R"("message":"Validate OTP Failed"})");
+  }
+  EXPECT_FALSE(LatestOtp("9000000001")["consumed"].GetBool());
+  ExpectEnvelope(
+      VerifyCustomer("9000000001", absl::StrCat("\"", otp["otp"].GetString(), "\""), ref), 0, -1,
+      309);
+}
+
 TEST_F(SimCoreTest, OtpIsSingleUse) {
   ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
   const rapidjson::Document otp = LatestOtp("6111111111");
@@ -574,11 +723,18 @@ TEST_F(SimCoreTest, ExpiredOtpIsForgottenOneLifetimeLater) {
                  0, -1, 309);
 }
 
-TEST_F(SimCoreTest, VerifyNeedsOtpAndRef) {
-  const rapidjson::Document doc =
+// otp_ref_id is required; otp is optional (see VerifyWithoutOtpFailsAndKeepsTheOtp) but must
+// be a string or a number when sent.
+TEST_F(SimCoreTest, VerifyNeedsRefAndAScalarOtp) {
+  rapidjson::Document doc =
       ExpectEnvelope(Send("POST", "/customer/account/6111111111/otp/verify", Body()), 461, 1, -1);
-  EXPECT_TRUE(doc["invalid_params"].HasMember("otp"));
-  EXPECT_TRUE(doc["invalid_params"].HasMember("otp_ref_id"));
+  EXPECT_FALSE(doc["invalid_params"].HasMember("otp"));
+  EXPECT_STREQ(doc["invalid_params"]["otp_ref_id"].GetString(), "Required");
+  doc = ExpectEnvelope(Send("POST", "/customer/account/6111111111/otp/verify",
+                            Body(R"("otp":{"a":1},"otp_ref_id":"x")")),
+                       461, 1, -1);
+  EXPECT_STREQ(doc["invalid_params"]["otp"].GetString(), "Must be a string");
+  EXPECT_EQ(doc["invalid_params"].MemberCount(), 1u);
 }
 
 class SimCoreFixedOtpTest : public SimCoreTest {
@@ -634,15 +790,12 @@ TEST_F(SimCoreTest, SenderJourney) {
   const std::string path = std::string(kSenderPath) + "9000000001";
   ExpectEnvelope(Get(path), 308, 1, 308);
 
-  // Onboard; residence_address as a string is accepted on this rail.
-  rapidjson::Document doc = ExpectEnvelope(
-      Send("POST", path,
-           Body(R"("name":"Ravi Kumar","dob":"1985-01-31","residence_address":"12 Main Rd")")),
-      0, 0, 2134);
+  // Onboard; on this rail residence_address is a string holding a JSON object.
+  rapidjson::Document doc = ExpectEnvelope(Send("POST", path, Body(SenderFields())), 0, 0, 2134);
   EXPECT_STREQ(doc["message"].GetString(), "Customer KYC Pending");
   EXPECT_STREQ(doc["data"]["otp_ref_id"].GetString(), "");
   ExpectEnvelope(Get(path), 0, 0, 2134);
-  ExpectEnvelope(Send("POST", path, Body(OnboardFields())), 0, 0, 2134);
+  ExpectEnvelope(Send("POST", path, Body(SenderFields("Someone Else"))), 0, 0, 2134);
 
   // Biometric eKYC issues an OTP.
   doc = ExpectEnvelope(Send("PUT", path + "/otp", Body(EkycFields())), 0, 0, 2129);
@@ -689,7 +842,7 @@ TEST_F(SimCoreTest, SenderJourney) {
   EXPECT_EQ(doc["data"]["next_allowed_limit"].GetInt(), 25000);
   EXPECT_STREQ(doc["data"]["customer_profile"]["balance"].GetString(), "0.00");
 
-  ExpectEnvelope(Send("POST", path, Body(OnboardFields())), 0, -1, 309);
+  ExpectEnvelope(Send("POST", path, Body(SenderFields())), 0, -1, 309);
   ExpectEnvelope(Send("PUT", path + "/otp", Body(EkycFields())), 0, 0, 2132);
   doc = ExpectEnvelope(verify(code, ref, kyc_request_id), 2131, 1, 2131);
   EXPECT_STREQ(doc["message"].GetString(), "Customer Already registred");
@@ -706,7 +859,7 @@ TEST_F(SimCoreTest, SeededSenderIsComplete) {
 
 TEST_F(SimCoreTest, EkycOtpExpires) {
   const std::string path = std::string(kSenderPath) + "9000000001";
-  ExpectEnvelope(Send("POST", path, Body(OnboardFields())), 0, 0, 2134);
+  ExpectEnvelope(Send("POST", path, Body(SenderFields())), 0, 0, 2134);
   const rapidjson::Document sent =
       ExpectEnvelope(Send("PUT", path + "/otp", Body(EkycFields())), 0, 0, 2129);
   const rapidjson::Document otp = LatestOtp("9000000001");
@@ -722,13 +875,13 @@ TEST_F(SimCoreTest, EkycOtpExpires) {
 
 TEST_F(SimCoreTest, EkycFailures) {
   const std::string path = std::string(kSenderPath) + "9000000001";
-  ExpectEnvelope(Send("POST", path, Body(OnboardFields())), 0, 0, 2134);
+  ExpectEnvelope(Send("POST", path, Body(SenderFields())), 0, 0, 2134);
   rapidjson::Document doc = ExpectEnvelope(
       Send("PUT", path + "/otp", Body(EkycFields("123412341234", "not-xml"))), 2135, 1, 2135);
   EXPECT_STREQ(doc["data"]["description"].GetString(), "K-100 EKYC Verification failed");
 
   const std::string failing = std::string(kSenderPath) + "9000002135";
-  ExpectEnvelope(Send("POST", failing, Body(OnboardFields())), 0, 0, 2134);
+  ExpectEnvelope(Send("POST", failing, Body(SenderFields())), 0, 0, 2134);
   ExpectEnvelope(Send("PUT", failing + "/otp", Body(EkycFields())), 2135, 1, 2135);
 }
 
@@ -752,6 +905,213 @@ TEST_F(SimCoreTest, EkycFieldValidation) {
   EXPECT_TRUE(verify["invalid_params"].HasMember("otp_ref_id"));
   EXPECT_TRUE(verify["invalid_params"].HasMember("kyc_request_id"));
   EXPECT_FALSE(verify["invalid_params"].HasMember("otp"));
+}
+
+// The refs Sender eKYC returned, as a Validate eKYC OTP body fragment.
+std::string EkycVerifyFields(const std::string& otp, const rapidjson::Document& sent) {
+  return absl::StrCat(R"("otp":")", otp, R"(","otp_ref_id":")",
+                      sent["data"]["otp_ref_id"].GetString(), R"(","kyc_request_id":")",
+                      sent["data"]["kyc_request_id"].GetString(), "\"");
+}
+
+// Eko's current docs (EPS dmt-fino-validate-ekyc-otp, 2026-08) list only
+// user_code in the success data; the customer_id, kyc_verified and
+// available_limit of an earlier draft were withdrawn as invented.
+TEST_F(SimCoreTest, ValidateEkycOtpSuccessCarriesTheDocumentedData) {
+  const std::string path = std::string(kSenderPath) + "9000000001";
+  ExpectEnvelope(Send("POST", path, Body(SenderFields())), 0, 0, 2134);
+  const rapidjson::Document sent =
+      ExpectEnvelope(Send("PUT", path + "/otp", Body(EkycFields())), 0, 0, 2129);
+  const std::string code = LatestOtp("9000000001")["otp"].GetString();
+  const SimResponse response =
+      Send("PUT", path + "/otp/verify", Body(EkycVerifyFields(code, sent)));
+  EXPECT_EQ(response.http_status, 200);
+  EXPECT_EQ(response.body,
+            R"({"status":0,"response_status_id":0,"response_type_id":2132,)"
+            R"("message":"Customer Registration Completed","data":{"user_code":"20810200",)"
+            R"("customer_id":"9000000001","kyc_verified":true,"available_limit":25000}})");
+}
+
+// While an eKYC OTP is pending, Get Sender answers 2129 with the refs of the
+// latest Sender eKYC call.
+TEST_F(SimCoreTest, GetSenderWhileEkycOtpPendingGivesTheLatestRefs) {
+  const std::string path = std::string(kSenderPath) + "9000000001";
+  ExpectEnvelope(Send("POST", path, Body(SenderFields())), 0, 0, 2134);
+  const auto expected = [](const rapidjson::Document& sent) {
+    return absl::StrCat(R"({"status":0,"response_status_id":0,"response_type_id":2129,)",
+                        R"("message":"Validate the OTP","data":{"user_code":"20810200",)",
+                        R"("intent_id":"","kyc_request_id":")",
+                        sent["data"]["kyc_request_id"].GetString(), R"(","otp_ref_id":")",
+                        sent["data"]["otp_ref_id"].GetString(), R"("}})");
+  };
+  const rapidjson::Document first =
+      ExpectEnvelope(Send("PUT", path + "/otp", Body(EkycFields())), 0, 0, 2129);
+  EXPECT_EQ(Get(path).body, expected(first));
+
+  const rapidjson::Document second =
+      ExpectEnvelope(Send("PUT", path + "/otp", Body(EkycFields())), 0, 0, 2129);
+  EXPECT_STRNE(second["data"]["otp_ref_id"].GetString(), first["data"]["otp_ref_id"].GetString());
+  EXPECT_STRNE(second["data"]["kyc_request_id"].GetString(),
+               first["data"]["kyc_request_id"].GetString());
+  EXPECT_EQ(Get(path).body, expected(second));
+
+  // Still the latest refs once the OTP has expired; gone once eKYC completes.
+  EXPECT_EQ(Admin("POST", "/otp/expire", {{"customer_id", "9000000001"}}).http_status, 200);
+  EXPECT_EQ(Get(path).body, expected(second));
+  const rapidjson::Document third =
+      ExpectEnvelope(Send("PUT", path + "/otp", Body(EkycFields())), 0, 0, 2129);
+  const std::string code = LatestOtp("9000000001")["otp"].GetString();
+  ExpectEnvelope(Send("PUT", path + "/otp/verify", Body(EkycVerifyFields(code, third))), 0, 0,
+                 2132);
+  ExpectEnvelope(Get(path), 0, -1, 309);
+}
+
+// OTPs and refs are compared as text, so digit-only ones may travel as JSON
+// numbers (fixed OTP 123456: no leading zero to lose).
+TEST_F(SimCoreNumericOtpTest, NumericOtpAndRefsAreComparedAsText) {
+  const std::string path = std::string(kSenderPath) + "9000000001";
+  ExpectEnvelope(Send("POST", path, Body(SenderFields())), 0, 0, 2134);
+  const rapidjson::Document sent =
+      ExpectEnvelope(Send("PUT", path + "/otp", Body(EkycFields())), 0, 0, 2129);
+  ExpectEnvelope(Send("PUT", path + "/otp/verify",
+                      Body(absl::StrCat(
+                          R"("otp":123456,"otp_ref_id":)", sent["data"]["otp_ref_id"].GetString(),
+                          R"(,"kyc_request_id":)", sent["data"]["kyc_request_id"].GetString()))),
+                 0, 0, 2132);
+
+  // Generic-customer refs are base64, so a numeric otp_ref_id passes the
+  // checks and then names no OTP.
+  ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
+  const std::string ref = LatestOtp("6111111111")["otp_ref_id"].GetString();
+  ExpectEnvelope(Send("POST", "/customer/account/6111111111/otp/verify",
+                      Body(R"("otp":123456,"otp_ref_id":66748392)")),
+                 302, 302, 2131);
+  ExpectEnvelope(VerifyCustomer("6111111111", "123456", ref), 0, -1, 309);
+}
+
+// --- Legacy (OAS-md) path forms --------------------------------------------
+
+TEST_F(SimCoreTest, LegacyOnboardCustomerTakesCustomerIdFromTheBody) {
+  const rapidjson::Document sent = ExpectEnvelope(
+      Send("POST", "/customer/account",
+           Body(absl::StrCat(R"("customer_id":"9000000001",)", OnboardFields("Asha Rao")))),
+      2129, 1, 2129);
+  const rapidjson::Document otp = LatestOtp("9000000001");
+  EXPECT_STREQ(otp["otp_ref_id"].GetString(), sent["data"]["otp_ref_id"].GetString());
+  const rapidjson::Document profile =
+      ExpectEnvelope(VerifyCustomer("9000000001", absl::StrCat("\"", otp["otp"].GetString(), "\""),
+                                    otp["otp_ref_id"].GetString()),
+                     0, -1, 309);
+  EXPECT_STREQ(profile["data"]["customer_profile"]["name"].GetString(), "Asha Rao");
+  ExpectEnvelope(Send("POST", "/customer/account",
+                      Body(absl::StrCat(R"("customer_id":"9000000001",)", OnboardFields()))),
+                 17, 17, 17);
+
+  // A number is taken as its digits.
+  ExpectEnvelope(Send("POST", "/customer/account",
+                      Body(absl::StrCat(R"("customer_id":9000000002,)", OnboardFields()))),
+                 2129, 1, 2129);
+  EXPECT_EQ(Admin("GET", "/otp", {{"customer_id", "9000000002"}}).http_status, 200);
+
+  // customer_id is required and checked with the other fields.
+  const auto reasons = [&](const std::string& customer_id_field) {
+    return ParseJson(
+        Send("POST", "/customer/account", Body(customer_id_field + R"("name":"A","dob":"x")"))
+            .body);
+  };
+  rapidjson::Document doc = reasons("");
+  EXPECT_STREQ(doc["invalid_params"]["customer_id"].GetString(), "Required");
+  EXPECT_TRUE(doc["invalid_params"].HasMember("dob"));
+  EXPECT_TRUE(doc["invalid_params"].HasMember("residence_address"));
+  doc = reasons(R"("customer_id":"12345",)");
+  EXPECT_STREQ(doc["invalid_params"]["customer_id"].GetString(),
+               "Must be a 10-digit mobile number");
+  doc = reasons(R"("customer_id":{"id":"9000000003"},)");
+  EXPECT_STREQ(doc["invalid_params"]["customer_id"].GetString(), "Must be a string");
+
+  // The path form ignores a body customer_id.
+  ExpectEnvelope(Send("POST", "/customer/account/9000000004",
+                      Body(absl::StrCat(R"("customer_id":"bad",)", OnboardFields()))),
+                 2129, 1, 2129);
+  const SimResponse wrong_method = Send("PUT", "/customer/account", Body());
+  EXPECT_EQ(wrong_method.http_status, 405);
+  EXPECT_THAT(wrong_method.headers,
+              ::testing::Contains(std::make_pair(std::string("Allow"), std::string("POST"))));
+}
+
+TEST_F(SimCoreTest, LegacySenderPathsServeTheSameEndpoints) {
+  const std::string legacy_get = "/customer/profile/9000000001/dmt-fino";
+  const std::string legacy_ekyc = "/customer/account/9000000001/dmt-fino/ekyc";
+  const std::string path = std::string(kSenderPath) + "9000000001";
+  ExpectEnvelope(Get(legacy_get), 308, 1, 308);
+  ExpectEnvelope(Send("POST", legacy_ekyc, Body(EkycFields())), 463, 1, -1);
+  ExpectEnvelope(Send("POST", path, Body(SenderFields())), 0, 0, 2134);
+  ExpectEnvelope(Get(legacy_get), 0, 0, 2134);
+
+  // Same checks: the legacy eKYC still needs a 12-digit aadhar and piddata.
+  const rapidjson::Document bad =
+      ExpectEnvelope(Send("POST", legacy_ekyc, Body(R"("aadhar":"1234")")), 461, 1, -1);
+  EXPECT_TRUE(bad["invalid_params"].HasMember("aadhar"));
+  EXPECT_TRUE(bad["invalid_params"].HasMember("piddata"));
+  ExpectEnvelope(Get(legacy_get, {{"initiator_id", kInitiator}}), 461, 1, -1);
+
+  const rapidjson::Document sent =
+      ExpectEnvelope(Send("POST", legacy_ekyc, Body(EkycFields())), 0, 0, 2129);
+  EXPECT_EQ(Get(legacy_get).body, Get(path).body);
+  const rapidjson::Document pending = ExpectEnvelope(Get(legacy_get), 0, 0, 2129);
+  EXPECT_STREQ(pending["data"]["otp_ref_id"].GetString(), sent["data"]["otp_ref_id"].GetString());
+  const std::string code = LatestOtp("9000000001")["otp"].GetString();
+  ExpectEnvelope(Send("PUT", path + "/otp/verify", Body(EkycVerifyFields(code, sent))), 0, 0, 2132);
+  ExpectEnvelope(Get(legacy_get), 0, -1, 309);
+  ExpectEnvelope(Send("POST", legacy_ekyc, Body(EkycFields())), 0, 0, 2132);
+
+  EXPECT_EQ(Send("PUT", legacy_ekyc, Body(EkycFields())).http_status, 405);
+  EXPECT_EQ(Send("POST", legacy_get, Body()).http_status, 405);
+}
+
+// Query parameters the simulator does not know (service_code=80 of the
+// PayPoint forms) change nothing, and the request log keeps them.
+TEST_F(SimCoreTest, UnknownQueryParametersAreIgnoredAndLogged) {
+  ExpectEnvelope(
+      Get("/customer/profile/6111111111",
+          {{"initiator_id", kInitiator}, {"user_code", kUserCode}, {"service_code", "80"}}),
+      2129, 1, 2129);
+  // A POST whose URL has a query still reads its parameters from the JSON body.
+  SimRequest post = Signed("POST", "/customer/account");
+  post.raw_query = "service_code=80";
+  post.query = {{"service_code", "80"}};
+  post.body = Body(absl::StrCat(R"("customer_id":"9000000001",)", OnboardFields()));
+  ExpectEnvelope(core_.Handle(post, now_), 2129, 1, 2129);
+
+  const rapidjson::Document log = ParseJson(Admin("GET", "/requests").body);
+  ASSERT_EQ(log.Size(), 2u);
+  EXPECT_STREQ(log[0]["query"]["service_code"].GetString(), "80");
+  EXPECT_STREQ(log[1]["path"].GetString(), "/ekoapi/v3/customer/account");
+  EXPECT_STREQ(log[1]["query"]["service_code"].GetString(), "80");
+  EXPECT_EQ(log[1]["body"].GetString(), post.body);
+}
+
+// Faults are matched before the body is read: a customer_id-scoped fault
+// never matches the legacy POST /customer/account (its id is in the body),
+// while method/path faults do, and the legacy path forms match by segment.
+TEST_F(SimCoreTest, CustomerIdFaultsDoNotSeeABodyCarriedCustomerId) {
+  const int64_t scoped =
+      AddFault(R"({"customer_id":"9000000001","times":-1,"http_status":503,"body":"scoped"})");
+  const int64_t by_path =
+      AddFault(R"({"method":"POST","path_contains":"/customer/account","body":"by path"})");
+  const std::string body = Body(absl::StrCat(R"("customer_id":"9000000001",)", OnboardFields()));
+  EXPECT_EQ(Send("POST", "/customer/account", body).body, "by path");
+  ExpectEnvelope(Send("POST", "/customer/account", body), 2129, 1, 2129);
+  EXPECT_EQ(Send("POST", "/customer/account/9000000001", Body(OnboardFields())).body, "scoped");
+  EXPECT_EQ(Get("/customer/profile/9000000001/dmt-fino").body, "scoped");
+  EXPECT_EQ(Send("POST", "/customer/account/9000000001/dmt-fino/ekyc", Body(EkycFields())).body,
+            "scoped");
+
+  const rapidjson::Document log = ParseJson(Admin("GET", "/requests").body);
+  ASSERT_EQ(log.Size(), 5u);
+  EXPECT_EQ(log[0]["fault_id"].GetInt64(), by_path);
+  EXPECT_TRUE(log[1]["fault_id"].IsNull());
+  EXPECT_EQ(log[2]["fault_id"].GetInt64(), scoped);
 }
 
 // --- Admin -----------------------------------------------------------------
@@ -799,6 +1159,23 @@ TEST_F(SimCoreTest, RequestLogRecordsWhatWasSentWithoutSecrets) {
 
   EXPECT_EQ(Admin("DELETE", "/requests").http_status, 200);
   EXPECT_EQ(Admin("GET", "/requests").body, "[]");
+}
+
+// GETs are accepted with or without a content-type; the log shows what was sent.
+TEST_F(SimCoreTest, RequestLogRecordsTheContentTypeOfGetsToo) {
+  for (const std::string type : {"application/json", "text/plain"}) {
+    SimRequest request = Signed("GET", "/customer/profile/6111111111");
+    request.query = {{"initiator_id", kInitiator}, {"user_code", kUserCode}};
+    request.headers["content-type"] = type;
+    ExpectEnvelope(core_.Handle(request, now_), 2129, 1, 2129);
+  }
+  ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
+
+  const rapidjson::Document log = ParseJson(Admin("GET", "/requests").body);
+  ASSERT_EQ(log.Size(), 3u);
+  EXPECT_STREQ(log[0]["content_type"].GetString(), "application/json");
+  EXPECT_STREQ(log[1]["content_type"].GetString(), "text/plain");
+  EXPECT_STREQ(log[2]["content_type"].GetString(), "");
 }
 
 TEST_F(SimCoreTest, RequestLogKeepsLastThousand) {

@@ -280,6 +280,63 @@ TEST_F(SimulatorHttpTest, TransportLevelErrors) {
   EXPECT_EQ(result.status, 413);
 }
 
+// The legacy path forms over HTTP, with the PayPoint query service_code=80:
+// the query is split off the path, ignored and logged, and a POST with a
+// query still has its JSON body read.
+TEST_F(SimulatorHttpTest, LegacyPathsWithAnUnknownQueryOverHttp) {
+  SimConfig config;
+  const auto simulator = StartSimulator(config);
+  ASSERT_NE(simulator, nullptr);
+  Client client;
+  const std::string body =
+      R"({"initiator_id":"9962981729","user_code":"20810200","customer_id":"9000000001",)"
+      R"("name":"Asha Rao","dob":"1990-05-15","residence_address":["12 MG Road","Pune"]})";
+  HttpResult result =
+      client.Call("POST", simulator->base_url() + "/customer/account?service_code=80",
+                  SignedHeaders(config, /*json=*/true), body);
+  ASSERT_EQ(result.code, CURLE_OK);
+  EXPECT_EQ(result.status, 200);
+  EXPECT_EQ(ParseJson(result.body)["response_type_id"].GetInt(), 2129) << result.body;
+
+  result = client.Call(
+      "GET",
+      simulator->base_url() + "/customer/profile/9000000001/dmt-fino" + kQuery + "&service_code=80",
+      SignedHeaders(config));
+  EXPECT_EQ(result.status, 200);
+  EXPECT_EQ(ParseJson(result.body)["response_type_id"].GetInt(), 308) << result.body;
+
+  const rapidjson::Document log =
+      ParseJson(client.Call("GET", simulator->admin_url() + "/requests").body);
+  ASSERT_TRUE(log.IsArray());
+  ASSERT_EQ(log.Size(), 2u);
+  EXPECT_STREQ(log[0]["path"].GetString(), "/ekoapi/v3/customer/account");
+  EXPECT_STREQ(log[0]["query"]["service_code"].GetString(), "80");
+  EXPECT_EQ(log[0]["body"].GetString(), body);
+  EXPECT_STREQ(log[1]["path"].GetString(), "/ekoapi/v3/customer/profile/9000000001/dmt-fino");
+  EXPECT_STREQ(log[1]["query"]["service_code"].GetString(), "80");
+}
+
+// A GET is served with or without a Content-Type header, and the request log
+// records the header as sent ("" when absent).
+TEST_F(SimulatorHttpTest, GetContentTypeIsLoggedOverHttp) {
+  SimConfig config;
+  const auto simulator = StartSimulator(config);
+  ASSERT_NE(simulator, nullptr);
+  Client client;
+  const std::string url = simulator->base_url() + "/customer/profile/6111111111" + kQuery;
+  for (const bool json : {true, false}) {
+    const HttpResult result = client.Call("GET", url, SignedHeaders(config, json));
+    EXPECT_EQ(result.status, 200);
+    EXPECT_EQ(ParseJson(result.body)["response_type_id"].GetInt(), 2129) << result.body;
+  }
+  const rapidjson::Document log =
+      ParseJson(client.Call("GET", simulator->admin_url() + "/requests").body);
+  ASSERT_EQ(log.Size(), 2u);
+  EXPECT_STREQ(log[0]["method"].GetString(), "GET");
+  EXPECT_STREQ(log[0]["content_type"].GetString(), "application/json");
+  EXPECT_STREQ(log[1]["content_type"].GetString(), "");
+}
+
 TEST_F(SimulatorHttpTest, LargeBodyWithExpectContinueIsServedPromptly) {
   SimConfig config;
   const auto simulator = StartSimulator(config);
