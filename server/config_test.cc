@@ -102,6 +102,83 @@ TEST(ConfigTest, AccessKeyFileIsReadAndTrimmed) {
   std::remove(path.c_str());
 }
 
+TEST(ConfigTest, CredentialsAreTrimmedFromEverySource) {
+  Args flags = Complete();
+  flags.argv[3] = " dk\n";
+  flags.argv[5] = "\tak \r\n";
+  auto parsed = flags.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.eko_developer_key, "dk");
+  EXPECT_EQ(parsed->config.eko_access_key, "ak");
+
+  Args env{{"--eko-base-url", "https://staging.eko.in/ekoapi/v3", "--eko-initiator-id",
+            "9962981729"},
+           {{"EKO_DEVELOPER_KEY", "dk\n"}, {"EKO_ACCESS_KEY", " ak"}}};
+  parsed = env.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.eko_developer_key, "dk");
+  EXPECT_EQ(parsed->config.eko_access_key, "ak");
+}
+
+TEST(ConfigTest, ControlCharactersInsideACredentialStopStartUp) {
+  Args developer = Complete();
+  developer.argv[3] = "d\r\nX-Injected: 1";
+  auto parsed = developer.Parse();
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(parsed.status().message(), HasSubstr("--eko-developer-key holds a control"));
+  // The message never repeats the key.
+  EXPECT_THAT(std::string(parsed.status().message()), ::testing::Not(HasSubstr("Injected")));
+
+  Args access = Complete();
+  access.argv[5] = "a\tk";
+  EXPECT_THAT(std::string(access.Parse().status().message()),
+              HasSubstr("--eko-access-key holds a control"));
+
+  const std::string path = ::testing::TempDir() + "/access_key_ctl";
+  std::ofstream(path) << "sec\x01ret\n";
+  Args file = Complete();
+  file.argv.resize(4);
+  file.argv.insert(file.argv.end(),
+                   {"--eko-access-key-file", path, "--eko-initiator-id", "9962981729"});
+  EXPECT_THAT(std::string(file.Parse().status().message()),
+              HasSubstr("--eko-access-key-file holds a control"));
+  std::remove(path.c_str());
+}
+
+TEST(ConfigTest, WireFormatOverridesParseOrStopStartUp) {
+  Args args = Complete();
+  args.argv.insert(args.argv.end(),
+                   {"--eko-address-encoding", "OnboardSender=array", "--eko-otp-json-type",
+                    "VerifyCustomerOtp=number", "--eko-endpoint",
+                    "OnboardCustomer=POST /customer/account?service_code=80"});
+  args.env["EKO_ADDRESS_ENCODINGS"] = "OnboardCustomer=array-string";
+  auto parsed = args.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  // Flags replace the environment's list.
+  EXPECT_THAT(parsed->config.eko_address_encodings, ::testing::ElementsAre("OnboardSender=array"));
+  EXPECT_THAT(parsed->config.eko_otp_json_types,
+              ::testing::ElementsAre("VerifyCustomerOtp=number"));
+
+  Args env_only = Complete();
+  env_only.env["EKO_OTP_JSON_TYPES"] = "VerifyCustomerOtp.otp=number; ValidateEkycOtp=number";
+  parsed = env_only.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_THAT(parsed->config.eko_otp_json_types,
+              ::testing::ElementsAre("VerifyCustomerOtp.otp=number", "ValidateEkycOtp=number"));
+
+  for (std::vector<std::string> bad :
+       {std::vector<std::string>{"--eko-address-encoding", "OnboardCustomer=object-string"},
+        {"--eko-address-encoding", "OnboardSender=csv"},
+        {"--eko-otp-json-type", "GetSender=number"},
+        {"--eko-endpoint", "GetCustomer=GET /x/{customer_id}?a"}}) {
+    Args with_bad = Complete();
+    with_bad.argv.insert(with_bad.argv.end(), bad.begin(), bad.end());
+    auto result = with_bad.Parse();
+    ASSERT_FALSE(result.ok()) << bad[1];
+    EXPECT_THAT(std::string(result.status().message()), HasSubstr(bad[0])) << bad[1];
+  }
+}
+
 TEST(ConfigTest, RejectsBadValues) {
   for (std::vector<std::string> extra : {std::vector<std::string>{"--eko-timeout-ms", "fast"},
                                          {"--log-level", "loud"},

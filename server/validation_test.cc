@@ -113,15 +113,78 @@ TEST(ValidationTest, OtpRules) {
     r.set_otp(good);
     EXPECT_THAT(Validate(r, Context()), IsOk()) << good;
   }
-  for (const char* bad : {"", "123", "12345678901", "12a456", "12 345"}) {
+  for (const char* bad : {"123", "12345678901", "12a456", "12 345"}) {
     r.set_otp(bad);
     EXPECT_THAT(ViolatedFields(Validate(r, Context())), ElementsAre("otp")) << bad;
   }
+  // Optional on VerifyCustomerOtp, as in Eko's docs; required on ValidateEkycOtp.
+  r.set_otp("");
+  EXPECT_THAT(Validate(r, Context()), IsOk());
+  v1::ValidateEkycOtpRequest ekyc;
+  ekyc.set_customer_id("9876543210");
+  ekyc.set_otp_ref_id("771");
+  ekyc.set_kyc_request_id("88");
+  EXPECT_THAT(ViolatedFields(Validate(ekyc, Context())), ElementsAre("otp"));
   r.set_otp("123456");
   r.set_otp_ref_id("has space");
   EXPECT_THAT(ViolatedFields(Validate(r, Context())), ElementsAre("otp_ref_id"));
   r.set_otp_ref_id("");
   EXPECT_THAT(ViolatedFields(Validate(r, Context())), ElementsAre("otp_ref_id"));
+}
+
+v1::OnboardSenderRequest ValidSender() {
+  v1::OnboardSenderRequest r;
+  r.set_customer_id("9876543210");
+  r.set_name("Ravi Kumar");
+  r.mutable_dob()->set_year(1985);
+  r.mutable_dob()->set_month(1);
+  r.mutable_dob()->set_day(2);
+  v1::Address* a = r.mutable_address();
+  a->set_line("India");
+  a->set_city("Indore");
+  a->set_state("Madhya Pradesh");
+  a->set_pincode("226024");
+  return r;
+}
+
+TEST(ValidationTest, SenderAddressIsStructured) {
+  v1::OnboardSenderRequest r = ValidSender();
+  EXPECT_THAT(Validate(r, Context()), IsOk());
+  r.mutable_address()->set_district("Indore");
+  r.mutable_address()->set_area("gita bhavan");
+  EXPECT_THAT(Validate(r, Context()), IsOk());
+
+  for (const char* bad : {"", "22602", "2260245", "22602a", "026024"}) {
+    r.mutable_address()->set_pincode(bad);
+    EXPECT_THAT(ViolatedFields(Validate(r, Context())), ElementsAre("address.pincode")) << bad;
+  }
+  r = ValidSender();
+  r.mutable_address()->clear_line();
+  r.mutable_address()->set_city("  ");
+  r.mutable_address()->clear_state();
+  EXPECT_THAT(ViolatedFields(Validate(r, Context())),
+              ElementsAre("address.line", "address.city", "address.state"));
+  r = ValidSender();
+  r.mutable_address()->set_area(std::string(kMaxAddressLineChars + 1, 'a'));
+  r.mutable_address()->set_district("a\nb");
+  EXPECT_THAT(ViolatedFields(Validate(r, Context())),
+              ElementsAre("address.district", "address.area"));
+  r.clear_address();
+  EXPECT_THAT(ViolatedFields(Validate(r, Context())), ElementsAre("address"));
+}
+
+TEST(ValidationTest, DeprecatedSenderAddressLinesAreRefusedNamingAddress) {
+  v1::OnboardSenderRequest r = ValidSender();
+  // Setting the deprecated field is the point of this test.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  r.add_residence_address("12 MG Road");
+#pragma GCC diagnostic pop
+  absl::Status status = Validate(r, Context());
+  EXPECT_THAT(ViolatedFields(status), ElementsAre("address"));
+  EXPECT_THAT(status, HasReason(absl::StatusCode::kInvalidArgument, reason::kFieldInvalid));
+  r.clear_address();
+  EXPECT_THAT(ViolatedFields(Validate(r, Context())), ElementsAre("address"));
 }
 
 TEST(ValidationTest, EkycRules) {

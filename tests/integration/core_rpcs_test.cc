@@ -152,7 +152,7 @@ TEST_F(CoreRpcsTest, SenderEkycJourneyEndsWithValidateEkycOtp) {
   onboard.mutable_dob()->set_year(1985);
   onboard.mutable_dob()->set_month(1);
   onboard.mutable_dob()->set_day(2);
-  onboard.add_residence_address("Pune");
+  *onboard.mutable_address() = TestAddress();
   v1::OnboardSenderResponse onboarded;
   grpc::Status status = stack_->stub().OnboardSender(Context().get(), onboard, &onboarded);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -200,7 +200,7 @@ TEST_F(CoreRpcsTest, ExpiredEkycOtpIsFailedPrecondition) {
   onboard.mutable_dob()->set_year(1970);
   onboard.mutable_dob()->set_month(7);
   onboard.mutable_dob()->set_day(7);
-  onboard.add_residence_address("Chennai");
+  *onboard.mutable_address() = TestAddress();
   v1::OnboardSenderResponse onboarded;
   ASSERT_TRUE(stack_->stub().OnboardSender(Context().get(), onboard, &onboarded).ok());
   v1::StartSenderEkycRequest ekyc;

@@ -4,6 +4,7 @@
 // types, with one ErrorInfo, a RequestInfo, and no secret or OTP anywhere.
 #include <map>
 #include <string>
+#include <type_traits>
 
 #include "adapters/eko/error_table.h"
 #include "gmock/gmock.h"
@@ -78,7 +79,11 @@ grpc::Status Call(v1::OnboardingService::Stub& stub, Rpc rpc, const std::string&
     r->mutable_dob()->set_year(invalid ? 2999 : 1990);
     r->mutable_dob()->set_month(1);
     r->mutable_dob()->set_day(1);
-    r->add_residence_address("Pune");
+    if constexpr (std::is_same_v<std::decay_t<decltype(*r)>, v1::OnboardSenderRequest>) {
+      *r->mutable_address() = TestAddress();
+    } else {
+      r->add_residence_address("Pune");
+    }
   };
   switch (rpc) {
     case Rpc::kGetCustomer: {

@@ -91,6 +91,23 @@ class TestStack {
 // from the simulator are registered automatically.
 void RegisterSecret(const std::string& secret);
 
+// The sender address the integration tests onboard with (a valid Address:
+// line, city, state, 6-digit pincode; no district or area).
+inline v1::Address TestAddress() {
+  v1::Address address;
+  address.set_line("4 Park Street");
+  address.set_city("Pune");
+  address.set_state("Maharashtra");
+  address.set_pincode("411001");
+  return address;
+}
+
+// TestAddress() as OnboardSender sends it to Eko by default: a JSON string
+// holding the object, as it appears inside the request body.
+inline constexpr char kTestAddressOnTheWire[] =
+    R"("{\"line\":\"4 Park Street\",\"city\":\"Pune\",\"state\":\"Maharashtra\",)"
+    R"(\"pincode\":\"411001\"}")";
+
 // A client context with a 10 s deadline.
 std::unique_ptr<grpc::ClientContext> Context();
 

@@ -1,0 +1,415 @@
+// Eko's published contract end to end: the real gateway against the
+// simulator, which follows Eko's current docs (not the gateway's reading).
+// Each test pins one point of the contract: the sender's address object,
+// the typed response fields, lenient optional fields, codes scoped to their
+// endpoint, and the wire details (content-type, trimmed keys, optional OTP,
+// OTP JSON types, endpoint templates).
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+#include "tests/integration/test_stack.h"
+
+namespace eko::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// A one-shot simulator fault answering `customer_id`'s next call with HTTP
+// 200 and `body`.
+std::string Respond(const std::string& customer_id, const std::string& body) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("customer_id");
+  w.String(customer_id.c_str());
+  w.Key("action");
+  w.String("respond");
+  w.Key("http_status");
+  w.Int(200);
+  w.Key("body");
+  w.String(body.c_str());
+  w.EndObject();
+  return buffer.GetString();
+}
+
+v1::OnboardSenderRequest Sender(const std::string& customer_id) {
+  v1::OnboardSenderRequest request;
+  request.set_customer_id(customer_id);
+  request.set_name("Ravi Kumar");
+  request.mutable_dob()->set_year(1985);
+  request.mutable_dob()->set_month(1);
+  request.mutable_dob()->set_day(2);
+  *request.mutable_address() = TestAddress();
+  return request;
+}
+
+// Requests the simulator received for `customer_id` (by path).
+std::vector<RecordedRequest> RequestsFor(TestStack& stack, const std::string& customer_id) {
+  std::vector<RecordedRequest> out;
+  for (RecordedRequest& r : stack.Requests()) {
+    if (r.path.find(customer_id) != std::string::npos ||
+        r.body.find(customer_id) != std::string::npos) {
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+class EkoContractTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { stack_ = TestStack::Start({.metrics = true}).release(); }
+  static void TearDownTestSuite() {
+    delete stack_;
+    stack_ = nullptr;
+  }
+  void SetUp() override { ASSERT_NE(stack_, nullptr); }
+
+  // Onboards a sender and starts eKYC; returns StartSenderEkyc's answer.
+  static v1::StartSenderEkycResponse SenderAtEkycOtp(const std::string& customer_id) {
+    v1::OnboardSenderResponse onboarded;
+    EXPECT_TRUE(
+        stack_->stub().OnboardSender(Context().get(), Sender(customer_id), &onboarded).ok());
+    v1::StartSenderEkycRequest ekyc;
+    ekyc.set_customer_id(customer_id);
+    ekyc.set_aadhaar("234567890123");
+    ekyc.set_pid_data("<PidData/>");
+    v1::StartSenderEkycResponse started;
+    grpc::Status status = stack_->stub().StartSenderEkyc(Context().get(), ekyc, &started);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return started;
+  }
+
+  static inline TestStack* stack_ = nullptr;
+};
+
+TEST_F(EkoContractTest, OnboardSenderSendsTheAddressAsAJsonObjectString) {
+  const std::string id = "9123470001";
+  v1::OnboardSenderRequest request = Sender(id);
+  request.mutable_address()->set_district("Pune");
+  request.mutable_address()->set_area("Shivaji Nagar");
+  v1::OnboardSenderResponse response;
+  grpc::Status status = stack_->stub().OnboardSender(Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.next_step(), v1::NEXT_STEP_START_SENDER_EKYC);
+  const std::vector<RecordedRequest> sent = RequestsFor(*stack_, id);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_THAT(sent[0].body,
+              HasSubstr(R"("residence_address":"{\"line\":\"4 Park Street\",\"city\":\"Pune\",)"
+                        R"(\"state\":\"Maharashtra\",\"pincode\":\"411001\",)"
+                        R"(\"district\":\"Pune\",\"area\":\"Shivaji Nagar\"}")"));
+}
+
+TEST_F(EkoContractTest, SenderAddressViolationsNameTheirFieldAndSendNothing) {
+  const std::string id = "9123470002";
+  v1::OnboardSenderRequest request = Sender(id);
+  request.mutable_address()->set_pincode("4110");
+  request.mutable_address()->clear_city();
+  v1::OnboardSenderResponse response;
+  grpc::Status status = stack_->stub().OnboardSender(Context().get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ErrorDetails details = DecodeDetails(status);
+  EXPECT_EQ(details.reason, "FIELD_INVALID");
+  EXPECT_THAT(details.violated_fields, ::testing::ElementsAre("address.city", "address.pincode"));
+
+  // The deprecated address lines alone: refused, naming `address`.
+  v1::OnboardSenderRequest lines = Sender(id);
+  lines.clear_address();
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  lines.add_residence_address("4 Park Street");
+#pragma GCC diagnostic pop
+  status = stack_->stub().OnboardSender(Context().get(), lines, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  details = DecodeDetails(status);
+  EXPECT_EQ(details.reason, "FIELD_INVALID");
+  EXPECT_THAT(details.violated_fields, ::testing::ElementsAre("address"));
+  EXPECT_TRUE(RequestsFor(*stack_, id).empty());
+}
+
+TEST(EkoContractEncodingTest, ArrayEncodingIsConfigurableAndTheSimulatorRefusesIt) {
+  // The simulator follows Eko's current docs: an array is not what the sender
+  // endpoint takes, so the configured older reading reaches Eko and is refused.
+  auto stack =
+      TestStack::Start({.extra_gateway_flags = {"--eko-address-encoding", "OnboardSender=array"}});
+  ASSERT_NE(stack, nullptr);
+  const std::string id = "9123470003";
+  v1::OnboardSenderResponse response;
+  grpc::Status status = stack->stub().OnboardSender(Context().get(), Sender(id), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ErrorDetails details = DecodeDetails(status);
+  EXPECT_EQ(details.reason, "UPSTREAM_FIELD_INVALID");
+  EXPECT_THAT(details.violated_fields, ::testing::ElementsAre("residence_address"));
+  const std::vector<RecordedRequest> sent = RequestsFor(*stack, id);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_THAT(sent[0].body, HasSubstr(R"("residence_address":["4 Park Street","Pune",)"
+                                      R"("Maharashtra","411001"])"));
+}
+
+TEST_F(EkoContractTest, LookupsAndOnboardingCarryIntentId) {
+  v1::GetCustomerRequest lookup;
+  lookup.set_customer_id("6111111111");
+  v1::GetCustomerResponse found;
+  ASSERT_TRUE(stack_->stub().GetCustomer(Context().get(), lookup, &found).ok());
+  EXPECT_EQ(found.next_step(), v1::NEXT_STEP_VERIFY_CUSTOMER_OTP);
+  EXPECT_EQ(found.intent_id(), 19);
+
+  v1::OnboardCustomerRequest onboard;
+  onboard.set_customer_id("9123470004");
+  onboard.set_name("Asha Rao");
+  onboard.mutable_dob()->set_year(1990);
+  onboard.mutable_dob()->set_month(5);
+  onboard.mutable_dob()->set_day(15);
+  onboard.add_residence_address("12 MG Road");
+  v1::OnboardCustomerResponse onboarded;
+  ASSERT_TRUE(stack_->stub().OnboardCustomer(Context().get(), onboard, &onboarded).ok());
+  EXPECT_EQ(onboarded.intent_id(), 19);
+}
+
+TEST_F(EkoContractTest, GetSenderGivesBothEkycReferencesWhileTheOtpIsPending) {
+  const std::string id = "9123470005";
+  const v1::StartSenderEkycResponse started = SenderAtEkycOtp(id);
+  ASSERT_FALSE(started.kyc_request_id().empty());
+  v1::GetSenderRequest lookup;
+  lookup.set_customer_id(id);
+  v1::GetSenderResponse pending;
+  ASSERT_TRUE(stack_->stub().GetSender(Context().get(), lookup, &pending).ok());
+  EXPECT_EQ(pending.next_step(), v1::NEXT_STEP_VALIDATE_EKYC_OTP);
+  EXPECT_EQ(pending.otp_ref_id(), started.otp_ref_id());
+  EXPECT_EQ(pending.kyc_request_id(), started.kyc_request_id());
+
+  // A caller who lost StartSenderEkyc's answer finishes with GetSender's.
+  const std::optional<SimOtp> otp = stack_->LatestOtp(id);
+  ASSERT_TRUE(otp.has_value());
+  v1::ValidateEkycOtpRequest validate;
+  validate.set_customer_id(id);
+  validate.set_otp(otp->otp);
+  validate.set_otp_ref_id(pending.otp_ref_id());
+  validate.set_kyc_request_id(pending.kyc_request_id());
+  v1::ValidateEkycOtpResponse done;
+  grpc::Status status = stack_->stub().ValidateEkycOtp(Context().get(), validate, &done);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(done.next_step(), v1::NEXT_STEP_COMPLETE);
+  EXPECT_EQ(done.customer_id(), id);
+  ASSERT_TRUE(done.has_kyc_verified());
+  EXPECT_TRUE(done.kyc_verified());
+  EXPECT_EQ(done.available_limit().currency_code(), "INR");
+  EXPECT_EQ(done.available_limit().units(), 25000);
+
+  // The same endpoint again: 2131 with response_status_id 1 is "already
+  // registered" on ValidateEkycOtp.
+  status = stack_->stub().ValidateEkycOtp(Context().get(), validate, &done);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(DecodeDetails(status).reason, "CUSTOMER_ALREADY_REGISTERED");
+}
+
+TEST_F(EkoContractTest, ValidateEkycOtpWithoutTheOptionalFieldsIsStillComplete) {
+  const std::string id = "9123470006";
+  const v1::StartSenderEkycResponse started = SenderAtEkycOtp(id);
+  // Eko's docs source shows data{user_code} only.
+  ASSERT_TRUE(stack_->InjectFault(Respond(
+      id, R"({"status":0,"response_status_id":0,"response_type_id":2132,)"
+          R"("message":"Customer Registration Completed","data":{"user_code":"20810200"}})")));
+  v1::ValidateEkycOtpRequest validate;
+  validate.set_customer_id(id);
+  validate.set_otp("123456");
+  validate.set_otp_ref_id(started.otp_ref_id());
+  validate.set_kyc_request_id(started.kyc_request_id());
+  v1::ValidateEkycOtpResponse done;
+  grpc::Status status = stack_->stub().ValidateEkycOtp(Context().get(), validate, &done);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(done.next_step(), v1::NEXT_STEP_COMPLETE);
+  EXPECT_EQ(done.customer_id(), "");
+  EXPECT_FALSE(done.has_kyc_verified());
+  EXPECT_FALSE(done.has_available_limit());
+}
+
+TEST_F(EkoContractTest, LooselyTypedOptionalFieldsAreIgnoredCountedAndLoggedWithoutValues) {
+  const std::string id = "9123470007";
+  // A 309 after Eko consumed the OTP: the step must not turn into an error.
+  ASSERT_TRUE(stack_->InjectFault(Respond(
+      id, R"({"status":0,"response_status_id":-1,"response_type_id":309,"message":"Success!",)"
+          R"("data":{"customer_profile":{"name":"Ravi Kumar","mobile":")" +
+              id +
+              R"(","balance":"N/A-4471","total_monthly_limit":"25,000.00","kyc_state":"KYC",)"
+              R"("chart":"none"},"next_allowed_limit":25000}})")));
+  v1::VerifyCustomerOtpRequest verify;
+  verify.set_customer_id(id);
+  verify.set_otp("123456");
+  verify.set_otp_ref_id("ref==");
+  v1::VerifyCustomerOtpResponse response;
+  grpc::Status status = stack_->stub().VerifyCustomerOtp(Context().get(), verify, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.next_step(), v1::NEXT_STEP_COMPLETE);
+  const v1::CustomerProfile& profile = response.customer_profile();
+  EXPECT_EQ(profile.name(), "Ravi Kumar");
+  EXPECT_FALSE(profile.has_balance());
+  EXPECT_EQ(profile.total_monthly_limit().units(), 25000);
+  EXPECT_EQ(profile.next_allowed_limit().units(), 25000);
+  EXPECT_EQ(profile.kyc_state(), v1::KYC_STATE_UNSPECIFIED);
+  EXPECT_FALSE(profile.has_limit_usage());
+
+  const std::string metrics = stack_->ScrapeMetrics();
+  EXPECT_THAT(
+      metrics,
+      HasSubstr(
+          R"(eko_upstream_fields_ignored_total{field="data.customer_profile.balance",rpc="VerifyCustomerOtp"} 1)"));
+  EXPECT_THAT(
+      metrics,
+      HasSubstr(
+          R"(eko_upstream_fields_ignored_total{field="data.customer_profile.kyc_state",rpc="VerifyCustomerOtp"} 1)"));
+  EXPECT_THAT(
+      metrics,
+      HasSubstr(
+          R"(eko_upstream_fields_ignored_total{field="data.customer_profile.chart",rpc="VerifyCustomerOtp"} 1)"));
+  const std::string log = stack_->gateway().StderrText();
+  EXPECT_THAT(log, HasSubstr("upstream_fields_ignored"));
+  EXPECT_THAT(log, HasSubstr("data.customer_profile.balance"));
+  EXPECT_THAT(log, Not(HasSubstr("N/A-4471")));
+}
+
+TEST_F(EkoContractTest, AStepStillNeedsWhatItDependsOn) {
+  const std::string id = "9123470008";
+  ASSERT_TRUE(stack_->InjectFault(
+      Respond(id, R"({"status":2129,"response_status_id":1,"response_type_id":2129,)"
+                  R"("message":"Validate the OTP","data":{"intent_id":19,"otp_ref_id":""}})")));
+  v1::GetCustomerRequest lookup;
+  lookup.set_customer_id(id);
+  v1::GetCustomerResponse found;
+  grpc::Status status = stack_->stub().GetCustomer(Context().get(), lookup, &found);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(DecodeDetails(status).reason, "UPSTREAM_BAD_RESPONSE");
+}
+
+TEST_F(EkoContractTest, CodesAreScopedToTheirEndpoint) {
+  // 2131 with response_status_id 1 on the customer OTP endpoint: a rejected OTP.
+  const std::string id = "9123470009";
+  ASSERT_TRUE(stack_->InjectFault(
+      Respond(id, R"({"status":2131,"response_status_id":1,"response_type_id":2131,)"
+                  R"("message":"Validate OTP Failed"})")));
+  v1::VerifyCustomerOtpRequest verify;
+  verify.set_customer_id(id);
+  verify.set_otp("123456");
+  verify.set_otp_ref_id("ref==");
+  v1::VerifyCustomerOtpResponse verified;
+  grpc::Status status = stack_->stub().VerifyCustomerOtp(Context().get(), verify, &verified);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ErrorDetails details = DecodeDetails(status);
+  EXPECT_EQ(details.reason, "OTP_INVALID");
+  EXPECT_THAT(details.violated_fields, ::testing::ElementsAre("otp"));
+
+  // 2138 on a lookup is no OTP error: Eko said something this RPC does not know.
+  ASSERT_TRUE(stack_->InjectFault(
+      Respond(id, R"({"status":2138,"response_status_id":1,"response_type_id":2138,)"
+                  R"("message":"Invalid OTP"})")));
+  v1::GetCustomerRequest lookup;
+  lookup.set_customer_id(id);
+  v1::GetCustomerResponse found;
+  status = stack_->stub().GetCustomer(Context().get(), lookup, &found);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNKNOWN);
+  EXPECT_EQ(DecodeDetails(status).reason, "UPSTREAM_UNMAPPED_STATUS");
+}
+
+TEST_F(EkoContractTest, AnEmptyOtpIsLeftOutOfTheBody) {
+  const std::string id = "9123470010";
+  v1::VerifyCustomerOtpRequest verify;
+  verify.set_customer_id(id);
+  verify.set_otp_ref_id("ref==");
+  v1::VerifyCustomerOtpResponse verified;
+  grpc::Status status = stack_->stub().VerifyCustomerOtp(Context().get(), verify, &verified);
+  // The simulator answers a verification without an OTP as Eko's failed one.
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(DecodeDetails(status).reason, "OTP_INVALID");
+  const std::vector<RecordedRequest> sent = RequestsFor(*stack_, id);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_THAT(sent[0].body, Not(HasSubstr("\"otp\"")));
+  EXPECT_THAT(sent[0].body, HasSubstr(R"("otp_ref_id":"ref==")"));
+}
+
+TEST(EkoContractWireTest, CredentialsAreTrimmedAndOtpsMayBeNumbers) {
+  // A developer key with the newline a Secret file often ends with; the
+  // flag given last wins over the stack's own.
+  auto stack = TestStack::Start(
+      {.extra_gateway_flags = {"--eko-developer-key", std::string(" ") + kSimDeveloperKey + "\n",
+                               "--eko-otp-json-type", "ValidateEkycOtp=number"}});
+  ASSERT_NE(stack, nullptr);
+  const std::string id = "9123470011";
+  v1::OnboardSenderResponse onboarded;
+  ASSERT_TRUE(stack->stub().OnboardSender(Context().get(), Sender(id), &onboarded).ok());
+  v1::StartSenderEkycRequest ekyc;
+  ekyc.set_customer_id(id);
+  ekyc.set_aadhaar("234567890123");
+  ekyc.set_pid_data("<PidData/>");
+  v1::StartSenderEkycResponse started;
+  ASSERT_TRUE(stack->stub().StartSenderEkyc(Context().get(), ekyc, &started).ok());
+  const std::optional<SimOtp> otp = stack->LatestOtp(id);
+  ASSERT_TRUE(otp.has_value());
+  v1::ValidateEkycOtpRequest validate;
+  validate.set_customer_id(id);
+  validate.set_otp(otp->otp);
+  validate.set_otp_ref_id(started.otp_ref_id());
+  validate.set_kyc_request_id(started.kyc_request_id());
+  v1::ValidateEkycOtpResponse done;
+  grpc::Status status = stack->stub().ValidateEkycOtp(Context().get(), validate, &done);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const std::vector<RecordedRequest> sent = RequestsFor(*stack, id);
+  ASSERT_EQ(sent.size(), 3u);
+  for (const RecordedRequest& r : sent) EXPECT_TRUE(r.auth_ok) << r.path;
+  // The simulator's eKYC references are digits without a leading zero.
+  EXPECT_THAT(sent[2].body, HasSubstr(R"("otp_ref_id":)" + started.otp_ref_id() + ","));
+  if (otp->otp[0] != '0') {
+    EXPECT_THAT(sent[2].body, HasSubstr(R"("otp":)" + otp->otp + ","));
+  } else {
+    EXPECT_THAT(sent[2].body, HasSubstr(R"("otp":")" + otp->otp + "\","));
+  }
+}
+
+TEST(EkoContractWireTest, AControlCharacterInACredentialStopsStartUp) {
+  auto gateway = ChildProcess::Start(
+      {EKO_GATEWAY_BINARY, "--listen", "127.0.0.1:0", "--eko-base-url",
+       "http://127.0.0.1:9/ekoapi/v3", "--eko-developer-key", "dev\r\nX-Injected: 1",
+       "--eko-access-key", "ak", "--eko-initiator-id", "9962981729"});
+  ASSERT_TRUE(gateway.has_value());
+  EXPECT_EQ(gateway->Wait(std::chrono::seconds(10)), 2);
+  EXPECT_THAT(gateway->StderrText(), HasSubstr("--eko-developer-key holds a control character"));
+  EXPECT_THAT(gateway->StderrText(), Not(HasSubstr("X-Injected")));
+}
+
+TEST(EkoContractWireTest, EndpointTemplatesReachEkosOlderPathForms) {
+  auto stack = TestStack::Start(
+      {.extra_gateway_flags = {"--eko-endpoint", "OnboardCustomer=POST /customer/account",
+                               "--eko-endpoint",
+                               "GetCustomer=GET /customer/profile/{customer_id}?service_code=80"}});
+  ASSERT_NE(stack, nullptr);
+  const std::string id = "9123470012";
+  v1::OnboardCustomerRequest onboard;
+  onboard.set_customer_id(id);
+  onboard.set_name("Asha Rao");
+  onboard.mutable_dob()->set_year(1990);
+  onboard.mutable_dob()->set_month(5);
+  onboard.mutable_dob()->set_day(15);
+  onboard.add_residence_address("12 MG Road");
+  v1::OnboardCustomerResponse onboarded;
+  grpc::Status status = stack->stub().OnboardCustomer(Context().get(), onboard, &onboarded);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(onboarded.next_step(), v1::NEXT_STEP_VERIFY_CUSTOMER_OTP);
+  v1::GetCustomerRequest lookup;
+  lookup.set_customer_id(id);
+  v1::GetCustomerResponse found;
+  ASSERT_TRUE(stack->stub().GetCustomer(Context().get(), lookup, &found).ok());
+  EXPECT_EQ(found.next_step(), v1::NEXT_STEP_VERIFY_CUSTOMER_OTP);
+
+  const std::vector<RecordedRequest> sent = RequestsFor(*stack, id);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].path, "/ekoapi/v3/customer/account");
+  EXPECT_THAT(sent[0].body, HasSubstr(R"("customer_id":")" + id + "\""));
+  EXPECT_EQ(sent[1].path, "/ekoapi/v3/customer/profile/" + id);
+  EXPECT_EQ(sent[1].query.at("service_code"), "80");
+  EXPECT_EQ(sent[1].content_type, "application/json");
+}
+
+}  // namespace
+}  // namespace eko::testing
