@@ -11,20 +11,25 @@
 //   rest     serialized request, or text fields separated by 0xFF, in proto
 //            field order: a string field takes one slice, a repeated string
 //            one slice split at 0xFE, a google.type.Date one slice such as
-//            "1990-05-15" (empty: unset)
+//            "1990-05-15" (empty: unset), an Address one slice split at 0xFE
+//            into its fields in order (empty: unset)
 //
 // Invariants (any violation aborts):
 //   - A failed validation is INVALID_ARGUMENT with an ErrorInfo (domain of
 //     the gateway, reason FIELD_INVALID, metadata `fields` naming real fields
-//     of the request) and a BadRequest naming the same fields.
+//     of the request, nested ones as "address.pincode") and a BadRequest
+//     naming the same fields.
 //   - A passed validation leads to a call whose user_code is set, whose path
 //     has no raw '?', '#' or "/.." from the customer id, whose query (GET) or
-//     JSON object body (POST/PUT) carries exactly the request's values; for a
-//     request that gRPC can deliver (valid UTF-8), the body is valid UTF-8.
+//     JSON object body (POST/PUT) carries exactly the request's values (an
+//     empty optional OTP left out; the sender's address as a string holding
+//     a JSON object of its non-empty fields); for a request that gRPC can
+//     deliver (valid UTF-8), the body is valid UTF-8.
 //   - For any request, validated or not, the customer id reaches the path
 //     percent-encoded (only unreserved characters and %XX) and decodes back.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -68,27 +73,77 @@ constexpr char kGeneratedClientRefId[] = "0123456789abcdef";
 constexpr char kFieldSeparator = '\xFF';
 constexpr char kLineSeparator = '\xFE';
 
-// What the builder must send besides initiator_id, user_code, client_ref_id.
+// What the builder must send besides initiator_id, user_code, client_ref_id:
+// the scalars in order, then the address object (as residence_address) or
+// the list; nothing named in `absent`.
 struct Params {
   std::vector<std::pair<std::string, std::string>> scalars;
   std::string list_name;
   const RepeatedPtrField<std::string>* list = nullptr;
+  const v1::Address* address_object = nullptr;
+  std::vector<std::string> absent;
 };
 
 Params ExpectedParams(const v1::GetCustomerRequest&) { return {}; }
 Params ExpectedParams(const v1::GetSenderRequest&) { return {}; }
 
-template <typename Request>
-Params OnboardingParams(const Request& request) {
-  return {{{"name", request.name()}, {"dob", adapter::FormatDate(request.dob())}},
+Params ExpectedParams(const v1::OnboardCustomerRequest& r) {
+  return {{{"name", r.name()}, {"dob", adapter::FormatDate(r.dob())}},
           "residence_address",
-          &request.residence_address()};
+          &r.residence_address()};
 }
-Params ExpectedParams(const v1::OnboardCustomerRequest& r) { return OnboardingParams(r); }
-Params ExpectedParams(const v1::OnboardSenderRequest& r) { return OnboardingParams(r); }
+Params ExpectedParams(const v1::OnboardSenderRequest& r) {
+  Params params{{{"name", r.name()}, {"dob", adapter::FormatDate(r.dob())}}, "", nullptr};
+  params.address_object = &r.address();
+  return params;
+}
 
 Params ExpectedParams(const v1::VerifyCustomerOtpRequest& r) {
+  if (r.otp().empty()) {
+    Params params{{{"otp_ref_id", r.otp_ref_id()}}, "", nullptr};
+    params.absent = {"otp"};
+    return params;
+  }
   return {{{"otp", r.otp()}, {"otp_ref_id", r.otp_ref_id()}}, "", nullptr};
+}
+
+// True when `text` is a JSON object holding exactly the non-empty fields of
+// `address`, as strings, under Eko's key names.
+bool IsAddressObject(std::string_view text, const v1::Address& address) {
+  rapidjson::Document object;
+  object.Parse(text.data(), text.size());
+  if (object.HasParseError() || !object.IsObject()) return false;
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"line", &address.line()},         {"city", &address.city()},
+      {"state", &address.state()},       {"pincode", &address.pincode()},
+      {"district", &address.district()}, {"area", &address.area()}};
+  rapidjson::SizeType present = 0;
+  for (const auto& [key, value] : fields) {
+    const auto it = object.FindMember(key);
+    if (value->empty()) {
+      if (it != object.MemberEnd()) return false;
+      continue;
+    }
+    ++present;
+    if (it == object.MemberEnd() || !it->value.IsString() ||
+        std::string_view(it->value.GetString(), it->value.GetStringLength()) != *value) {
+      return false;
+    }
+  }
+  return object.MemberCount() == present;
+}
+
+// The field a BadRequest path such as "address.pincode" names, or nullptr.
+const FieldDescriptor* FieldAtPath(const google::protobuf::Descriptor* descriptor,
+                                   std::string_view path) {
+  const FieldDescriptor* field = nullptr;
+  for (const absl::string_view part : absl::StrSplit(ToAbsl(path), '.')) {
+    if (descriptor == nullptr) return nullptr;
+    field = descriptor->FindFieldByName(std::string(part));
+    if (field == nullptr) return nullptr;
+    descriptor = field->message_type();
+  }
+  return field;
 }
 Params ExpectedParams(const v1::StartSenderEkycRequest& r) {
   return {{{"aadhar", r.aadhaar()}, {"piddata", r.pid_data()}}, "", nullptr};
@@ -146,6 +201,14 @@ void FillFromText(std::string_view text, Message* message) {
       } else {
         reflection->SetString(message, field, std::string(slice));
       }
+    } else if (field->message_type() == v1::Address::descriptor() && !slice.empty()) {
+      auto* address = reflection->MutableMessage(message, field);
+      const google::protobuf::Descriptor* parts = address->GetDescriptor();
+      int index = 0;
+      for (const absl::string_view part : absl::StrSplit(ToAbsl(slice), kLineSeparator)) {
+        if (index >= parts->field_count()) break;
+        address->GetReflection()->SetString(address, parts->field(index++), std::string(part));
+      }
     } else if (field->message_type() == google::type::Date::descriptor() && !slice.empty()) {
       auto* date = static_cast<google::type::Date*>(reflection->MutableMessage(message, field));
       int32_t parts[3] = {0, 0, 0};
@@ -183,7 +246,7 @@ void CheckRejection(const Message& request, const absl::Status& status, std::str
   EKO_FUZZ_CHECK(fields_it != info.metadata().end() && !fields_it->second.empty(), what);
   std::vector<std::string> fields = absl::StrSplit(fields_it->second, ',');
   for (const std::string& field : fields) {
-    EKO_FUZZ_CHECK(request.GetDescriptor()->FindFieldByName(field) != nullptr,
+    EKO_FUZZ_CHECK(FieldAtPath(request.GetDescriptor(), field) != nullptr,
                    absl::StrCat("'", field, "' is no field of the request; ", what));
   }
   google::rpc::BadRequest bad_request;
@@ -237,10 +300,12 @@ void CheckAnyBuild(const EndpointTable& endpoints, const Request& request,
     // initiator_id, user_code, then the scalar parameters, all percent-encoded.
     std::vector<std::pair<std::string, std::string>> expected = {
         {"initiator_id", identity.initiator_id}, {"user_code", identity.user_code}};
-    for (const auto& param : ExpectedParams(request).scalars) expected.push_back(param);
+    const Params params = ExpectedParams(request);
+    for (const auto& param : params.scalars) expected.push_back(param);
     const std::string_view query = std::string_view(built.path_and_query).substr(question + 1);
     const std::vector<absl::string_view> pairs = absl::StrSplit(ToAbsl(query), '&');
-    EKO_FUZZ_CHECK(pairs.size() == expected.size(), what);
+    const size_t object_params = params.address_object != nullptr ? 1 : 0;
+    EKO_FUZZ_CHECK(pairs.size() == expected.size() + object_params, what);
     for (size_t i = 0; i < pairs.size(); ++i) {
       const std::vector<absl::string_view> kv = absl::StrSplit(pairs[i], '=');
       std::string name;
@@ -248,7 +313,12 @@ void CheckAnyBuild(const EndpointTable& endpoints, const Request& request,
       EKO_FUZZ_CHECK(kv.size() == 2 && PercentDecode(ToStd(kv[0]), &name) &&
                          PercentDecode(ToStd(kv[1]), &value),
                      what);
-      EKO_FUZZ_CHECK(name == expected[i].first && value == expected[i].second, what);
+      if (i < expected.size()) {
+        EKO_FUZZ_CHECK(name == expected[i].first && value == expected[i].second, what);
+      } else {
+        EKO_FUZZ_CHECK(
+            name == "residence_address" && IsAddressObject(value, *params.address_object), what);
+      }
     }
     return;
   }
@@ -268,6 +338,14 @@ void CheckAnyBuild(const EndpointTable& endpoints, const Request& request,
   const Params params = ExpectedParams(request);
   for (const auto& [name, value] : params.scalars) {
     EKO_FUZZ_CHECK(string_member(name) == value, absl::StrCat(name, ": ", what));
+  }
+  for (const std::string& name : params.absent) {
+    EKO_FUZZ_CHECK(!body.HasMember(name.c_str()), absl::StrCat(name, " must be left out: ", what));
+  }
+  if (params.address_object != nullptr) {
+    const std::optional<std::string_view> text = string_member("residence_address");
+    EKO_FUZZ_CHECK(text && IsAddressObject(*text, *params.address_object),
+                   absl::StrCat("residence_address: ", what));
   }
   if (params.list != nullptr) {
     const auto it = body.FindMember(params.list_name.c_str());
