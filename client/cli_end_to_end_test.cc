@@ -24,6 +24,7 @@ using ::testing::IsEmpty;
 
 using test_support::CannedGetCustomer;
 using test_support::CliRun;
+using test_support::Proto;
 
 class CliEndToEndTest : public test_support::FakeServiceTest {};
 
@@ -105,6 +106,72 @@ TEST_F(CliEndToEndTest, OtpFromStdinReachesTheServer) {
   EXPECT_EQ(service_.calls(), 1);
 }
 
+TEST_F(CliEndToEndTest, OnboardSenderSendsTheStructuredAddress) {
+  service_.Reply(Proto<v1::OnboardSenderResponse>(R"pb(next_step: NEXT_STEP_START_SENDER_EKYC
+                                                       upstream { response_type_id: 2134 })pb"));
+  const CliRun run = Run({"onboard-sender", "--customer-id", "9876543210", "--name", "Asha Rao",
+                          "--dob", "1990-04-01", "--address-line", "12 MG Road", "--city", "Indore",
+                          "--state", "Madhya Pradesh", "--pincode", "452001"});
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_THAT(run.out, ::testing::StartsWith("next step: START_SENDER_EKYC\n"));
+  const auto seen = service_.Requests<v1::OnboardSenderResponse>();
+  ASSERT_EQ(seen.size(), 1u);
+  // The whole request: the address, and no deprecated residence_address.
+  const auto expected = Proto<v1::OnboardSenderRequest>(R"pb(
+    customer_id: "9876543210"
+    name: "Asha Rao"
+    dob { year: 1990 month: 4 day: 1 }
+    address { line: "12 MG Road" city: "Indore" state: "Madhya Pradesh" pincode: "452001" }
+  )pb");
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(seen[0], expected))
+      << seen[0].ShortDebugString();
+}
+
+TEST_F(CliEndToEndTest, OtpLeftOutOfVerifyCustomerOtpReachesTheServerWithoutOne) {
+  const CliRun run =
+      Run({"verify-customer-otp", "--customer-id", "1", "--otp-ref-id", "r", "--timeout", "0.2"},
+          "4711\n", /*terminal=*/true);
+  EXPECT_EQ(run.code, kExitCallFailed);  // The fake's VerifyCustomerOtp hangs.
+  EXPECT_THAT(run.err, ::testing::StartsWith("error: DEADLINE_EXCEEDED"));  // No prompt.
+  const auto seen = service_.Requests<v1::VerifyCustomerOtpResponse>();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].otp(), "");
+  EXPECT_EQ(seen[0].otp_ref_id(), "r");
+}
+
+TEST_F(CliEndToEndTest, NewResponseFieldsInBothForms) {
+  const auto validate = Proto<v1::ValidateEkycOtpResponse>(R"pb(
+    next_step: NEXT_STEP_COMPLETE
+    customer_id: "9876543210"
+    kyc_verified: true
+    available_limit { currency_code: "INR" units: 25000 }
+  )pb");
+  service_.Reply(validate);
+  service_.Reply(validate);
+  const std::vector<std::string> args = {"validate-ekyc-otp",
+                                         "--customer-id",
+                                         "9876543210",
+                                         "--otp",
+                                         "123456",
+                                         "--otp-ref-id",
+                                         "r",
+                                         "--kyc-request-id",
+                                         "k"};
+  CliRun run = Run(args);
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_EQ(run.out,
+            "next step: COMPLETE\ncustomer_id: 9876543210\nkyc_verified: true\n"
+            "available_limit: INR 25000.00\n");
+  std::vector<std::string> json_args = args;
+  json_args.push_back("--json");
+  run = Run(json_args);
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  v1::ValidateEkycOtpResponse parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(run.out, &parsed).ok()) << run.out;
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, validate))
+      << parsed.ShortDebugString();
+}
+
 TEST_F(CliEndToEndTest, Health) {
   CliRun run = Run({"health"});
   EXPECT_EQ(run.code, kExitOk) << run.err;
@@ -149,6 +216,20 @@ TEST_F(CliEndToEndTest, UsageErrorsSendNothing) {
   run = Run({"onboard-customer", "--customer-id", "1", "--dob", "1990-01-01", "--address", "x"});
   EXPECT_EQ(run.code, kExitUsage);
   EXPECT_THAT(run.err, HasSubstr("missing required flag --name"));
+
+  // onboard-sender refuses the address lines it used to take.
+  run = Run({"onboard-sender", "--customer-id", "1", "--name", "A", "--dob", "1990-01-01",
+             "--address", "Pune"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_THAT(run.err, HasSubstr("eko-cli: flag --address is not accepted by onboard-sender: "
+                                 "OnboardSender takes a structured address; give --address-line"));
+  EXPECT_THAT(run.err, HasSubstr("usage: eko-cli [GLOBAL FLAGS] onboard-sender"));
+  EXPECT_THAT(run.out, IsEmpty());
+
+  run = Run({"onboard-sender", "--customer-id", "1", "--name", "A", "--dob", "1990-01-01",
+             "--address-line", "L", "--city", "C", "--state", "S"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_THAT(run.err, HasSubstr("missing required flag --pincode"));
 
   EXPECT_EQ(service_.calls(), 0);
 }

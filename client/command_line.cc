@@ -96,6 +96,10 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
                               ? absl::StrCat("unknown flag --", name)
                               : absl::StrCat("unknown flag --", name, " for ", command->name));
       }
+      if (spec->refused != nullptr) {
+        return UsageError(command, absl::StrCat("flag --", name, " is not accepted by ",
+                                                command->name, ": ", spec->refused));
+      }
       std::string value;
       if (spec->value_name == nullptr) {
         if (equals != std::string::npos) {
@@ -212,6 +216,7 @@ std::string CommandUsage(const Command& command) {
   if (!command.flags.empty()) {
     std::vector<std::pair<std::string, std::string>> rows;
     for (const FlagSpec& flag : command.flags) {
+      if (flag.refused != nullptr) continue;
       rows.emplace_back(FlagLabel(flag),
                         absl::StrCat(flag.help, flag.required ? " (required)" : ""));
     }

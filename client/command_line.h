@@ -54,9 +54,9 @@ const std::vector<FlagSpec>& GlobalFlags();
 // `--name=--x` for such a value). Only flags marked repeated may be given
 // twice. A command with a Command::argument takes one positional argument
 // (which may be "-") anywhere after its name. Missing required flags, unknown
-// flags or subcommands, stray arguments and malformed values are usage
-// errors. `default_addr` is used when --addr is absent. Building the request
-// may read `input` (see Command::build_request and Command::prepare).
+// flags or subcommands, flags the command refuses (FlagSpec::refused), stray
+// arguments and malformed values are usage errors. `default_addr` is used when --addr is absent.
+// Building the request may read `input` (see Command::build_request and Command::prepare).
 ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_view default_addr,
                              const InputContext& input);
 

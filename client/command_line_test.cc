@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eko/onboarding/v1/onboarding_service.pb.h"
@@ -20,6 +21,7 @@ namespace {
 
 namespace v1 = ::eko::onboarding::v1;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Parses the text-format `text` into a message of type T.
 template <typename T>
@@ -98,14 +100,119 @@ TEST_F(ParseCommandLineTest, OnboardCustomer) {
 }
 
 TEST_F(ParseCommandLineTest, OnboardSender) {
-  EXPECT_THAT(Request({"onboard-sender", "--customer-id", "9876543210", "--name", "Asha Rao",
-                       "--dob", "2001-12-31", "--address", "Pune"}),
+  EXPECT_THAT(Request({"onboard-sender",  "--customer-id", "9876543210",  "--name",
+                       "Asha Rao",        "--dob",         "2001-12-31",  "--address-line",
+                       "12 MG Road",      "--city=Indore", "--state",     "Madhya Pradesh",
+                       "--pincode",       "452001",        "--district",  "Indore",
+                       "--area",          "Vijay Nagar",   "--user-code", "20810200",
+                       "--client-ref-id", "ref-5"}),
               EqualsProto(Proto<v1::OnboardSenderRequest>(R"pb(
                 customer_id: "9876543210"
                 name: "Asha Rao"
                 dob { year: 2001 month: 12 day: 31 }
-                residence_address: "Pune"
+                address {
+                  line: "12 MG Road"
+                  city: "Indore"
+                  state: "Madhya Pradesh"
+                  pincode: "452001"
+                  district: "Indore"
+                  area: "Vijay Nagar"
+                }
+                user_code: "20810200"
+                client_ref_id: "ref-5"
               )pb")));
+}
+
+TEST_F(ParseCommandLineTest, OnboardSenderFillsTheAddressFieldByField) {
+  const std::vector<std::string> base = {"onboard-sender", "--customer-id", "1", "--name", "A",
+                                         "--dob",          "1990-04-01"};
+  const std::vector<std::string> required = {"--address-line", "L", "--city",    "C",
+                                             "--state",        "S", "--pincode", "452001"};
+  std::vector<std::string> args = base;
+  args.insert(args.end(), required.begin(), required.end());
+  // Without --district and --area those fields stay empty; nothing goes to
+  // the deprecated residence_address.
+  EXPECT_THAT(Request(args), EqualsProto(Proto<v1::OnboardSenderRequest>(R"pb(
+                customer_id: "1"
+                name: "A"
+                dob { year: 1990 month: 4 day: 1 }
+                address { line: "L" city: "C" state: "S" pincode: "452001" }
+              )pb")));
+
+  // Each flag sets exactly its own field.
+  const std::vector<std::pair<std::string, std::string>> flag_to_field = {
+      {"address-line", "line"}, {"city", "city"},         {"state", "state"},
+      {"pincode", "pincode"},   {"district", "district"}, {"area", "area"}};
+  for (const auto& [flag, field] : flag_to_field) {
+    std::vector<std::string> with = base;
+    for (const auto& [other, unused] : flag_to_field) {
+      const bool optional = other == "district" || other == "area";
+      if (other == flag) {
+        with.push_back("--" + other + "=value-of-" + other);
+      } else if (!optional) {
+        with.insert(with.end(), {"--" + other, ""});
+      }
+    }
+    const auto* parsed =
+        google::protobuf::DynamicCastToGenerated<v1::OnboardSenderRequest>(&Request(with));
+    ASSERT_NE(parsed, nullptr) << flag;
+    v1::Address expected;
+    const google::protobuf::FieldDescriptor* descriptor =
+        v1::Address::descriptor()->FindFieldByName(field);
+    ASSERT_NE(descriptor, nullptr) << field;
+    expected.GetReflection()->SetString(&expected, descriptor, "value-of-" + flag);
+    EXPECT_THAT(parsed->address(), EqualsProto(expected)) << flag;
+  }
+}
+
+TEST_F(ParseCommandLineTest, OnboardSenderNeedsEveryRequiredAddressFlag) {
+  const std::vector<std::string> address = {"--address-line", "L", "--city",    "C",
+                                            "--state",        "S", "--pincode", "452001"};
+  for (size_t drop = 0; drop < address.size(); drop += 2) {
+    std::vector<std::string> args = {"onboard-sender", "--customer-id", "1", "--name", "A",
+                                     "--dob",          "1990-04-01"};
+    for (size_t i = 0; i < address.size(); i += 2) {
+      if (i != drop) args.insert(args.end(), {address[i], address[i + 1]});
+    }
+    EXPECT_EQ(UsageError(args), "missing required flag " + address[drop]);
+  }
+  // --district and --area are optional.
+  EXPECT_THAT(UsageError({"onboard-sender", "--customer-id", "1", "--name", "A", "--dob",
+                          "1990-04-01", "--district", "D", "--area", "R"}),
+              HasSubstr("missing required flag --address-line"));
+}
+
+TEST_F(ParseCommandLineTest, OnboardSenderRefusesAddressLines) {
+  const std::string expected =
+      "flag --address is not accepted by onboard-sender: OnboardSender takes a structured "
+      "address; give --address-line LINE --city CITY --state STATE --pincode PIN [--district "
+      "DISTRICT] [--area AREA]";
+  // Refused on its own, with the new flags, and in either flag form.
+  EXPECT_EQ(UsageError({"onboard-sender", "--customer-id", "1", "--name", "A", "--dob",
+                        "1990-04-01", "--address", "Pune"}),
+            expected);
+  EXPECT_EQ(UsageError({"onboard-sender", "--customer-id", "1", "--name", "A", "--dob",
+                        "1990-04-01", "--address-line", "L", "--city", "C", "--state", "S",
+                        "--pincode", "452001", "--address=Pune"}),
+            expected);
+  EXPECT_EQ(Parse({"onboard-sender", "--address", "Pune"}).command, FindCommand("onboard-sender"));
+  // The sender's usage shows the new flags, not --address.
+  const std::string usage = CommandUsage(*FindCommand("onboard-sender"));
+  EXPECT_THAT(usage, Not(HasSubstr("--address LINE")));
+  for (const char* flag : {"--address-line LINE", "--city CITY", "--state STATE", "--pincode PIN",
+                           "--district DISTRICT", "--area AREA"}) {
+    EXPECT_THAT(usage, HasSubstr(flag));
+  }
+}
+
+TEST_F(ParseCommandLineTest, OnboardCustomerKeepsAddressLinesOnly) {
+  EXPECT_EQ(UsageError({"onboard-customer", "--customer-id", "1", "--name", "A", "--dob",
+                        "1990-04-01", "--address", "x", "--city", "Indore"}),
+            "unknown flag --city for onboard-customer");
+  EXPECT_EQ(UsageError({"onboard-customer", "--customer-id", "1", "--name", "A", "--dob",
+                        "1990-04-01", "--address-line", "x"}),
+            "unknown flag --address-line for onboard-customer");
+  EXPECT_THAT(CommandUsage(*FindCommand("onboard-customer")), HasSubstr("--address LINE"));
 }
 
 TEST_F(ParseCommandLineTest, VerifyCustomerOtp) {
@@ -132,22 +239,46 @@ TEST_F(ParseCommandLineTest, OtpDashReadsOneTrimmedLineAfterAPrompt) {
   EXPECT_THAT(prompt_.str(), HasSubstr("OTP: "));
 }
 
-TEST_F(ParseCommandLineTest, OmittedOtpIsReadFromATerminal) {
-  EXPECT_THAT(
-      Request({"verify-customer-otp", "--customer-id", "9876543210", "--otp-ref-id", "abc-1"},
-              "4711\n", /*terminal=*/true),
-      EqualsProto(Proto<v1::VerifyCustomerOtpRequest>(R"pb(customer_id: "9876543210"
-                                                           otp: "4711"
-                                                           otp_ref_id: "abc-1")pb")));
+// validate-ekyc-otp's OTP is required: omitted, it is read from a terminal.
+TEST_F(ParseCommandLineTest, OmittedRequiredOtpIsReadFromATerminal) {
+  EXPECT_THAT(Request({"validate-ekyc-otp", "--customer-id", "9876543210", "--otp-ref-id", "abc-1",
+                       "--kyc-request-id", "k-1"},
+                      "4711\n", /*terminal=*/true),
+              EqualsProto(Proto<v1::ValidateEkycOtpRequest>(R"pb(customer_id: "9876543210"
+                                                                 otp: "4711"
+                                                                 otp_ref_id: "abc-1"
+                                                                 kyc_request_id: "k-1")pb")));
   EXPECT_THAT(prompt_.str(), HasSubstr("OTP: "));
 }
 
-TEST_F(ParseCommandLineTest, OmittedOtpWithoutATerminalIsAUsageError) {
-  EXPECT_THAT(
-      UsageError({"verify-customer-otp", "--customer-id", "9876543210", "--otp-ref-id", "abc-1"},
-                 "4711\n"),
-      HasSubstr("--otp"));
+TEST_F(ParseCommandLineTest, OmittedRequiredOtpWithoutATerminalIsAUsageError) {
+  EXPECT_THAT(UsageError({"validate-ekyc-otp", "--customer-id", "9876543210", "--otp-ref-id",
+                          "abc-1", "--kyc-request-id", "k-1"},
+                         "4711\n"),
+              HasSubstr("--otp"));
   EXPECT_EQ(prompt_.str(), "");
+}
+
+// verify-customer-otp's OTP is optional: omitted, the request has none and
+// nothing is read, whether or not stdin is a terminal.
+TEST_F(ParseCommandLineTest, OmittedOptionalOtpSendsNone) {
+  for (const bool terminal : {false, true}) {
+    EXPECT_THAT(
+        Request({"verify-customer-otp", "--customer-id", "9876543210", "--otp-ref-id", "abc-1"},
+                "4711\n", terminal),
+        EqualsProto(Proto<v1::VerifyCustomerOtpRequest>(R"pb(customer_id: "9876543210"
+                                                             otp_ref_id: "abc-1")pb")))
+        << terminal;
+    EXPECT_EQ(prompt_.str(), "") << terminal;
+  }
+}
+
+TEST_F(ParseCommandLineTest, EmptyOptionalOtpValueIsAUsageError) {
+  EXPECT_EQ(
+      UsageError({"verify-customer-otp", "--customer-id", "1", "--otp=", "--otp-ref-id", "r"}),
+      "--otp must not be empty (leave it out to send no OTP)");
+  EXPECT_THAT(CommandUsage(*FindCommand("verify-customer-otp")),
+              HasSubstr("when omitted the request carries no OTP"));
 }
 
 TEST_F(ParseCommandLineTest, EmptyOtpFromStdinIsAUsageError) {
@@ -268,7 +399,12 @@ TEST_F(ParseCommandLineTest, MissingRequiredFlagIsAUsageErrorNamingIt) {
   EXPECT_EQ(UsageError({"get-customer"}), "missing required flag --customer-id");
   EXPECT_EQ(
       UsageError({"onboard-sender", "--customer-id", "1", "--name", "A", "--dob", "1990-04-01"}),
+      "missing required flag --address-line");
+  EXPECT_EQ(
+      UsageError({"onboard-customer", "--customer-id", "1", "--name", "A", "--dob", "1990-04-01"}),
       "missing required flag --address");
+  EXPECT_EQ(UsageError({"verify-customer-otp", "--customer-id", "1", "--otp", "1"}),
+            "missing required flag --otp-ref-id");
   EXPECT_EQ(
       UsageError({"validate-ekyc-otp", "--customer-id", "1", "--otp", "1", "--otp-ref-id", "r"}),
       "missing required flag --kyc-request-id");
@@ -339,6 +475,12 @@ TEST(UsageTest, CommandUsageListsEveryFlagAndSynopsisMentionsThem) {
   for (const Command& command : Commands()) {
     const std::string usage = CommandUsage(command);
     for (const FlagSpec& flag : command.flags) {
+      if (flag.refused != nullptr) {
+        // Refused flags are left out of the usage.
+        EXPECT_THAT(usage, Not(HasSubstr(std::string("--") + flag.name + " ")))
+            << command.name << " --" << flag.name;
+        continue;
+      }
       EXPECT_THAT(usage, HasSubstr(std::string("--") + flag.name)) << command.name;
       EXPECT_THAT(std::string(command.synopsis), HasSubstr(std::string("--") + flag.name))
           << command.name;
@@ -387,6 +529,12 @@ TEST_F(ParseCommandLineTest, JourneyIsATwoWordSubcommandThatPreparesARun) {
               HasSubstr("--otp-from-sim must be an http:// URL"));
   EXPECT_THAT(UsageError({"journey", "customer", "--customer-id", "1", "--dob", "1990-4-1"}),
               HasSubstr("--dob must be YYYY-MM-DD"));
+  EXPECT_EQ(
+      UsageError({"journey", "sender", "--customer-id", "1", "--aadhaar", "2", "--pid-data", "<x/>",
+                  "--otp", "1", "--address", "Pune"}),
+      std::string("flag --address is not accepted by journey sender: ") + kSenderAddressRefused);
+  EXPECT_THAT(UsageError({"journey", "customer", "--customer-id", "1", "--city", "Indore"}),
+              HasSubstr("unknown flag --city for journey customer"));
 }
 
 TEST_F(ParseCommandLineTest, DecodeErrorTakesOnePositionalArgument) {

@@ -46,9 +46,23 @@ constexpr FlagSpec kAddress{"address", "LINE",
                             "one residence address line (residence_address); repeat for "
                             "each line, in order",
                             true, true};
+// The address flags of onboard-sender (OnboardSenderRequest.address).
+constexpr FlagSpec kAddressLine{
+    "address-line", "LINE", "street / house line of the residence address (address.line)", true};
+constexpr FlagSpec kCity{"city", "CITY", "city (address.city)", true};
+constexpr FlagSpec kState{"state", "STATE", "state (address.state)", true};
+constexpr FlagSpec kPincode{"pincode", "PIN", "6-digit postal PIN code (address.pincode)", true};
+constexpr FlagSpec kDistrict{"district", "DISTRICT", "district (address.district)"};
+constexpr FlagSpec kArea{"area", "AREA", "area or locality (address.area)"};
+// onboard-sender's former --address LINE, refused with a pointer to the above.
+constexpr FlagSpec kSenderAddress{
+    .name = "address", .value_name = "LINE", .help = "", .refused = kSenderAddressRefused};
 constexpr FlagSpec kOtp{"otp", "OTP",
                         "the OTP received (otp); '-' reads it from stdin, as does omitting "
                         "it when stdin is a terminal"};
+constexpr FlagSpec kOptionalOtp{"otp", "OTP",
+                                "the OTP received (otp); '-' reads it from stdin; when omitted "
+                                "the request carries no OTP"};
 constexpr FlagSpec kOtpRefId{"otp-ref-id", "REF", "reference returned with the OTP (otp_ref_id)",
                              true};
 constexpr FlagSpec kKycRequestId{"kyc-request-id", "ID",
@@ -66,9 +80,17 @@ void SetIfGiven(const ParsedFlags& flags, const char* flag, std::string* field) 
   if (flags.Has(flag)) *field = flags.Value(flag);
 }
 
-// The OTP from --otp, or from one line of input when --otp is "-" or omitted
-// on a terminal. Surrounding whitespace of a line read is dropped.
-absl::StatusOr<std::string> ResolveOtp(const ParsedFlags& flags, const InputContext& input) {
+// The OTP from --otp, or from one line of input when --otp is "-" or, for a
+// `required` OTP, omitted on a terminal. Surrounding whitespace of a line
+// read is dropped. Usage errors: a required OTP omitted without a terminal,
+// an empty line read, and an empty --otp value for an OTP that is not
+// required. An OTP that is not required and omitted is "", read from nowhere.
+absl::StatusOr<std::string> ResolveOtp(const ParsedFlags& flags, const InputContext& input,
+                                       bool required) {
+  if (!required && !flags.Has("otp")) return std::string();
+  if (!required && flags.Value("otp").empty()) {
+    return absl::InvalidArgumentError("--otp must not be empty (leave it out to send no OTP)");
+  }
   if (flags.Has("otp") && flags.Value("otp") != "-") return flags.Value("otp");
   if (!flags.Has("otp") && !input.in_is_terminal) {
     return absl::InvalidArgumentError(
@@ -97,9 +119,10 @@ absl::Status BuildGetSender(const ParsedFlags& flags, const InputContext&,
   return absl::OkStatus();
 }
 
-// OnboardCustomerRequest and OnboardSenderRequest have the same fields.
+// Sets the fields OnboardCustomerRequest and OnboardSenderRequest share:
+// customer_id, name, dob, user_code and client_ref_id.
 template <typename Request>
-absl::Status BuildOnboard(const ParsedFlags& flags, const InputContext&, Request* request) {
+absl::Status BuildOnboardCommon(const ParsedFlags& flags, Request* request) {
   request->set_customer_id(flags.Value("customer-id"));
   request->set_name(flags.Value("name"));
   const std::string dob = flags.Value("dob");
@@ -107,15 +130,32 @@ absl::Status BuildOnboard(const ParsedFlags& flags, const InputContext&, Request
     return absl::InvalidArgumentError(
         absl::StrCat("--dob must be YYYY-MM-DD (e.g. 1990-04-01), got '", dob, "'"));
   }
-  for (const std::string& line : flags.Values("address")) request->add_residence_address(line);
   SetIfGiven(flags, "user-code", request->mutable_user_code());
   SetIfGiven(flags, "client-ref-id", request->mutable_client_ref_id());
   return absl::OkStatus();
 }
 
+// OnboardCustomer: the address is residence_address, one line per --address.
+absl::Status BuildOnboardCustomer(const ParsedFlags& flags, const InputContext&,
+                                  v1::OnboardCustomerRequest* request) {
+  if (absl::Status status = BuildOnboardCommon(flags, request); !status.ok()) return status;
+  for (const std::string& line : flags.Values("address")) request->add_residence_address(line);
+  return absl::OkStatus();
+}
+
+// OnboardSender: the address is the structured `address` (never the
+// deprecated residence_address).
+absl::Status BuildOnboardSender(const ParsedFlags& flags, const InputContext&,
+                                v1::OnboardSenderRequest* request) {
+  if (absl::Status status = BuildOnboardCommon(flags, request); !status.ok()) return status;
+  FillAddress(flags, request->mutable_address());
+  return absl::OkStatus();
+}
+
+// VerifyCustomerOtp: the OTP is optional, so without --otp none is sent.
 absl::Status BuildVerifyCustomerOtp(const ParsedFlags& flags, const InputContext& input,
                                     v1::VerifyCustomerOtpRequest* request) {
-  absl::StatusOr<std::string> otp = ResolveOtp(flags, input);
+  absl::StatusOr<std::string> otp = ResolveOtp(flags, input, /*required=*/false);
   if (!otp.ok()) return otp.status();
   request->set_customer_id(flags.Value("customer-id"));
   request->set_otp(*std::move(otp));
@@ -139,7 +179,7 @@ absl::Status BuildStartSenderEkyc(const ParsedFlags& flags, const InputContext& 
 
 absl::Status BuildValidateEkycOtp(const ParsedFlags& flags, const InputContext& input,
                                   v1::ValidateEkycOtpRequest* request) {
-  absl::StatusOr<std::string> otp = ResolveOtp(flags, input);
+  absl::StatusOr<std::string> otp = ResolveOtp(flags, input, /*required=*/true);
   if (!otp.ok()) return otp.status();
   request->set_customer_id(flags.Value("customer-id"));
   request->set_otp(*std::move(otp));
@@ -240,14 +280,14 @@ std::vector<Command> BuildCommands() {
       "--customer-id MOBILE --name NAME --dob YYYY-MM-DD --address LINE [--address LINE ...] "
       "[--user-code CODE] [--client-ref-id REF]",
       "OnboardCustomer: create the customer record and send the customer an OTP",
-      {kCustomerId, kName, kDob, kAddress, kUserCode, kClientRefId},
-      &BuildOnboard<v1::OnboardCustomerRequest>, &Stub::OnboardCustomer));
+      {kCustomerId, kName, kDob, kAddress, kUserCode, kClientRefId}, &BuildOnboardCustomer,
+      &Stub::OnboardCustomer));
   commands.push_back(MakeRpcCommand<v1::VerifyCustomerOtpRequest, v1::VerifyCustomerOtpResponse>(
       "verify-customer-otp",
       "--customer-id MOBILE [--otp OTP|-] --otp-ref-id REF [--user-code CODE] "
       "[--client-ref-id REF]",
       "VerifyCustomerOtp: confirm the OTP sent by onboard-customer or get-customer",
-      {kCustomerId, kOtp, kOtpRefId, kUserCode, kClientRefId}, &BuildVerifyCustomerOtp,
+      {kCustomerId, kOptionalOtp, kOtpRefId, kUserCode, kClientRefId}, &BuildVerifyCustomerOtp,
       &Stub::VerifyCustomerOtp));
   commands.push_back(MakeRpcCommand<v1::GetSenderRequest, v1::GetSenderResponse>(
       "get-sender", "--customer-id MOBILE [--user-code CODE]",
@@ -255,11 +295,13 @@ std::vector<Command> BuildCommands() {
       &Stub::GetSender));
   commands.push_back(MakeRpcCommand<v1::OnboardSenderRequest, v1::OnboardSenderResponse>(
       "onboard-sender",
-      "--customer-id MOBILE --name NAME --dob YYYY-MM-DD --address LINE [--address LINE ...] "
-      "[--user-code CODE] [--client-ref-id REF]",
+      "--customer-id MOBILE --name NAME --dob YYYY-MM-DD --address-line LINE --city CITY "
+      "--state STATE --pincode PIN [--district DISTRICT] [--area AREA] [--user-code CODE] "
+      "[--client-ref-id REF]",
       "OnboardSender: register a DMT-Fino sender",
-      {kCustomerId, kName, kDob, kAddress, kUserCode, kClientRefId},
-      &BuildOnboard<v1::OnboardSenderRequest>, &Stub::OnboardSender));
+      {kCustomerId, kName, kDob, kAddressLine, kCity, kState, kPincode, kDistrict, kArea,
+       kSenderAddress, kUserCode, kClientRefId},
+      &BuildOnboardSender, &Stub::OnboardSender));
   commands.push_back(MakeRpcCommand<v1::StartSenderEkycRequest, v1::StartSenderEkycResponse>(
       "start-sender-ekyc",
       "--customer-id MOBILE --aadhaar NUMBER (--pid-data XML | --pid-data-file PATH|-) "
@@ -312,6 +354,23 @@ absl::StatusOr<std::string> ResolvePidData(const ParsedFlags& flags, const Input
     return absl::InvalidArgumentError(absl::StrCat("cannot read --pid-data-file ", path));
   }
   return data;
+}
+
+void FillAddress(const ParsedFlags& flags, v1::Address* address) {
+  address->set_line(flags.Value("address-line"));
+  address->set_city(flags.Value("city"));
+  address->set_state(flags.Value("state"));
+  address->set_pincode(flags.Value("pincode"));
+  address->set_district(flags.Value("district"));
+  address->set_area(flags.Value("area"));
+}
+
+std::vector<std::string> MissingAddressFlags(const ParsedFlags& flags) {
+  std::vector<std::string> missing;
+  for (const char* name : {"address-line", "city", "state", "pincode"}) {
+    if (!flags.Has(name)) missing.push_back(absl::StrCat("--", name));
+  }
+  return missing;
 }
 
 const std::vector<Command>& Commands() {

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "client/connection.h"
 #include "client/flags.h"
+#include "eko/onboarding/v1/onboarding_service.pb.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -95,6 +96,22 @@ struct Command {
 // byte; `--pid-data-file -` reads `input.in` to its end. An error (neither or
 // both flags, an unreadable file) is a usage error.
 absl::StatusOr<std::string> ResolvePidData(const ParsedFlags& flags, const InputContext& input);
+
+// Why the sender commands (onboard-sender, journey sender) refuse --address:
+// OnboardSender takes a structured `address`, and the gateway rejects the
+// deprecated `residence_address` lines. Names the flags that replace it.
+inline constexpr char kSenderAddressRefused[] =
+    "OnboardSender takes a structured address; give --address-line LINE --city CITY "
+    "--state STATE --pincode PIN [--district DISTRICT] [--area AREA]";
+
+// Sets every field of `address` from its flag: --address-line (line), --city,
+// --state, --pincode, --district, --area. An absent flag leaves its field
+// empty. Values are copied unchecked; the gateway validates them.
+void FillAddress(const ParsedFlags& flags, onboarding::v1::Address* address);
+
+// The flags the gateway requires of an address (--address-line, --city,
+// --state, --pincode) that `flags` lacks, with their "--", in that order.
+std::vector<std::string> MissingAddressFlags(const ParsedFlags& flags);
 
 // Every subcommand, in the order the usage text lists them.
 const std::vector<Command>& Commands();

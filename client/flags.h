@@ -19,6 +19,10 @@ struct FlagSpec {
   const char* help;        // One line for the usage text.
   bool required = false;   // Parsing fails when the flag is absent.
   bool repeated = false;   // May be given more than once; values keep order.
+  // Set for a flag the command no longer takes: giving it is a usage error
+  // ("flag --NAME is not accepted by COMMAND: <refused>"), so the message can
+  // name what replaces it. Usage texts leave such a flag out.
+  const char* refused = nullptr;
 };
 
 // The flags given on one command line, by name (without "--"), and its

@@ -30,10 +30,28 @@ constexpr FlagSpec kNameFlag{"name", "NAME",
                              "name as on the ID document; needed only when the customer must be "
                              "onboarded"};
 constexpr FlagSpec kDobFlag{"dob", "YYYY-MM-DD", "date of birth; needed only for onboarding"};
+// Customer journey: OnboardCustomer's residence_address lines.
 constexpr FlagSpec kAddressFlag{"address", "LINE",
                                 "one residence address line, repeat in order; needed only for "
                                 "onboarding",
                                 false, true};
+// Sender journey: OnboardSender's structured address. --district and --area
+// are optional even for onboarding; the others are needed only for it.
+constexpr FlagSpec kAddressLineFlag{"address-line", "LINE",
+                                    "street / house line of the residence address "
+                                    "(address.line); needed only for onboarding"};
+constexpr FlagSpec kCityFlag{"city", "CITY", "city (address.city); needed only for onboarding"};
+constexpr FlagSpec kStateFlag{"state", "STATE",
+                              "state (address.state); needed only for onboarding"};
+constexpr FlagSpec kPincodeFlag{"pincode", "PIN",
+                                "6-digit postal PIN code (address.pincode); needed only for "
+                                "onboarding"};
+constexpr FlagSpec kDistrictFlag{"district", "DISTRICT", "district (address.district)"};
+constexpr FlagSpec kAreaFlag{"area", "AREA", "area or locality (address.area)"};
+// The sender journey's former --address LINE, refused with a pointer to the
+// flags above.
+constexpr FlagSpec kSenderAddressFlag{
+    .name = "address", .value_name = "LINE", .help = "", .refused = kSenderAddressRefused};
 constexpr FlagSpec kUserCodeFlag{"user-code", "CODE",
                                  "retailer/agent the calls are made for (user_code); the "
                                  "gateway's default when omitted"};
@@ -70,7 +88,11 @@ struct JourneyPlan {
   // Onboarding details; checked only when onboarding is needed.
   std::optional<std::string> name;
   std::optional<google::type::Date> dob;
-  std::vector<std::string> address;
+  std::vector<std::string> address;  // Customer journey: --address lines.
+  // Sender journey: the address flags given (absent ones empty), and the
+  // required address flags that were not given ("--city", ...).
+  v1::Address sender_address;
+  std::vector<std::string> missing_address_flags;
   // Sender journey only.
   std::string aadhaar;
   std::string pid_data;
@@ -143,6 +165,14 @@ class Journey final : public Runnable {
       v1::GetSenderResponse response;
       if (!Call("GetSender", "", &Stub::GetSender, request, &response).ok()) return Failed();
       step_ = response.next_step();
+      // A pending eKYC OTP is resumed with the references GetSender returns
+      // (a gateway that sends only one of them gets a fresh eKYC instead).
+      if (step_ == v1::NEXT_STEP_VALIDATE_EKYC_OTP && !response.otp_ref_id().empty() &&
+          !response.kyc_request_id().empty()) {
+        otp_ref_id_ = response.otp_ref_id();
+        kyc_request_id_ = response.kyc_request_id();
+        ekyc_refs_ready_ = true;
+      }
     }
     for (;;) {
       Ended ended;
@@ -154,8 +184,9 @@ class Journey final : public Runnable {
           ended = StartSenderEkyc();
           break;
         case v1::NEXT_STEP_VALIDATE_EKYC_OTP:
-          // Only StartSenderEkyc hands out both references; a pending OTP
-          // reported by GetSender (or any other step) needs a fresh start.
+          // With both references (from GetSender or this run's
+          // StartSenderEkyc) the OTP is validated; without them eKYC starts
+          // again.
           ended = ekyc_refs_ready_ ? ValidateEkycOtp() : StartSenderEkyc();
           break;
         case v1::NEXT_STEP_COMPLETE:
@@ -273,30 +304,48 @@ class Journey final : public Runnable {
   }
 
   // Copies the onboarding flags into an Onboard{Customer,Sender}Request, or
-  // ends the journey with a usage error naming the missing flags.
+  // ends the journey with a usage error naming the missing flags: --name,
+  // --dob, and the customer's --address or the sender's required address
+  // flags.
   template <typename Request>
   Ended FillOnboarding(Request* request) {
+    const bool customer = plan_.kind == JourneyKind::kCustomer;
     std::vector<std::string> missing;
     if (!plan_.name.has_value()) missing.push_back("--name");
     if (!plan_.dob.has_value()) missing.push_back("--dob");
-    if (plan_.address.empty()) missing.push_back("--address");
+    if (customer) {
+      if (plan_.address.empty()) missing.push_back("--address");
+    } else {
+      missing.insert(missing.end(), plan_.missing_address_flags.begin(),
+                     plan_.missing_address_flags.end());
+    }
     if (!missing.empty()) {
-      const bool customer = plan_.kind == JourneyKind::kCustomer;
       RunOutcome outcome;
       outcome.exit_code = kExitUsage;
-      outcome.usage_error =
-          absl::StrCat(customer ? "customer " : "sender ", plan_.customer_id,
-                       " is not enrolled, so ", customer ? "OnboardCustomer" : "OnboardSender",
-                       " must run and needs --name, --dob and --address (missing: ",
-                       absl::StrJoin(missing, ", "), ")");
+      outcome.usage_error = absl::StrCat(
+          customer ? "customer " : "sender ", plan_.customer_id, " is not enrolled, so ",
+          customer ? "OnboardCustomer" : "OnboardSender", " must run and needs ",
+          customer ? "--name, --dob and --address"
+                   : "--name, --dob, --address-line, --city, --state and --pincode",
+          " (missing: ", absl::StrJoin(missing, ", "), ")");
       return outcome;
     }
     request->set_customer_id(plan_.customer_id);
     request->set_name(*plan_.name);
     *request->mutable_dob() = *plan_.dob;
-    for (const std::string& line : plan_.address) request->add_residence_address(line);
+    SetAddress(request);
     request->set_user_code(plan_.user_code);
     return std::nullopt;
+  }
+
+  // The customer's address: residence_address, one line per --address.
+  void SetAddress(v1::OnboardCustomerRequest* request) const {
+    for (const std::string& line : plan_.address) request->add_residence_address(line);
+  }
+
+  // The sender's address: the structured `address`.
+  void SetAddress(v1::OnboardSenderRequest* request) const {
+    *request->mutable_address() = plan_.sender_address;
   }
 
   // Gets the OTP for `need` into `*otp`, or ends the journey.
@@ -487,7 +536,12 @@ absl::StatusOr<std::unique_ptr<Runnable>> Prepare(JourneyKind kind, const Parsed
     }
     plan.dob = date;
   }
-  plan.address = flags.Values("address");
+  if (kind == JourneyKind::kCustomer) {
+    plan.address = flags.Values("address");
+  } else {
+    FillAddress(flags, &plan.sender_address);
+    plan.missing_address_flags = MissingAddressFlags(flags);
+  }
 
   if (flags.Has("otp") && flags.Has("otp-from-sim")) {
     return absl::InvalidArgumentError("give at most one of --otp and --otp-from-sim");
@@ -547,13 +601,15 @@ std::vector<Command> JourneyCommands() {
       JourneyKind::kCustomer));
   commands.push_back(MakeJourneyCommand(
       "journey sender",
-      "--customer-id MOBILE [--name NAME --dob YYYY-MM-DD --address LINE ...] --aadhaar NUMBER "
+      "--customer-id MOBILE [--name NAME --dob YYYY-MM-DD --address-line LINE --city CITY "
+      "--state STATE --pincode PIN [--district DISTRICT] [--area AREA]] --aadhaar NUMBER "
       "(--pid-data XML | --pid-data-file PATH|-) [--user-code CODE] "
       "[--otp OTP | --otp-from-sim ADMIN_URL]",
       "walk the DMT-Fino sender journey: GetSender, OnboardSender, StartSenderEkyc, "
       "ValidateEkycOtp",
-      {kCustomerIdFlag, kNameFlag, kDobFlag, kAddressFlag, kAadhaarFlag, kPidDataFlag,
-       kPidDataFileFlag, kUserCodeFlag, kOtpFlag, kOtpFromSimFlag},
+      {kCustomerIdFlag, kNameFlag, kDobFlag, kAddressLineFlag, kCityFlag, kStateFlag, kPincodeFlag,
+       kDistrictFlag, kAreaFlag, kSenderAddressFlag, kAadhaarFlag, kPidDataFlag, kPidDataFileFlag,
+       kUserCodeFlag, kOtpFlag, kOtpFromSimFlag},
       JourneyKind::kSender));
   return commands;
 }

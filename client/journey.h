@@ -15,8 +15,9 @@
 // Customer: GetCustomer -> [OnboardCustomer] -> VerifyCustomerOtp -> stop at
 // COMPLETE, VALIDATE_AADHAAR or VALIDATE_PAN (the last two have no RPC yet).
 // Sender: GetSender -> [OnboardSender] -> StartSenderEkyc -> ValidateEkycOtp
-// -> COMPLETE. A GetSender answering VALIDATE_EKYC_OTP carries no
-// kyc_request_id, so eKYC is started again for fresh references.
+// -> COMPLETE. After a GetSender answering VALIDATE_EKYC_OTP, eKYC is started
+// again for fresh references; the pending OTP's references that GetSender
+// may return (otp_ref_id, kyc_request_id) are not used.
 namespace eko::cli {
 
 // A journey gives up, failing, rather than send more RPCs than this (it

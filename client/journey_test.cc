@@ -143,11 +143,20 @@ class JourneyTest : public test_support::FakeServiceTest {
     return args;
   }
 
-  // `journey sender` for kMobile with the onboarding and eKYC flags and `extra`.
+  // The sender journey's required address flags, as SenderArgs gives them.
+  static std::vector<std::string> SenderAddressArgs() {
+    return {"--address-line", "12 MG Road",     "--city",    "Indore",
+            "--state",        "Madhya Pradesh", "--pincode", "452001"};
+  }
+
+  // `journey sender` for kMobile with the onboarding (SenderAddressArgs) and
+  // eKYC flags and `extra`.
   static std::vector<std::string> SenderArgs(const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {"journey",   "sender", "--customer-id", kMobile,     "--name",
-                                     "Asha Rao",  "--dob",  "1990-04-01",    "--address", "Pune",
-                                     "--aadhaar", kAadhaar, "--pid-data",    kPidData};
+    std::vector<std::string> args = {"journey", "sender",   "--customer-id", kMobile,
+                                     "--name",  "Asha Rao", "--dob",         "1990-04-01"};
+    const std::vector<std::string> address = SenderAddressArgs();
+    args.insert(args.end(), address.begin(), address.end());
+    args.insert(args.end(), {"--aadhaar", kAadhaar, "--pid-data", kPidData});
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -180,7 +189,8 @@ TEST_F(JourneyTest, NewCustomerIsOnboardedAndVerifiedWithAnOtpPipedOnStdin) {
   service_.Reply(Proto<v1::GetCustomerResponse>(R"pb(next_step: NEXT_STEP_ONBOARD_CUSTOMER
                                                      upstream { response_type_id: 308 })pb"));
   service_.Reply(Proto<v1::OnboardCustomerResponse>(R"pb(next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
-                                                         otp_ref_id: "ref-onboard")pb"));
+                                                         otp_ref_id: "ref-onboard"
+                                                         intent_id: 19)pb"));
   service_.Reply(Proto<v1::VerifyCustomerOtpResponse>(R"pb(
     next_step: NEXT_STEP_COMPLETE
     customer_profile { name: "Asha Rao" kyc_state: KYC_STATE_NON_KYC }
@@ -206,7 +216,7 @@ TEST_F(JourneyTest, NewCustomerIsOnboardedAndVerifiedWithAnOtpPipedOnStdin) {
 
   EXPECT_THAT(run.out, HasSubstr("step 1: GetCustomer\n  next step: ONBOARD_CUSTOMER\n"));
   EXPECT_THAT(run.out, HasSubstr("step 2: OnboardCustomer\n  next step: VERIFY_CUSTOMER_OTP\n"
-                                 "  otp_ref_id: ref-onboard\n"));
+                                 "  otp_ref_id: ref-onboard\n  intent_id: 19\n"));
   EXPECT_THAT(run.out,
               HasSubstr("step 3: VerifyCustomerOtp (OTP from stdin)\n"
                         "  next step: COMPLETE\n  customer_profile:\n    name: Asha Rao\n"));
@@ -408,7 +418,17 @@ TEST_F(JourneyTest, SenderJourneyEndToEnd) {
   EXPECT_EQ(validate[0].otp(), "246810");
   EXPECT_EQ(validate[0].otp_ref_id(), "kyc-ref");
   EXPECT_EQ(validate[0].kyc_request_id(), "4711");
-  EXPECT_EQ(service_.Requests<v1::OnboardSenderResponse>().at(0).name(), "Asha Rao");
+  const auto onboard = service_.Requests<v1::OnboardSenderResponse>();
+  ASSERT_EQ(onboard.size(), 1u);
+  // The whole request: the structured address, no deprecated residence_address.
+  const auto expected = Proto<v1::OnboardSenderRequest>(R"pb(
+    customer_id: "9876543210"
+    name: "Asha Rao"
+    dob { year: 1990 month: 4 day: 1 }
+    user_code: "77"
+    address { line: "12 MG Road" city: "Indore" state: "Madhya Pradesh" pincode: "452001" }
+  )pb");
+  EXPECT_EQ(onboard[0].ShortDebugString(), expected.ShortDebugString());
   EXPECT_THAT(run.out, HasSubstr("step 3: StartSenderEkyc\n  next step: VALIDATE_EKYC_OTP\n"
                                  "  otp_ref_id: kyc-ref\n  kyc_request_id: 4711\n"));
   EXPECT_THAT(run.out,
@@ -455,7 +475,27 @@ TEST_F(JourneyTest, SenderAlreadyCompleteStopsAfterGetSender) {
   EXPECT_THAT(run.err, IsEmpty());
 }
 
-TEST_F(JourneyTest, PendingEkycOtpFromGetSenderStartsEkycAgain) {
+TEST_F(JourneyTest, PendingEkycOtpFromGetSenderIsValidatedWithItsReferences) {
+  service_.Reply(Proto<v1::GetSenderResponse>(R"pb(next_step: NEXT_STEP_VALIDATE_EKYC_OTP
+                                                   otp_ref_id: "pending"
+                                                   kyc_request_id: "pending-kyc")pb"));
+  service_.Reply(Proto<v1::ValidateEkycOtpResponse>("next_step: NEXT_STEP_COMPLETE"));
+
+  const CliRun run = Run(SenderArgs({"--otp", "1357"}));
+
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_THAT(service_.rpcs(), ElementsAre("GetSender", "ValidateEkycOtp"));
+  const auto validate = service_.Requests<v1::ValidateEkycOtpResponse>();
+  ASSERT_EQ(validate.size(), 1u);
+  EXPECT_EQ(validate[0].otp_ref_id(), "pending");
+  EXPECT_EQ(validate[0].kyc_request_id(), "pending-kyc");
+  EXPECT_EQ(validate[0].otp(), "1357");
+  EXPECT_THAT(run.out, HasSubstr("step 1: GetSender\n  next step: VALIDATE_EKYC_OTP\n"
+                                 "  otp_ref_id: pending\n  kyc_request_id: pending-kyc\n"));
+}
+
+TEST_F(JourneyTest, PendingEkycOtpWithoutBothReferencesStartsEkycAgain) {
+  // An older gateway returns no kyc_request_id from GetSender.
   service_.Reply(Proto<v1::GetSenderResponse>(R"pb(next_step: NEXT_STEP_VALIDATE_EKYC_OTP
                                                    otp_ref_id: "stale")pb"));
   service_.Reply(Proto<v1::StartSenderEkycResponse>(R"pb(next_step: NEXT_STEP_VALIDATE_EKYC_OTP
@@ -533,7 +573,80 @@ TEST_F(JourneyTest, NewSenderWithoutOnboardingFlagsIsAUsageError) {
 
   EXPECT_EQ(run.code, kExitUsage);
   EXPECT_THAT(service_.rpcs(), ElementsAre("GetSender"));
-  EXPECT_THAT(run.err, HasSubstr("(missing: --name, --dob, --address)"));
+  EXPECT_THAT(run.err, HasSubstr("sender 9876543210 is not enrolled, so OnboardSender must run "
+                                 "and needs --name, --dob, --address-line, --city, --state and "
+                                 "--pincode (missing: --name, --dob, --address-line, --city, "
+                                 "--state, --pincode)"));
+  EXPECT_THAT(run.err, HasSubstr("usage: eko-cli [GLOBAL FLAGS] journey sender"));
+}
+
+TEST_F(JourneyTest, NewSenderWithPartOfTheAddressIsAUsageErrorNamingTheRest) {
+  service_.Reply(Proto<v1::GetSenderResponse>("next_step: NEXT_STEP_ONBOARD_SENDER"));
+
+  // --district and --area are optional; --state and --pincode are not.
+  const CliRun run =
+      Run({"journey",     "sender",    "--customer-id", kMobile,          "--name",
+           "Asha Rao",    "--dob",     "1990-04-01",    "--address-line", "12 MG Road",
+           "--city",      "Indore",    "--district",    "Indore",         "--area",
+           "Vijay Nagar", "--aadhaar", kAadhaar,        "--pid-data",     kPidData,
+           "--otp",       "1"});
+
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_THAT(service_.rpcs(), ElementsAre("GetSender"));
+  EXPECT_THAT(run.err, HasSubstr("(missing: --state, --pincode)"));
+}
+
+TEST_F(JourneyTest, NewSenderIsOnboardedWithTheWholeAddress) {
+  ScriptSenderFromOnboarding();
+
+  const CliRun run =
+      Run(SenderArgs({"--district", "Indore", "--area", "Vijay Nagar", "--otp", "1"}));
+
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  const auto onboard = service_.Requests<v1::OnboardSenderResponse>();
+  ASSERT_EQ(onboard.size(), 1u);
+  EXPECT_EQ(onboard[0].address().ShortDebugString(),
+            Proto<v1::Address>(R"pb(line: "12 MG Road"
+                                    city: "Indore"
+                                    state: "Madhya Pradesh"
+                                    pincode: "452001"
+                                    district: "Indore"
+                                    area: "Vijay Nagar")pb")
+                .ShortDebugString());
+}
+
+TEST_F(JourneyTest, EnrolledSenderNeedsNoAddressFlags) {
+  service_.Reply(Proto<v1::GetSenderResponse>("next_step: NEXT_STEP_START_SENDER_EKYC"));
+  service_.Reply(Proto<v1::StartSenderEkycResponse>(R"pb(next_step: NEXT_STEP_VALIDATE_EKYC_OTP
+                                                         otp_ref_id: "k"
+                                                         kyc_request_id: "1")pb"));
+  service_.Reply(Proto<v1::ValidateEkycOtpResponse>(R"pb(
+    next_step: NEXT_STEP_COMPLETE
+    customer_id: "9876543210"
+    kyc_verified: true
+    available_limit { currency_code: "INR" units: 25000 }
+  )pb"));
+
+  const CliRun run = Run({"journey", "sender", "--customer-id", kMobile, "--aadhaar", kAadhaar,
+                          "--pid-data", kPidData, "--otp", "2468"});
+
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_THAT(service_.rpcs(), ElementsAre("GetSender", "StartSenderEkyc", "ValidateEkycOtp"));
+  EXPECT_THAT(run.out, HasSubstr("step 3: ValidateEkycOtp (OTP from --otp)\n"
+                                 "  next step: COMPLETE\n  customer_id: 9876543210\n"
+                                 "  kyc_verified: true\n  available_limit: INR 25000.00\n"));
+}
+
+TEST_F(JourneyTest, SenderJourneyRefusesAddressLines) {
+  const CliRun run = Run(SenderArgs({"--address", "Pune", "--otp", "1"}));
+
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_THAT(run.err, HasSubstr("eko-cli: flag --address is not accepted by journey sender: "
+                                 "OnboardSender takes a structured address; give --address-line "
+                                 "LINE --city CITY --state STATE --pincode PIN"));
+  EXPECT_THAT(run.err, HasSubstr("usage: eko-cli [GLOBAL FLAGS] journey sender"));
+  EXPECT_THAT(run.out, IsEmpty());
+  EXPECT_EQ(service_.calls(), 0);
 }
 
 TEST_F(JourneyTest, LoopGuardStopsAJourneyThatDoesNotAdvance) {
@@ -576,6 +689,8 @@ TEST_F(JourneyTest, BadCommandLinesSendNothing) {
       {"journey", "sender", "--customer-id", kMobile, "--aadhaar", kAadhaar, "--pid-data-file",
        "/nonexistent/pid.xml", "--otp", "1"},
       {"journey", "customer", "--customer-id", kMobile, "--client-ref-id", "x"},
+      SenderArgs({"--otp", "1", "--address", "Pune"}),
+      CustomerArgs({"--otp", "1", "--pincode", "452001"}),
   };
   for (const auto& args : cases) {
     const CliRun run = Run(args, "123456\n");
@@ -589,10 +704,12 @@ TEST_F(JourneyTest, BadCommandLinesSendNothing) {
 TEST_F(JourneyTest, PidDataFromStdinWithTheOtpFromTheFlag) {
   ScriptSenderFromOnboarding();
 
-  const CliRun run =
-      Run({"journey", "sender", "--customer-id", kMobile, "--name", "A", "--dob", "1990-01-01",
-           "--address", "Pune", "--aadhaar", kAadhaar, "--pid-data-file", "-", "--otp", "2468"},
-          kPidData);
+  std::vector<std::string> args = {"journey", "sender", "--customer-id", kMobile,
+                                   "--name",  "A",      "--dob",         "1990-01-01"};
+  const std::vector<std::string> address = SenderAddressArgs();
+  args.insert(args.end(), address.begin(), address.end());
+  args.insert(args.end(), {"--aadhaar", kAadhaar, "--pid-data-file", "-", "--otp", "2468"});
+  const CliRun run = Run(args, kPidData);
 
   EXPECT_EQ(run.code, kExitOk) << run.err;
   EXPECT_EQ(service_.Requests<v1::StartSenderEkycResponse>().at(0).pid_data(), kPidData);
@@ -603,9 +720,14 @@ TEST_F(JourneyTest, HelpShowsTheJourneyFlags) {
   EXPECT_EQ(run.code, kExitOk);
   EXPECT_THAT(run.out, HasSubstr("usage: eko-cli [GLOBAL FLAGS] journey sender"));
   EXPECT_THAT(run.out, HasSubstr("--otp-from-sim ADMIN_URL"));
+  EXPECT_THAT(run.out, HasSubstr("--address-line LINE"));
+  EXPECT_THAT(run.out, HasSubstr("--pincode PIN"));
+  EXPECT_THAT(run.out, Not(HasSubstr("--address LINE")));
   run = Run({"help", "journey", "customer"});
   EXPECT_EQ(run.code, kExitOk);
   EXPECT_THAT(run.out, HasSubstr("usage: eko-cli [GLOBAL FLAGS] journey customer"));
+  EXPECT_THAT(run.out, HasSubstr("--address LINE"));
+  EXPECT_THAT(run.out, Not(HasSubstr("--pincode")));
   run = Run({"--help"});
   EXPECT_THAT(run.out, HasSubstr("journey customer"));
   EXPECT_THAT(run.out, HasSubstr("journey sender"));

@@ -1,6 +1,7 @@
 #include "client/output.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,6 +44,16 @@ std::string JsonString(const std::string& text) {
 void PrintIfSet(const char* indent, const char* label, const std::string& value,
                 std::ostream& out) {
   if (!value.empty()) out << indent << label << ": " << value << "\n";
+}
+
+// Writes `label: value` when `value` is not 0.
+void PrintIfNonZero(const char* indent, const char* label, int32_t value, std::ostream& out) {
+  if (value != 0) out << indent << label << ": " << value << "\n";
+}
+
+// Writes `label: true` or `label: false` when `has` (the field is set).
+void PrintBool(const char* indent, const char* label, bool has, bool value, std::ostream& out) {
+  if (has) out << indent << label << ": " << (value ? "true" : "false") << "\n";
 }
 
 void PrintNextStep(v1::NextStep step, std::ostream& out) {
@@ -286,12 +297,14 @@ std::string ErrorReason(const grpc::Status& status) {
 void PrintHuman(const v1::GetCustomerResponse& response, std::ostream& out) {
   PrintNextStep(response.next_step(), out);
   PrintIfSet("", "otp_ref_id", response.otp_ref_id(), out);
+  PrintIfNonZero("", "intent_id", response.intent_id(), out);
   PrintUpstream(response.has_upstream(), response.upstream(), out);
 }
 
 void PrintHuman(const v1::OnboardCustomerResponse& response, std::ostream& out) {
   PrintNextStep(response.next_step(), out);
   PrintIfSet("", "otp_ref_id", response.otp_ref_id(), out);
+  PrintIfNonZero("", "intent_id", response.intent_id(), out);
   PrintUpstream(response.has_upstream(), response.upstream(), out);
 }
 
@@ -305,6 +318,7 @@ void PrintHuman(const v1::VerifyCustomerOtpResponse& response, std::ostream& out
 void PrintHuman(const v1::GetSenderResponse& response, std::ostream& out) {
   PrintNextStep(response.next_step(), out);
   PrintIfSet("", "otp_ref_id", response.otp_ref_id(), out);
+  PrintIfSet("", "kyc_request_id", response.kyc_request_id(), out);
   PrintProfile(response.has_customer_profile(), response.customer_profile(), out);
   PrintUpstream(response.has_upstream(), response.upstream(), out);
 }
@@ -324,6 +338,10 @@ void PrintHuman(const v1::StartSenderEkycResponse& response, std::ostream& out) 
 
 void PrintHuman(const v1::ValidateEkycOtpResponse& response, std::ostream& out) {
   PrintNextStep(response.next_step(), out);
+  PrintIfSet("", "customer_id", response.customer_id(), out);
+  PrintBool("", "kyc_verified", response.has_kyc_verified(), response.kyc_verified(), out);
+  PrintMoney("", "available_limit", response.has_available_limit(), response.available_limit(),
+             out);
   PrintUpstream(response.has_upstream(), response.upstream(), out);
 }
 

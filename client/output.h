@@ -53,9 +53,11 @@ std::string FormatErrorJson(const grpc::Status& status);
 std::string ErrorReason(const grpc::Status& status);
 
 // Human-readable successful responses: `next step: <NEXT_STEP without its
-// prefix>`, the non-empty reference fields (`otp_ref_id: ...`), the
-// customer_profile block (money as `INR 25000.50`) and the `upstream:` block
-// with Eko's raw ids.
+// prefix>`; the other top-level fields that are set, one `name: value` line
+// each (`otp_ref_id`, `kyc_request_id`, `application_id`, `customer_id` when
+// not empty; `intent_id` when not 0; `kyc_verified: true|false` when present;
+// `available_limit: INR 25000.50` when present); the customer_profile block
+// (money as `INR 25000.50`) and the `upstream:` block with Eko's raw ids.
 void PrintHuman(const onboarding::v1::GetCustomerResponse& response, std::ostream& out);
 void PrintHuman(const onboarding::v1::OnboardCustomerResponse& response, std::ostream& out);
 void PrintHuman(const onboarding::v1::VerifyCustomerOtpResponse& response, std::ostream& out);

@@ -271,6 +271,99 @@ TEST(PrintHumanTest, StartSenderEkycAndUnknownEnumValues) {
   EXPECT_EQ(Human(response), "next step: 99\notp_ref_id: o-1\nkyc_request_id: k-1\n");
 }
 
+TEST(ToJsonTest, PrintsTheNewResponseFieldsWhenSet) {
+  EXPECT_EQ(ToJson(Proto<v1::GetCustomerResponse>(R"pb(next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
+                                                       otp_ref_id: "o"
+                                                       intent_id: 19)pb")),
+            "{\"next_step\":\"NEXT_STEP_VERIFY_CUSTOMER_OTP\",\"otp_ref_id\":\"o\","
+            "\"intent_id\":19}");
+  EXPECT_EQ(ToJson(Proto<v1::OnboardCustomerResponse>(R"pb(intent_id: 19)pb")),
+            "{\"intent_id\":19}");
+  EXPECT_EQ(ToJson(Proto<v1::GetSenderResponse>(R"pb(next_step: NEXT_STEP_VALIDATE_EKYC_OTP
+                                                     otp_ref_id: "o"
+                                                     kyc_request_id: "k")pb")),
+            "{\"next_step\":\"NEXT_STEP_VALIDATE_EKYC_OTP\",\"otp_ref_id\":\"o\","
+            "\"kyc_request_id\":\"k\"}");
+  // kyc_verified has presence: false is printed when Eko sent it.
+  EXPECT_EQ(ToJson(Proto<v1::ValidateEkycOtpResponse>(R"pb(
+              next_step: NEXT_STEP_COMPLETE
+              customer_id: "9876543210"
+              kyc_verified: false
+              available_limit { currency_code: "INR" units: 25000 nanos: 500000000 }
+            )pb")),
+            "{\"next_step\":\"NEXT_STEP_COMPLETE\",\"customer_id\":\"9876543210\","
+            "\"kyc_verified\":false,\"available_limit\":{\"currency_code\":\"INR\","
+            "\"units\":\"25000\",\"nanos\":500000000}}");
+  // Unset, they are left out.
+  EXPECT_EQ(ToJson(Proto<v1::ValidateEkycOtpResponse>("next_step: NEXT_STEP_COMPLETE")),
+            "{\"next_step\":\"NEXT_STEP_COMPLETE\"}");
+  EXPECT_EQ(ToJson(Proto<v1::GetCustomerResponse>("next_step: NEXT_STEP_ONBOARD_CUSTOMER")),
+            "{\"next_step\":\"NEXT_STEP_ONBOARD_CUSTOMER\"}");
+}
+
+TEST(PrintHumanTest, IntentIdWhenSet) {
+  EXPECT_EQ(Human(Proto<v1::GetCustomerResponse>(R"pb(next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
+                                                      otp_ref_id: "o-1"
+                                                      intent_id: 19
+                                                      upstream { response_type_id: 2129 })pb")),
+            "next step: VERIFY_CUSTOMER_OTP\n"
+            "otp_ref_id: o-1\n"
+            "intent_id: 19\n"
+            "upstream:\n"
+            "  status: 0\n"
+            "  response_status_id: 0\n"
+            "  response_type_id: 2129\n"
+            "  http_status: 0\n");
+  EXPECT_EQ(Human(Proto<v1::OnboardCustomerResponse>(R"pb(next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
+                                                          otp_ref_id: "o-2"
+                                                          intent_id: 19)pb")),
+            "next step: VERIFY_CUSTOMER_OTP\notp_ref_id: o-2\nintent_id: 19\n");
+  // 0 means Eko sent none: no line.
+  EXPECT_EQ(Human(Proto<v1::OnboardCustomerResponse>(R"pb(next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
+                                                          otp_ref_id: "o-2")pb")),
+            "next step: VERIFY_CUSTOMER_OTP\notp_ref_id: o-2\n");
+  EXPECT_EQ(Human(Proto<v1::GetCustomerResponse>("next_step: NEXT_STEP_ONBOARD_CUSTOMER")),
+            "next step: ONBOARD_CUSTOMER\n");
+}
+
+TEST(PrintHumanTest, GetSenderWithAPendingEkycOtp) {
+  EXPECT_EQ(Human(Proto<v1::GetSenderResponse>(R"pb(next_step: NEXT_STEP_VALIDATE_EKYC_OTP
+                                                    otp_ref_id: "o-1"
+                                                    kyc_request_id: "k-1")pb")),
+            "next step: VALIDATE_EKYC_OTP\notp_ref_id: o-1\nkyc_request_id: k-1\n");
+  EXPECT_EQ(Human(Proto<v1::GetSenderResponse>("next_step: NEXT_STEP_ONBOARD_SENDER")),
+            "next step: ONBOARD_SENDER\n");
+}
+
+TEST(PrintHumanTest, ValidateEkycOtpWithTheSendersDetails) {
+  EXPECT_EQ(Human(Proto<v1::ValidateEkycOtpResponse>(R"pb(
+              next_step: NEXT_STEP_COMPLETE
+              customer_id: "9876543210"
+              kyc_verified: true
+              available_limit { currency_code: "INR" units: 25000 nanos: 500000000 }
+              upstream { response_type_id: 2132 http_status: 200 }
+            )pb")),
+            "next step: COMPLETE\n"
+            "customer_id: 9876543210\n"
+            "kyc_verified: true\n"
+            "available_limit: INR 25000.50\n"
+            "upstream:\n"
+            "  status: 0\n"
+            "  response_status_id: 0\n"
+            "  response_type_id: 2132\n"
+            "  http_status: 200\n");
+  // kyc_verified false is printed; a zero limit is printed when set.
+  EXPECT_EQ(Human(Proto<v1::ValidateEkycOtpResponse>(R"pb(
+              next_step: NEXT_STEP_COMPLETE
+              kyc_verified: false
+              available_limit { currency_code: "INR" }
+            )pb")),
+            "next step: COMPLETE\nkyc_verified: false\navailable_limit: INR 0.00\n");
+  // Unset fields print nothing.
+  EXPECT_EQ(Human(Proto<v1::ValidateEkycOtpResponse>("next_step: NEXT_STEP_COMPLETE")),
+            "next step: COMPLETE\n");
+}
+
 TEST(PrintHumanTest, Health) {
   grpc::health::v1::HealthCheckResponse response;
   response.set_status(grpc::health::v1::HealthCheckResponse::NOT_SERVING);

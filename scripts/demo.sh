@@ -71,9 +71,11 @@ step "Bad input is rejected before any call to Eko" onboard-customer --customer-
 cli onboard-customer --customer-id 12345 --name "" --dob 2999-01-01 --address x || true
 
 step "DMT-Fino sender journey: lookup -> onboard -> biometric eKYC -> validate eKYC OTP" \
-  journey sender --customer-id "$SENDER" --name "Ravi Kumar" --dob 1985-01-02 --address Pune \
+  journey sender --customer-id "$SENDER" --name "Ravi Kumar" --dob 1985-01-02 \
+  --address-line "12 MG Road" --city Indore --state "Madhya Pradesh" --pincode 452001 \
   --aadhaar 234567890123 --pid-data "'<PidData>...</PidData>'" --otp-from-sim "$SIM_ADMIN"
-cli journey sender --customer-id "$SENDER" --name "Ravi Kumar" --dob 1985-01-02 --address Pune \
+cli journey sender --customer-id "$SENDER" --name "Ravi Kumar" --dob 1985-01-02 \
+  --address-line "12 MG Road" --city Indore --state "Madhya Pradesh" --pincode 452001 \
   --aadhaar 234567890123 --pid-data '<PidData><Resp errCode="0"/></PidData>' \
   --otp-from-sim "$SIM_ADMIN"
 

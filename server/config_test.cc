@@ -111,9 +111,9 @@ TEST(ConfigTest, CredentialsAreTrimmedFromEverySource) {
   EXPECT_EQ(parsed->config.eko_developer_key, "dk");
   EXPECT_EQ(parsed->config.eko_access_key, "ak");
 
-  Args env{{"--eko-base-url", "https://staging.eko.in/ekoapi/v3", "--eko-initiator-id",
-            "9962981729"},
-           {{"EKO_DEVELOPER_KEY", "dk\n"}, {"EKO_ACCESS_KEY", " ak"}}};
+  Args env{
+      {"--eko-base-url", "https://staging.eko.in/ekoapi/v3", "--eko-initiator-id", "9962981729"},
+      {{"EKO_DEVELOPER_KEY", "dk\n"}, {"EKO_ACCESS_KEY", " ak"}}};
   parsed = env.Parse();
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->config.eko_developer_key, "dk");

@@ -180,7 +180,12 @@ void CheckAddressField(std::string_view name, std::string_view value, bool requi
 // OnboardSender's address: Eko's sender endpoint takes a structured address;
 // the deprecated address lines cannot express it and are refused.
 void CheckSenderAddress(const v1::OnboardSenderRequest& request, Violations& v) {
-  if (!request.residence_address().empty()) {
+  // Reading the deprecated field is how it is refused.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const bool has_lines = !request.residence_address().empty();
+#pragma GCC diagnostic pop
+  if (has_lines) {
     v.Add("address",
           "residence_address (address lines) is deprecated on OnboardSender: send address "
           "{line, city, state, pincode, district, area} instead");
