@@ -232,10 +232,10 @@ if [[ $rehearse == 1 ]]; then
     cp -r "$root/${src%/}" "$ctx/${src%/}"
   done
   # Dockerfile.dockerignore's exclusions below the allow-listed folders.
-  (cd "$ctx" && rm -rf client/examples tests/bench tests/fuzz tests/integration \
+  (cd "$ctx" && rm -rf client/examples \
      && find . \( -name node_modules -o -name __pycache__ \) -prune -exec rm -rf {} +)
   echo "check: rehearsing the image build in $ctx (a full build; takes minutes)"
-  if (cd "$ctx" && EKO_BUILD_DIR="$tmp/image-build" bash scripts/build.sh -DEKO_BUILD_TESTS=OFF > "$tmp/image-build.log" 2>&1) \
+  if (cd "$ctx" && EKO_BUILD_DIR="$tmp/image-build" bash scripts/build.sh -DEKO_BUILD_TESTS=OFF -DEKO_BUILD_DEV_TOOLS=OFF > "$tmp/image-build.log" 2>&1) \
      && "$tmp/image-build/server/eko-gateway" --help >/dev/null \
      && check_runtime_packages "$tmp/image-build/server/eko-gateway" \
      && check_runtime_packages "$tmp/image-build/client/eko-cli"; then

@@ -15,8 +15,8 @@
 #                and makes the same two calls
 #   6 java       javac compiles the generated Java (+ google/type) against Debian's
 #                grpc-java 1.41 and protobuf-java 3.21 jars
-# Target of 4 and 5: a real `eko-gateway --dev` on a loopback port when a built
-# binary exists (EKO_GATEWAY_BIN, else build/server/eko-gateway); otherwise an
+# Target of 4 and 5: a real `eko-gateway-dev --dev` on a loopback port when a built
+# binary exists (EKO_GATEWAY_BIN, else build/server/eko-gateway-dev); otherwise an
 # in-process server built from the same generated code.
 #
 # Installs what it needs (Debian 12, root or sudo): apt-get update, then the apt
@@ -79,7 +79,7 @@ step stubs bash scripts/gen-stubs.sh --out "$tmp/stubs" python go node java
 
 # ---- target for the Python and Node calls -------------------------------------------------
 target=
-bin=${EKO_GATEWAY_BIN:-$root/build/server/eko-gateway}
+bin=${EKO_GATEWAY_BIN:-$root/build/server/eko-gateway-dev}
 if [[ -x "$bin" ]]; then
   : > "$tmp/gw.out"
   "$bin" --dev --listen 127.0.0.1:0 > "$tmp/gw.out" 2> "$tmp/gw.err" &
@@ -98,7 +98,7 @@ if [[ -x "$bin" ]]; then
     cat "$tmp/gw.err" >&2
   fi
 else
-  echo "ecosystem: no built eko-gateway; stubs call an in-process server"
+  echo "ecosystem: no built eko-gateway-dev; stubs call an in-process server"
 fi
 
 python_check() {

@@ -15,7 +15,7 @@ bash scripts/setup.sh
 bash scripts/build.sh
 
 BUILD_DIR="${EKO_BUILD_DIR:-build}"
-GATEWAY="$BUILD_DIR/server/eko-gateway"
+GATEWAY="$BUILD_DIR/server/eko-gateway-dev"
 CLI="$BUILD_DIR/client/eko-cli"
 PORT="${EKO_DEMO_PORT:-50051}"
 SIM_PORT="${EKO_DEMO_SIM_PORT:-8090}"
@@ -43,7 +43,7 @@ SIM_ADMIN="$(sed -n 's/^eko-gateway simulator on //p' "$LOG.out")"
 
 CUSTOMER="9$(printf '%09d' $(( ($(date +%s) * 7919 + RANDOM) % 1000000000 )))"
 SENDER="8$(printf '%09d' $(( ($(date +%s) * 104729 + RANDOM) % 1000000000 )))"
-echo "eko-gateway (--dev) is serving on $ADDR; simulator admin at $SIM_ADMIN; log: $LOG"
+echo "eko-gateway-dev (--dev) is serving on $ADDR; simulator admin at $SIM_ADMIN; log: $LOG"
 
 step "Health" health
 cli health

@@ -293,7 +293,8 @@ const std::vector<Option>& Options() {
          return absl::OkStatus();
        }},
       {"dev", "EKO_GATEWAY_DEV", "false",
-       "development mode: start the embedded Eko simulator and send every call to it "
+       "development mode: start the embedded Eko simulator and send every call to it; only "
+       "eko-gateway-dev has the simulator (the production eko-gateway refuses --dev) "
        "(never for real traffic)",
        true, [](GatewayConfig& c, const std::string& v) { return SetBool(&c.dev, v, "dev"); }},
       {"dev-simulator-listen", "EKO_DEV_SIMULATOR_LISTEN", "127.0.0.1:0",
@@ -423,9 +424,9 @@ absl::Status CheckConfig(GatewayConfig& c) {
   }
   if (c.eko_initiator_id.empty()) missing.push_back("--eko-initiator-id (EKO_INITIATOR_ID)");
   if (!missing.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Eko credentials are required; missing: ", absl::StrJoin(missing, ", "),
-                     ". To try the gateway without Eko, run it with --dev (embedded simulator)."));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Eko credentials are required; missing: ", absl::StrJoin(missing, ", "),
+        ". To try the gateway without Eko, run eko-gateway-dev --dev (embedded simulator)."));
   }
   const bool https = absl::StartsWith(c.eko_base_url, "https://");
   const bool http = absl::StartsWith(c.eko_base_url, "http://");
@@ -537,7 +538,7 @@ std::string Usage() {
   std::string out =
       "eko-gateway: typed gRPC API over Eko's customer-onboarding REST API\n\n"
       "usage: eko-gateway [flags]\n"
-      "       eko-gateway --dev        # embedded Eko simulator, no credentials needed\n\n"
+      "       eko-gateway-dev --dev    # embedded Eko simulator, no credentials needed\n\n"
       "Every flag has an environment variable twin; a flag wins over it.\n\n";
   for (const Option& option : Options()) {
     absl::StrAppend(&out, "  --", option.flag, option.is_bool ? "" : " VALUE", "\n      ",

@@ -10,18 +10,11 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "server/tls.h"
-#include "tests/sim/simulator.h"
 
 namespace eko::server {
 namespace {
 
 constexpr char kServiceName[] = "eko.onboarding.v1.OnboardingService";
-
-// Credentials the embedded simulator and the gateway share in --dev mode.
-constexpr char kDevDeveloperKey[] = "dev-developer-key";
-constexpr char kDevAccessKey[] = "dev-access-key";
-constexpr char kDevInitiatorId[] = "9962981729";
-constexpr char kDevUserCode[] = "20810200";
 
 }  // namespace
 
@@ -43,18 +36,19 @@ Gateway::~Gateway() {
   client_.reset();
   duplicates_.reset();
   authorizer_.reset();
-  simulator_.reset();
+  dev_upstream_.reset();
 }
 
-std::string Gateway::simulator_url() const {
-  return simulator_ ? simulator_->base_url() : std::string();
+std::string Gateway::dev_upstream_url() const {
+  return dev_upstream_ ? dev_upstream_->base_url() : std::string();
 }
 
-std::string Gateway::simulator_admin_url() const {
-  return simulator_ ? simulator_->admin_url() : std::string();
+std::string Gateway::dev_upstream_admin_url() const {
+  return dev_upstream_ ? dev_upstream_->admin_url() : std::string();
 }
 
-absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& config) {
+absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& config,
+                                                        const DevUpstreamFactory& dev_upstream) {
   std::unique_ptr<Gateway> gateway(new Gateway());
 
   adapter::EkoClientConfig eko;
@@ -84,17 +78,19 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   }
 
   if (config.dev) {
-    sim::SimConfig sim_config;
-    sim_config.developer_key = kDevDeveloperKey;
-    sim_config.access_key = kDevAccessKey;
-    sim_config.initiator_id = kDevInitiatorId;
-    EKO_ASSIGN_OR_RETURN(gateway->simulator_,
-                         sim::Simulator::Start(sim_config, config.dev_simulator_listen));
-    eko.base_url = gateway->simulator_->base_url();
-    eko.developer_key = kDevDeveloperKey;
-    eko.access_key = kDevAccessKey;
-    eko.initiator_id = kDevInitiatorId;
-    if (eko.default_user_code.empty()) eko.default_user_code = kDevUserCode;
+    if (!dev_upstream) {
+      return absl::FailedPreconditionError(
+          "--dev needs the embedded Eko simulator, which this production binary does not "
+          "contain: run eko-gateway-dev (built next to it), or scripts/demo.sh");
+    }
+    const DevCredentials credentials;
+    EKO_ASSIGN_OR_RETURN(gateway->dev_upstream_,
+                         dev_upstream(credentials, config.dev_simulator_listen));
+    eko.base_url = gateway->dev_upstream_->base_url();
+    eko.developer_key = credentials.developer_key;
+    eko.access_key = credentials.access_key;
+    eko.initiator_id = credentials.initiator_id;
+    if (eko.default_user_code.empty()) eko.default_user_code = credentials.user_code;
     log::Write(log::Level::kWarn, "dev_mode",
                {{"message",
                  "DEVELOPMENT MODE: every call goes to the embedded Eko simulator, not to Eko. "

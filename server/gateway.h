@@ -14,28 +14,29 @@
 #include "grpcpp/server.h"
 #include "server/caller_auth.h"
 #include "server/config.h"
+#include "server/dev_upstream.h"
 #include "server/metrics.h"
 #include "server/onboarding_service.h"
-
-namespace eko::sim {
-class Simulator;
-}
 
 namespace eko::server {
 
 // The running gateway: gRPC server (OnboardingService, grpc.health.v1,
-// reflection), the Eko adapter and, in --dev mode, the embedded simulator.
+// reflection), the Eko adapter and, in --dev mode, the stand-in for Eko that
+// `dev_upstream` starts.
 class Gateway {
  public:
-  // Starts everything; returns once the gRPC port accepts calls.
-  static absl::StatusOr<std::unique_ptr<Gateway>> Start(const GatewayConfig& config);
+  // Starts everything; returns once the gRPC port accepts calls. With
+  // config.dev, `dev_upstream` must be set (eko-gateway-dev's simulator);
+  // without it --dev is refused with an error saying where dev mode lives.
+  static absl::StatusOr<std::unique_ptr<Gateway>> Start(
+      const GatewayConfig& config, const DevUpstreamFactory& dev_upstream = nullptr);
   ~Gateway();
 
   int port() const { return port_; }
-  // Base URL of the embedded simulator; empty unless --dev.
-  std::string simulator_url() const;
-  // Admin URL of the embedded simulator (OTPs etc.); empty unless --dev.
-  std::string simulator_admin_url() const;
+  // Base URL of the stand-in for Eko; empty unless --dev.
+  std::string dev_upstream_url() const;
+  // Admin URL of the stand-in (OTPs etc.); empty unless --dev.
+  std::string dev_upstream_admin_url() const;
 
   // Stops accepting calls, gives in-flight calls `grace` to finish, then
   // cancels the rest. Safe to call from any thread, once.
@@ -50,7 +51,7 @@ class Gateway {
   Gateway() = default;
   void MonitorLiveness();
 
-  std::unique_ptr<sim::Simulator> simulator_;
+  std::unique_ptr<DevUpstream> dev_upstream_;
   std::unique_ptr<adapter::EkoClient> client_;
   std::unique_ptr<DuplicateSuppressor> duplicates_;
   std::unique_ptr<CallerAuthorizer> authorizer_;

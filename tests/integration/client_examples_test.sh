@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ctest: starts eko-gateway --dev on a free port and runs the Python and Node
+# ctest: starts eko-gateway-dev --dev on a free port and runs the Python and Node
 # error-decoding examples (client/examples/run.sh) against it.
 # Usage: client_examples_test.sh GATEWAY_BINARY REPO_DIR
 set -euo pipefail

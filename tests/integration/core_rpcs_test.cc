@@ -366,7 +366,7 @@ TEST(GatewayStartupTest, RefusesToStartWithoutCredentials) {
 }
 
 TEST(GatewayStartupTest, DevModeRunsAJourneyOnTheEmbeddedSimulator) {
-  auto gateway = ChildProcess::Start({EKO_GATEWAY_BINARY, "--dev", "--listen", "127.0.0.1:0"});
+  auto gateway = ChildProcess::Start({EKO_GATEWAY_DEV_BINARY, "--dev", "--listen", "127.0.0.1:0"});
   ASSERT_TRUE(gateway.has_value());
   auto admin = gateway->WaitForLine("eko-gateway simulator on ", std::chrono::seconds(20));
   ASSERT_TRUE(admin.has_value()) << gateway->StderrText();
@@ -382,6 +382,13 @@ TEST(GatewayStartupTest, DevModeRunsAJourneyOnTheEmbeddedSimulator) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.next_step(), v1::NEXT_STEP_VERIFY_CUSTOMER_OTP);
   EXPECT_EQ(gateway->Stop(SIGTERM, std::chrono::seconds(15)), 0);
+}
+
+TEST(GatewayStartupTest, ProductionBinaryRefusesDevMode) {
+  auto gateway = ChildProcess::Start({EKO_GATEWAY_BINARY, "--dev", "--listen", "127.0.0.1:0"});
+  ASSERT_TRUE(gateway.has_value());
+  EXPECT_EQ(gateway->Wait(std::chrono::seconds(10)), 1);
+  EXPECT_THAT(gateway->StderrText(), HasSubstr("run eko-gateway-dev"));
 }
 
 }  // namespace
