@@ -122,9 +122,9 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
           return v;
         }));
   }
-  gateway->service_ = std::make_unique<OnboardingServiceImpl>(
-      OnboardingServiceImpl::Dependencies{gateway->client_.get(), gateway->duplicates_.get(),
-                                          gateway->authorizer_.get(), gateway->metrics_.get()});
+  gateway->service_ = std::make_unique<OnboardingServiceImpl>(OnboardingServiceImpl::Dependencies{
+      gateway->client_.get(), !gateway->client_->config().default_user_code.empty(),
+      gateway->duplicates_.get(), gateway->authorizer_.get(), gateway->metrics_.get()});
   ServerTlsConfig tls;
   tls.cert_file = config.tls_cert_file;
   tls.key_file = config.tls_key_file;

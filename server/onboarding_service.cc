@@ -9,6 +9,8 @@
 #include "absl/strings/str_join.h"
 #include "adapters/common/log.h"
 #include "adapters/common/rich_status.h"
+#include "adapters/eko/classifier.h"
+#include "adapters/eko/rpc_traits.h"
 #include "server/status_conversion.h"
 #include "server/validation.h"
 
@@ -42,6 +44,7 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
   UpstreamReactor(const OnboardingServiceImpl::Dependencies& deps,
                   grpc::CallbackServerContext* context, const Request* request, Response* response)
       : client_(deps.client),
+        has_default_user_code_(deps.has_default_user_code),
         duplicates_(deps.duplicates),
         metrics_(deps.metrics),
         request_(request),
@@ -59,7 +62,7 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
       return;
     }
     ValidationContext validation;
-    validation.has_default_user_code = !client_->config().default_user_code.empty();
+    validation.has_default_user_code = has_default_user_code_;
     validation.now = started_;
     if (absl::Status invalid = Validate(*request_, validation); !invalid.ok()) {
       Complete(invalid, adapter::CallSummary{});
@@ -69,14 +72,14 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
     std::unique_lock<std::mutex> lock(mu_);
     adapter::CallOptions options;
     options.caller_deadline = caller_deadline_;
-    absl::StatusOr<uint64_t> call_id =
-        client_->Call(*request_, options,
-                      [this](absl::StatusOr<Response> result, const adapter::CallSummary& summary) {
-                        { std::lock_guard<std::mutex> wait_for_start(mu_); }
-                        if (result.ok()) *response_ = *std::move(result);
-                        ReleaseClientRefId(result.status(), summary);
-                        Complete(result.status(), summary);
-                      });
+    absl::StatusOr<uint64_t> call_id = adapter::CallUpstream(
+        *client_, *request_, options,
+        [this](absl::StatusOr<Response> result, const adapter::CallSummary& summary) {
+          { std::lock_guard<std::mutex> wait_for_start(mu_); }
+          if (result.ok()) *response_ = *std::move(result);
+          ReleaseClientRefId(result.status(), summary);
+          Complete(result.status(), summary);
+        });
     if (!call_id.ok()) {
       // Refused before sending (deadline, load, breaker): `done` never runs.
       lock.unlock();
@@ -207,7 +210,8 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
                 {"upstream_http_status", http_status}});
   }
 
-  adapter::EkoClient* const client_;
+  adapter::UpstreamClient* const client_;
+  const bool has_default_user_code_;
   DuplicateSuppressor* const duplicates_;
   GatewayMetrics* const metrics_;
   std::string dedupe_key_;  // set while this call is the first of its client_ref_id

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "adapters/eko/eko_client.h"
+#include "adapters/upstream_client.h"
 #include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
 #include "server/caller_auth.h"
 #include "server/duplicate_suppressor.h"
@@ -13,16 +13,19 @@ namespace eko::server {
 
 namespace v1 = ::eko::onboarding::v1;
 
-// Thin callback-API handlers: validate, hand the call to the Eko adapter, and
-// finish the RPC from the adapter's completion (on the transport thread).
-// No handler blocks. `client` must outlive the service.
+// Thin callback-API handlers: authorise, validate, suppress duplicates, hand
+// the call to the upstream client, and finish the RPC from its completion
+// (on the client's thread). No handler blocks. `client` must outlive the
+// service.
 class OnboardingServiceImpl final : public v1::OnboardingService::CallbackService {
  public:
   // What the handlers use. Only `client` is required; a null `duplicates`,
   // `authorizer` or `metrics` turns that feature off. All must outlive the
-  // service.
+  // service. `has_default_user_code`: the client fills in a user_code when a
+  // request has none (else validation requires one).
   struct Dependencies {
-    adapter::EkoClient* client = nullptr;
+    adapter::UpstreamClient* client = nullptr;
+    bool has_default_user_code = false;
     DuplicateSuppressor* duplicates = nullptr;
     const CallerAuthorizer* authorizer = nullptr;
     GatewayMetrics* metrics = nullptr;

@@ -19,7 +19,9 @@
 #include "adapters/eko/json_reader.h"
 #include "adapters/eko/request_builder.h"
 #include "adapters/eko/response_mapper.h"
+#include "adapters/eko/rpc_traits.h"
 #include "adapters/eko/transport.h"
+#include "adapters/upstream_client.h"
 #include "eko/onboarding/v1/onboarding_service.pb.h"
 
 namespace eko::adapter {
@@ -50,41 +52,6 @@ struct EkoClientConfig {
   absl::Duration breaker_open_for = absl::Seconds(5);
   CurlTransportOptions transport;  // auth_headers is filled in by Create
 };
-
-// Per-call inputs besides the request itself.
-struct CallOptions {
-  absl::Time caller_deadline = absl::InfiniteFuture();
-};
-
-// What the edge needs to know about a finished call, success or not.
-struct CallSummary {
-  std::string client_ref_id;
-  int http_status = 0;
-  absl::Duration upstream_elapsed;
-  int attempts = 0;
-  // JSON paths of optional fields Eko sent with an unusable type or value,
-  // left unset in the response (see response_mapper.h). Never values.
-  std::vector<std::string> ignored_fields;
-};
-
-template <typename Request>
-struct RpcTraits;
-
-#define EKO_RPC_TRAITS(NAME, HAS_REF)                \
-  template <>                                        \
-  struct RpcTraits<onboarding::v1::NAME##Request> {  \
-    using Response = onboarding::v1::NAME##Response; \
-    static constexpr Rpc kRpc = Rpc::k##NAME;        \
-    static constexpr bool kHasClientRefId = HAS_REF; \
-  };
-EKO_RPC_TRAITS(GetCustomer, false)
-EKO_RPC_TRAITS(OnboardCustomer, true)
-EKO_RPC_TRAITS(VerifyCustomerOtp, true)
-EKO_RPC_TRAITS(GetSender, false)
-EKO_RPC_TRAITS(OnboardSender, true)
-EKO_RPC_TRAITS(StartSenderEkyc, true)
-EKO_RPC_TRAITS(ValidateEkycOtp, true)
-#undef EKO_RPC_TRAITS
 
 // Classifies a finished transfer and, on success, builds the typed response:
 // transport/HTTP errors, envelope parsing, business codes, then data. The
@@ -122,10 +89,10 @@ absl::StatusOr<Response> InterpretReply(Rpc rpc, const HttpResponse& http,
 
 // The adapter's entry point: builds, signs (through the transport's auth
 // hook), sends and interprets one Eko call per RPC, asynchronously.
-class EkoClient {
+class EkoClient final : public UpstreamClient {
  public:
   template <typename Response>
-  using Done = absl::AnyInvocable<void(absl::StatusOr<Response>, const CallSummary&) &&>;
+  using Done = UpstreamDone<Response>;
 
   // Creates the signer and a libcurl transport. Fails on an empty access key
   // or if the transport cannot start.
@@ -142,7 +109,17 @@ class EkoClient {
   absl::StatusOr<uint64_t> Call(const Request& request, const CallOptions& options,
                                 Done<typename RpcTraits<Request>::Response> done);
 
-  void Cancel(uint64_t call_id) { transport_->Cancel(call_id); }
+  // UpstreamClient: each RPC is Call() with its request type.
+#define EKO_OVERRIDE_UPSTREAM_CALL(NAME)                                                      \
+  absl::StatusOr<uint64_t> NAME(const onboarding::v1::NAME##Request& request,                 \
+                                const CallOptions& options,                                   \
+                                UpstreamDone<onboarding::v1::NAME##Response> done) override { \
+    return Call(request, options, std::move(done));                                           \
+  }
+  EKO_ONBOARDING_RPCS(EKO_OVERRIDE_UPSTREAM_CALL)
+#undef EKO_OVERRIDE_UPSTREAM_CALL
+
+  void Cancel(uint64_t call_id) override { transport_->Cancel(call_id); }
 
   const EkoClientConfig& config() const { return config_; }
   int64_t in_flight() const { return in_flight_.load(); }

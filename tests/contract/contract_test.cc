@@ -203,7 +203,7 @@ TEST_P(RequestFixture, GatewaySendsWhatEkoDocuments) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Eko, RequestFixture, ::testing::ValuesIn(FixtureNames("requests")),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& test) { return test.param; });
 
 // ---------------------------------------------------------------------------
 // Response fixtures.
@@ -294,7 +294,7 @@ TEST_P(ResponseFixture, GatewayReadsWhatEkoDocuments) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Eko, ResponseFixture, ::testing::ValuesIn(FixtureNames("responses")),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& test) { return test.param; });
 
 TEST(ContractSuiteTest, HasFixturesOfBothKinds) {
   EXPECT_GE(FixtureNames("requests").size(), 15u);

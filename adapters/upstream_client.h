@@ -1,0 +1,84 @@
+#ifndef EKO_ADAPTERS_UPSTREAM_CLIENT_H_
+#define EKO_ADAPTERS_UPSTREAM_CLIENT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "eko/onboarding/v1/onboarding_service.pb.h"
+
+// The seam between the gRPC server and whatever answers its RPCs upstream:
+// one typed, asynchronous call per RPC. The Eko REST client implements it
+// (adapters/eko/eko_client.h); tests implement it with fakes. server/ depends
+// only on this interface.
+namespace eko::adapter {
+
+// Every RPC of eko.onboarding.v1.OnboardingService, as X(Name); Name is also
+// the stem of its request and response messages.
+#define EKO_ONBOARDING_RPCS(X) \
+  X(GetCustomer)               \
+  X(OnboardCustomer)           \
+  X(VerifyCustomerOtp)         \
+  X(GetSender)                 \
+  X(OnboardSender)             \
+  X(StartSenderEkyc)           \
+  X(ValidateEkycOtp)
+
+// Per-call inputs besides the request itself.
+struct CallOptions {
+  absl::Time caller_deadline = absl::InfiniteFuture();
+};
+
+// What the edge needs to know about a finished call, success or not.
+struct CallSummary {
+  std::string client_ref_id;
+  int http_status = 0;
+  absl::Duration upstream_elapsed;
+  int attempts = 0;
+  // JSON paths of optional fields Eko sent with an unusable type or value,
+  // left unset in the response (see eko/response_mapper.h). Never values.
+  std::vector<std::string> ignored_fields;
+};
+
+// Completion of one call: runs exactly once, on a thread of the client's.
+template <typename Response>
+using UpstreamDone = absl::AnyInvocable<void(absl::StatusOr<Response>, const CallSummary&) &&>;
+
+class UpstreamClient {
+ public:
+  virtual ~UpstreamClient() = default;
+
+  // Each starts the call and returns an id for Cancel; `done` then runs
+  // exactly once, on another thread, never inside the method (it may run
+  // before the method has returned). When the call cannot start (deadline
+  // too short, too many calls in flight, circuit open) the error is
+  // returned here and `done` never runs.
+#define EKO_DECLARE_UPSTREAM_CALL(NAME)                                               \
+  virtual absl::StatusOr<uint64_t> NAME(const onboarding::v1::NAME##Request& request, \
+                                        const CallOptions& options,                   \
+                                        UpstreamDone<onboarding::v1::NAME##Response> done) = 0;
+  EKO_ONBOARDING_RPCS(EKO_DECLARE_UPSTREAM_CALL)
+#undef EKO_DECLARE_UPSTREAM_CALL
+
+  // Asks for the call to end early; its `done` still runs once (CANCELLED
+  // unless it had already finished). Unknown or finished ids are ignored.
+  virtual void Cancel(uint64_t call_id) = 0;
+};
+
+// Calls the method of `client` for `request`'s RPC, for code generic over
+// the request type.
+#define EKO_DEFINE_CALL_UPSTREAM(NAME)                                                 \
+  inline absl::StatusOr<uint64_t> CallUpstream(                                        \
+      UpstreamClient& client, const onboarding::v1::NAME##Request& request,            \
+      const CallOptions& options, UpstreamDone<onboarding::v1::NAME##Response> done) { \
+    return client.NAME(request, options, std::move(done));                             \
+  }
+EKO_ONBOARDING_RPCS(EKO_DEFINE_CALL_UPSTREAM)
+#undef EKO_DEFINE_CALL_UPSTREAM
+
+}  // namespace eko::adapter
+
+#endif  // EKO_ADAPTERS_UPSTREAM_CLIENT_H_
