@@ -8,6 +8,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "adapters/rpc_registry.h"
 #include "eko/onboarding/v1/onboarding_service.pb.h"
 
 // The seam between the gRPC server and whatever answers its RPCs upstream:
@@ -16,24 +17,28 @@
 // only on this interface.
 namespace eko::adapter {
 
-// Every RPC of eko.onboarding.v1.OnboardingService, as X(Name); Name is also
-// the stem of its request and response messages.
-#define EKO_ONBOARDING_RPCS(X) \
-  X(GetCustomer)               \
-  X(OnboardCustomer)           \
-  X(VerifyCustomerOtp)         \
-  X(GetSender)                 \
-  X(OnboardSender)             \
-  X(StartSenderEkyc)           \
-  X(ValidateEkycOtp)
-
 // Per-call inputs besides the request itself.
 struct CallOptions {
   absl::Time caller_deadline = absl::InfiniteFuture();
 };
 
+// How the upstream exchange of a call ended, as the breaker and operators
+// need to know it.
+enum class UpstreamOutcome {
+  kNone,            // no exchange happened (refused before sending, replayed)
+  kAnswered,        // an HTTP response arrived (see CallSummary::http_status)
+  kNotSent,         // connect, DNS or TLS failure: the request never left
+  kTimedOut,        // no answer before the deadline, after sending
+  kConnectionLost,  // the connection broke after sending
+  kIncomplete,      // the response was cut short
+  kTooLarge,        // the response exceeded the size limit
+  kCancelled,       // the caller cancelled
+  kFailed,          // a local failure of the HTTP client
+};
+
 // What the edge needs to know about a finished call, success or not.
 struct CallSummary {
+  UpstreamOutcome outcome = UpstreamOutcome::kNone;
   std::string client_ref_id;
   int http_status = 0;
   absl::Duration upstream_elapsed;
@@ -56,7 +61,7 @@ class UpstreamClient {
   // before the method has returned). When the call cannot start (deadline
   // too short, too many calls in flight, circuit open) the error is
   // returned here and `done` never runs.
-#define EKO_DECLARE_UPSTREAM_CALL(NAME)                                               \
+#define EKO_DECLARE_UPSTREAM_CALL(NAME, ...)                                          \
   virtual absl::StatusOr<uint64_t> NAME(const onboarding::v1::NAME##Request& request, \
                                         const CallOptions& options,                   \
                                         UpstreamDone<onboarding::v1::NAME##Response> done) = 0;
@@ -70,7 +75,7 @@ class UpstreamClient {
 
 // Calls the method of `client` for `request`'s RPC, for code generic over
 // the request type.
-#define EKO_DEFINE_CALL_UPSTREAM(NAME)                                                 \
+#define EKO_DEFINE_CALL_UPSTREAM(NAME, ...)                                            \
   inline absl::StatusOr<uint64_t> CallUpstream(                                        \
       UpstreamClient& client, const onboarding::v1::NAME##Request& request,            \
       const CallOptions& options, UpstreamDone<onboarding::v1::NAME##Response> done) { \

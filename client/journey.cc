@@ -614,11 +614,4 @@ std::vector<Command> JourneyCommands() {
   return commands;
 }
 
-std::string MaskMobile(std::string_view mobile) {
-  if (mobile.size() <= 4) return std::string(mobile);
-  std::string masked(mobile.size() - 4, '*');
-  masked.append(mobile.substr(mobile.size() - 4));
-  return masked;
-}
-
 }  // namespace eko::cli

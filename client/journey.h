@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/common/mask.h"
 #include "client/commands.h"
 
 // `eko-cli journey customer` and `eko-cli journey sender`: walk a whole
@@ -32,9 +33,8 @@ inline constexpr int kMaxOtpAttempts = 3;
 // Command::prepare.
 std::vector<Command> JourneyCommands();
 
-// `mobile` with all but its last four characters replaced by '*'
-// ("******3210"); shorter text is returned unchanged.
-std::string MaskMobile(std::string_view mobile);
+// Prompts show mobile numbers as the logs do (adapters/common/mask.h).
+using ::eko::MaskMobile;
 
 }  // namespace eko::cli
 

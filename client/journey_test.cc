@@ -37,7 +37,7 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 
 constexpr char kMobile[] = "9876543210";
-constexpr char kMaskedMobile[] = "******3210";
+constexpr char kMaskedMobile[] = "98******10";
 constexpr char kAadhaar[] = "987654321012";
 constexpr char kPidData[] = "<PidData><Resp errCode=\"0\"/><Data>SECRETPIDBLOCK</Data></PidData>";
 
@@ -733,10 +733,10 @@ TEST_F(JourneyTest, HelpShowsTheJourneyFlags) {
   EXPECT_THAT(run.out, HasSubstr("journey sender"));
 }
 
-TEST(MaskMobileTest, KeepsOnlyTheLastFourCharacters) {
-  EXPECT_EQ(MaskMobile("9876543210"), "******3210");
-  EXPECT_EQ(MaskMobile("12345"), "*2345");
-  EXPECT_EQ(MaskMobile("1234"), "1234");
+TEST(MaskMobileTest, PromptsMaskAsTheGatewayLogsDo) {
+  // One masking for the whole project (adapters/common/mask.h).
+  EXPECT_EQ(MaskMobile("9876543210"), "98******10");
+  EXPECT_EQ(MaskMobile("12345"), "*****");
   EXPECT_EQ(MaskMobile(""), "");
 }
 

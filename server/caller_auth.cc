@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "adapters/common/rich_status.h"
 #include "adapters/common/strings.h"
+#include "adapters/eko/error_table.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/auth_context.h"
 
@@ -222,9 +223,7 @@ absl::Status CallerAuthorizer::Authorize(const grpc::ServerContextBase& context)
   if (!identities_.empty() && credentials.has_verified_cert) {
     const std::string identity =
         credentials.cert_ids.empty() ? std::string("(none)") : credentials.cert_ids.front();
-    return rich::ErrorBuilder(
-               absl::StatusCode::kPermissionDenied, rich::reason::kCallerForbidden,
-               absl::StrCat("client certificate \"", identity, "\" is not allowed to call"))
+    return adapter::RowError(adapter::ErrorId::kCallerForbidden, {{"<identity>", identity}})
         .Metadata("mechanism", kMechanismCert)
         .Metadata("client_identity", identity);
   }
@@ -236,14 +235,15 @@ absl::Status CallerAuthorizer::Authorize(const grpc::ServerContextBase& context)
   if (!tokens_.empty()) accepted.push_back(kMechanismToken);
   if (!identities_.empty()) accepted.push_back(kMechanismCert);
   const std::string accepted_text = absl::StrJoin(accepted, ",");
-  std::string message = credentials.has_authorization
-                            ? "the authorization header carries no valid bearer token"
-                            : "the call carries no accepted credential";
-  absl::StrAppend(&message, "; accepted: ", tokens_.empty() ? "" : "authorization: Bearer <token>",
-                  tokens_.empty() || identities_.empty() ? "" : " or ",
-                  identities_.empty() ? "" : "an allowed client certificate");
-  return rich::ErrorBuilder(absl::StatusCode::kUnauthenticated,
-                            rich::reason::kCallerUnauthenticated, std::move(message))
+  const std::string_view problem = credentials.has_authorization
+                                       ? "the authorization header carries no valid bearer token"
+                                       : "the call carries no accepted credential";
+  const std::string credentials_text =
+      absl::StrCat(tokens_.empty() ? "" : "authorization: Bearer <token>",
+                   tokens_.empty() || identities_.empty() ? "" : " or ",
+                   identities_.empty() ? "" : "an allowed client certificate");
+  return adapter::RowError(adapter::ErrorId::kCallerUnauthenticated,
+                           {{"<problem>", problem}, {"<credentials>", credentials_text}})
       .Metadata("mechanism", tried.empty() ? std::string("none") : absl::StrJoin(tried, ","))
       .Metadata("accepted", accepted_text);
 }

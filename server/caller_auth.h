@@ -56,9 +56,10 @@ class CallerAuthorizer {
   //    presented no valid credential (metadata: mechanism = what the call
   //    tried, "bearer_token", "client_certificate" or "none"; accepted = the
   //    configured mechanisms, comma-separated).
-  // Errors are built with eko::rich::ErrorBuilder in kErrorDomain and never
-  // contain the presented token. Tokens are compared as SHA-256 digests in
-  // constant time; only the digests are kept in memory.
+  // Errors are built from rows caller-forbidden and caller-unauthenticated of
+  // the error table (adapters/eko/error_table.h) and never contain the
+  // presented token. Tokens are compared as SHA-256 digests in constant time;
+  // only the digests are kept in memory.
   absl::Status Authorize(const grpc::ServerContextBase& context) const;
 
   // The authorised caller, for logs: "cert:<allowed identity>" when a

@@ -2,9 +2,7 @@
 
 #include <arpa/inet.h>
 
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "absl/algorithm/container.h"
 #include "absl/status/status.h"
@@ -16,323 +14,12 @@
 #include "absl/strings/str_split.h"
 #include "adapters/common/log.h"
 #include "adapters/eko/endpoints.h"
+#include "openssl/crypto.h"
+#include "server/config_flags.h"
+#include "server/secret_file.h"
 
 namespace eko::server {
 namespace {
-
-using Setter = std::function<absl::Status(GatewayConfig&, const std::string&)>;
-
-struct Option {
-  const char* flag;  // without the leading "--"
-  const char* env;
-  const char* default_text;
-  const char* help;
-  bool is_bool;
-  Setter set;
-};
-
-absl::Status SetInt(int64_t* out, const std::string& value, const char* flag, int64_t min,
-                    int64_t max) {
-  int64_t parsed = 0;
-  if (!absl::SimpleAtoi(value, &parsed) || parsed < min || parsed > max) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, " must be an integer in [", min,
-                                                   ", ", max, "], got '", value, "'"));
-  }
-  *out = parsed;
-  return absl::OkStatus();
-}
-
-absl::Status SetBool(bool* out, const std::string& value, const char* flag) {
-  const std::string v = absl::AsciiStrToLower(value);
-  if (v == "" || v == "1" || v == "true" || v == "yes") {
-    *out = true;
-  } else if (v == "0" || v == "false" || v == "no") {
-    *out = false;
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, " must be true or false, got '", value, "'"));
-  }
-  return absl::OkStatus();
-}
-
-// Appends the ';'-separated specs in `value` to `list`.
-void AppendSpecs(std::vector<std::string>* list, const std::string& value) {
-  for (absl::string_view part : absl::StrSplit(value, ';', absl::SkipWhitespace())) {
-    list->emplace_back(absl::StripAsciiWhitespace(part));
-  }
-}
-
-// The repeatable flags: given on the command line, they replace the list
-// their environment variable gave.
-std::vector<std::string>* ListOf(GatewayConfig& c, std::string_view flag) {
-  if (flag == "eko-endpoint") return &c.eko_endpoints;
-  if (flag == "eko-address-encoding") return &c.eko_address_encodings;
-  if (flag == "eko-otp-json-type") return &c.eko_otp_json_types;
-  return nullptr;
-}
-
-const std::vector<Option>& Options() {
-  static const std::vector<Option> kOptions = {
-      {"listen", "EKO_GATEWAY_LISTEN", "0.0.0.0:50051",
-       "gRPC listen address (host:port; port 0 picks a free port)", false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.listen = v;
-         return absl::OkStatus();
-       }},
-      {"eko-base-url", "EKO_BASE_URL", "",
-       "Eko API base URL, e.g. https://staging.eko.in/ekoapi/v3 (UAT) or "
-       "https://api.eko.in/ekoicici/v3 (production); http only for loopback hosts",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.eko_base_url = v;
-         return absl::OkStatus();
-       }},
-      {"eko-developer-key", "EKO_DEVELOPER_KEY", "", "Eko developer_key header value", false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.eko_developer_key = v;
-         return absl::OkStatus();
-       }},
-      {"eko-access-key", "EKO_ACCESS_KEY", "",
-       "Eko access key used to sign requests (prefer --eko-access-key-file)", false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.eko_access_key = v;
-         return absl::OkStatus();
-       }},
-      {"eko-access-key-file", "EKO_ACCESS_KEY_FILE", "",
-       "file holding the Eko access key (e.g. a Kubernetes Secret mount); surrounding "
-       "whitespace is ignored",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.eko_access_key_file = v;
-         return absl::OkStatus();
-       }},
-      {"eko-initiator-id", "EKO_INITIATOR_ID", "",
-       "registered mobile number of the platform's Eko account (initiator_id)", false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.eko_initiator_id = v;
-         return absl::OkStatus();
-       }},
-      {"eko-user-code", "EKO_USER_CODE", "",
-       "default user_code (retailer/agent) when a request names none; without it every "
-       "request must carry user_code",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.eko_user_code = v;
-         return absl::OkStatus();
-       }},
-      {"eko-timeout-ms", "EKO_TIMEOUT_MS", "30000",
-       "upstream budget per call when the caller sets no deadline, and the cap otherwise", false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.eko_timeout_ms, v, "eko-timeout-ms", 100, 600000);
-       }},
-      {"eko-deadline-margin-ms", "EKO_DEADLINE_MARGIN_MS", "50",
-       "time kept back from the caller's deadline for the upstream call, so the gateway answers "
-       "(DEADLINE_EXCEEDED, reason UPSTREAM_TIMEOUT) before the caller gives up",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.eko_deadline_margin_ms, v, "eko-deadline-margin-ms", 0, 10000);
-       }},
-      {"min-deadline-ms", "EKO_MIN_DEADLINE_MS", "100",
-       "a call whose deadline is nearer than this fails at once (DEADLINE_EXCEEDED, reason "
-       "DEADLINE_TOO_SHORT)",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.min_deadline_ms, v, "min-deadline-ms", 0, 60000);
-       }},
-      {"max-inflight", "EKO_MAX_INFLIGHT", "20000",
-       "upstream calls in flight at once; beyond it calls fail with RESOURCE_EXHAUSTED, reason "
-       "GATEWAY_OVERLOADED",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.max_inflight, v, "max-inflight", 1, 1000000);
-       }},
-      {"eko-retries", "EKO_RETRIES", "2",
-       "extra attempts, with jittered backoff inside the deadline and a fresh signature, when a "
-       "request provably never left (connect, DNS or TLS failure); never for a request that may "
-       "have reached Eko",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.eko_retries, v, "eko-retries", 0, 10);
-       }},
-      {"breaker-failures", "EKO_BREAKER_FAILURES", "5",
-       "consecutive transport failures or HTTP 5xx that open the circuit breaker (0 disables it); "
-       "business errors never count",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.breaker_failures, v, "breaker-failures", 0, 1000);
-       }},
-      {"breaker-open-ms", "EKO_BREAKER_OPEN_MS", "5000",
-       "how long the breaker stays open (calls fail with UNAVAILABLE, reason "
-       "UPSTREAM_CIRCUIT_OPEN) before one probe call",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.breaker_open_ms, v, "breaker-open-ms", 100, 600000);
-       }},
-      {"dedupe-window-ms", "EKO_DEDUPE_WINDOW_MS", "600000",
-       "how long a definitive result stays available to repeats of the same request with the same "
-       "caller-given client_ref_id (per replica; 0 disables duplicate suppression)",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.dedupe_window_ms, v, "dedupe-window-ms", 0, 86400000);
-       }},
-      {"dedupe-max-entries", "EKO_DEDUPE_MAX_ENTRIES", "100000",
-       "most client_ref_ids remembered for duplicate suppression (oldest results are evicted "
-       "first)",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.dedupe_max_entries, v, "dedupe-max-entries", 1, 10000000);
-       }},
-      {"shutdown-grace-ms", "EKO_SHUTDOWN_GRACE_MS", "10000",
-       "on SIGTERM: health turns NOT_SERVING, new calls are refused, and in-flight calls get this "
-       "long to finish before they are cancelled",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.shutdown_grace_ms, v, "shutdown-grace-ms", 0, 600000);
-       }},
-      {"metrics-listen", "EKO_METRICS_LISTEN", "",
-       "serve Prometheus metrics on http://HOST:PORT/metrics (e.g. 0.0.0.0:9464); empty: off",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.metrics_listen = v;
-         return absl::OkStatus();
-       }},
-      {"max-connection-age-ms", "EKO_MAX_CONNECTION_AGE_MS", "0",
-       "close client connections after this age (with a grace of --shutdown-grace-ms) so "
-       "clients reconnect and spread over replicas; 0: never",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.max_connection_age_ms, v, "max-connection-age-ms", 0, 86400000);
-       }},
-      {"keepalive-time-ms", "EKO_KEEPALIVE_TIME_MS", "60000",
-       "server HTTP/2 keepalive ping interval on idle connections; clients may ping every "
-       "10 s or more without being disconnected",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.keepalive_time_ms, v, "keepalive-time-ms", 1000, 86400000);
-       }},
-      {"tls-cert-file", "EKO_TLS_CERT_FILE", "",
-       "PEM certificate chain of the gRPC listener; with --tls-key-file turns on TLS (plaintext "
-       "without)",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.tls_cert_file = v;
-         return absl::OkStatus();
-       }},
-      {"tls-key-file", "EKO_TLS_KEY_FILE", "", "PEM private key matching --tls-cert-file", false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.tls_key_file = v;
-         return absl::OkStatus();
-       }},
-      {"tls-client-ca-file", "EKO_TLS_CLIENT_CA_FILE", "",
-       "PEM CA bundle for mutual TLS: callers must present a certificate it verifies", false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.tls_client_ca_file = v;
-         return absl::OkStatus();
-       }},
-      {"auth-tokens-file", "EKO_AUTH_TOKENS_FILE", "",
-       "file of bearer tokens (one per line, optional caller name after it); when set or when "
-       "--allowed-client-identities is set, every OnboardingService call must carry "
-       "'authorization: Bearer <token>' or an allowed client certificate (UNAUTHENTICATED / "
-       "PERMISSION_DENIED otherwise); health and reflection stay open",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.auth_tokens_file = v;
-         return absl::OkStatus();
-       }},
-      {"allowed-client-identities", "EKO_ALLOWED_CLIENT_IDENTITIES", "",
-       "comma-separated client certificate identities (CN, or DNS/URI/email SAN) allowed to call; "
-       "needs --tls-client-ca-file",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.allowed_client_identities.clear();
-         for (absl::string_view id : absl::StrSplit(v, ',', absl::SkipWhitespace())) {
-           c.allowed_client_identities.emplace_back(absl::StripAsciiWhitespace(id));
-         }
-         return absl::OkStatus();
-       }},
-      {"eko-endpoint", "EKO_ENDPOINTS", "(Eko's current paths)",
-       "override one endpoint, e.g. 'StartSenderEkyc=POST "
-       "/customer/account/{customer_id}/dmt-fino/ekyc'; a path without {customer_id} sends it "
-       "in the body (query for GET), and a path may carry a query, e.g. 'GetCustomer=GET "
-       "/customer/profile/{customer_id}?service_code=80'; repeatable; the environment "
-       "variable takes several separated by ';'",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         AppendSpecs(&c.eko_endpoints, v);
-         return absl::OkStatus();
-       }},
-      {"eko-address-encoding", "EKO_ADDRESS_ENCODINGS",
-       "OnboardSender=object-string, OnboardCustomer=array",
-       "how an RPC sends the address as residence_address: 'OnboardSender=object-string' (a "
-       "string holding a JSON object {line,city,state,pincode,district,area}, as Eko's current "
-       "DMT-Fino docs send it), 'RPC=array' (a JSON array of lines, as the customer endpoint "
-       "takes it) or 'RPC=array-string' (a string holding that array); OnboardCustomer has only "
-       "lines (array or array-string); repeatable; the environment variable takes several "
-       "separated by ';'",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         AppendSpecs(&c.eko_address_encodings, v);
-         return absl::OkStatus();
-       }},
-      {"eko-otp-json-type", "EKO_OTP_JSON_TYPES", "string",
-       "JSON type of otp and otp_ref_id per RPC, e.g. 'VerifyCustomerOtp=number' (both fields) "
-       "or 'VerifyCustomerOtp.otp_ref_id=string'; with number, a value that is not plain digits "
-       "without a leading zero (at most 18) is still sent as a string, so no digit is lost; "
-       "repeatable; the environment variable takes several separated by ';'",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         AppendSpecs(&c.eko_otp_json_types, v);
-         return absl::OkStatus();
-       }},
-      {"eko-ca-file", "EKO_CA_FILE", "(system trust store)",
-       "PEM bundle of the CAs to trust for Eko's TLS certificate instead of the system store; "
-       "verification is always on",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.eko_ca_file = v;
-         return absl::OkStatus();
-       }},
-      {"dev", "EKO_GATEWAY_DEV", "false",
-       "development mode: start the embedded Eko simulator and send every call to it; only "
-       "eko-gateway-dev has the simulator (the production eko-gateway refuses --dev) "
-       "(never for real traffic)",
-       true, [](GatewayConfig& c, const std::string& v) { return SetBool(&c.dev, v, "dev"); }},
-      {"dev-simulator-listen", "EKO_DEV_SIMULATOR_LISTEN", "127.0.0.1:0",
-       "listen address of the embedded simulator in --dev mode", false,
-       [](GatewayConfig& c, const std::string& v) {
-         c.dev_simulator_listen = v;
-         return absl::OkStatus();
-       }},
-      {"log-level", "EKO_LOG_LEVEL", "info", "debug, info, warn or error", false,
-       [](GatewayConfig& c, const std::string& v) {
-         log::Level level;
-         if (!log::ParseLevel(v, &level)) {
-           return absl::InvalidArgumentError(
-               absl::StrCat("--log-level must be debug, info, warn or error, got '", v, "'"));
-         }
-         c.log_level = v;
-         return absl::OkStatus();
-       }},
-      {"eko-max-response-bytes", "EKO_MAX_RESPONSE_BYTES", "1048576",
-       "largest Eko response body read; a larger one is UPSTREAM_BAD_RESPONSE", false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.eko_max_response_bytes, v, "eko-max-response-bytes", 1024, 64 << 20);
-       }},
-      {"upstream-loops", "EKO_UPSTREAM_LOOPS", "4",
-       "event-loop threads for upstream calls (named eko-upstream); each spreads its calls over "
-       "libcurl connection pools of at most 256 calls in flight",
-       false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.upstream_loops, v, "upstream-loops", 1, 16);
-       }},
-      {"max-request-bytes", "EKO_MAX_REQUEST_BYTES", "262144",
-       "largest gRPC request message accepted", false,
-       [](GatewayConfig& c, const std::string& v) {
-         return SetInt(&c.max_request_bytes, v, "max-request-bytes", 4096, 16 << 20);
-       }},
-  };
-  return kOptions;
-}
 
 bool AllDigits(const std::string& text) {
   if (text.empty()) return false;
@@ -386,14 +73,11 @@ absl::Status CheckConfig(GatewayConfig& c) {
       return absl::InvalidArgumentError(
           "give the access key once: --eko-access-key or --eko-access-key-file, not both");
     }
-    std::ifstream file(c.eko_access_key_file);
-    if (!file) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("cannot read --eko-access-key-file ", c.eko_access_key_file));
-    }
-    std::stringstream content;
-    content << file.rdbuf();
-    c.eko_access_key = std::string(absl::StripAsciiWhitespace(content.str()));
+    absl::StatusOr<std::string> content =
+        ReadSecretFile("--eko-access-key-file", c.eko_access_key_file, 64 * 1024);
+    if (!content.ok()) return content.status();
+    c.eko_access_key = std::string(absl::StripAsciiWhitespace(*content));
+    OPENSSL_cleanse(content->data(), content->size());
     if (c.eko_access_key.empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--eko-access-key-file ", c.eko_access_key_file, " is empty"));
@@ -523,9 +207,9 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const En
         return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
       }
     }
-    if (std::vector<std::string>* list = ListOf(config, match->flag);
-        list != nullptr && absl::c_find(lists_from_flags, match->flag) == lists_from_flags.end()) {
-      list->clear();  // flags replace the environment's list
+    if (match->list != nullptr &&
+        absl::c_find(lists_from_flags, match->flag) == lists_from_flags.end()) {
+      (config.*(match->list)).clear();  // flags replace the environment's list
       lists_from_flags.emplace_back(match->flag);
     }
     if (absl::Status s = match->set(config, *value); !s.ok()) return s;
@@ -543,7 +227,9 @@ std::string Usage() {
   for (const Option& option : Options()) {
     absl::StrAppend(&out, "  --", option.flag, option.is_bool ? "" : " VALUE", "\n      ",
                     option.help, "\n      env ", option.env);
-    if (*option.default_text != '\0') absl::StrAppend(&out, ", default ", option.default_text);
+    if (!option.default_text.empty()) {
+      absl::StrAppend(&out, ", default ", option.default_text);
+    }
     absl::StrAppend(&out, "\n");
   }
   return out;
@@ -553,8 +239,8 @@ std::string ConfigMarkdownTable() {
   std::string out = "| flag | environment | default | meaning |\n| --- | --- | --- | --- |\n";
   for (const Option& option : Options()) {
     absl::StrAppend(&out, "| `--", option.flag, "` | `", option.env, "` | ",
-                    *option.default_text ? absl::StrCat("`", option.default_text, "`") : "", " | ",
-                    option.help, " |\n");
+                    option.default_text.empty() ? "" : absl::StrCat("`", option.default_text, "`"),
+                    " | ", option.help, " |\n");
   }
   return out;
 }

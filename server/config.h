@@ -7,12 +7,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace eko::server {
 
-// Everything the gateway can be told on start-up. Each field has a flag and an
-// environment-variable twin (see kOptions in config.cc); a flag wins over its
-// environment variable, which wins over the default.
+// Everything the gateway can be told on start-up, with its default. Each
+// field has a flag and an environment-variable twin (see Options() in
+// config.cc, which shows these defaults); a flag wins over its environment
+// variable, which wins over the default. Durations are set in milliseconds.
 struct GatewayConfig {
   std::string listen = "0.0.0.0:50051";
   std::string eko_base_url;
@@ -21,19 +23,19 @@ struct GatewayConfig {
   std::string eko_access_key_file;
   std::string eko_initiator_id;
   std::string eko_user_code;
-  int64_t eko_timeout_ms = 30000;
-  int64_t eko_deadline_margin_ms = 50;
-  int64_t min_deadline_ms = 100;
+  absl::Duration eko_timeout = absl::Seconds(30);
+  absl::Duration eko_deadline_margin = absl::Milliseconds(50);
+  absl::Duration min_deadline = absl::Milliseconds(100);
   int64_t max_inflight = 20000;
   int64_t eko_retries = 2;
   int64_t breaker_failures = 5;
-  int64_t breaker_open_ms = 5000;
-  int64_t dedupe_window_ms = 600000;
+  absl::Duration breaker_open = absl::Seconds(5);
+  absl::Duration dedupe_window = absl::Minutes(10);
   int64_t dedupe_max_entries = 100000;
-  int64_t shutdown_grace_ms = 10000;
+  absl::Duration shutdown_grace = absl::Seconds(10);
   std::string metrics_listen;
-  int64_t max_connection_age_ms = 0;
-  int64_t keepalive_time_ms = 60000;
+  absl::Duration max_connection_age = absl::ZeroDuration();
+  absl::Duration keepalive_time = absl::Minutes(1);
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_client_ca_file;

@@ -54,7 +54,7 @@ TEST(ConfigTest, CompleteFlagsParse) {
   auto parsed = Complete().Parse();
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->config.eko_access_key, "ak");
-  EXPECT_EQ(parsed->config.eko_timeout_ms, 30000);
+  EXPECT_EQ(parsed->config.eko_timeout, absl::Milliseconds(30000));
 }
 
 TEST(ConfigTest, EnvironmentTwinsAndFlagPrecedence) {
@@ -72,7 +72,7 @@ TEST(ConfigTest, EnvironmentTwinsAndFlagPrecedence) {
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->config.listen, "127.0.0.1:7000");
   EXPECT_EQ(parsed->config.eko_user_code, "20810200");
-  EXPECT_EQ(parsed->config.eko_timeout_ms, 1500);
+  EXPECT_EQ(parsed->config.eko_timeout, absl::Milliseconds(1500));
   EXPECT_EQ(parsed->config.eko_endpoints.size(), 2u);
 }
 

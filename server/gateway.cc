@@ -33,6 +33,7 @@ Gateway::~Gateway() {
   }
   server_.reset();
   service_.reset();
+  admission_.reset();
   client_.reset();
   duplicates_.reset();
   authorizer_.reset();
@@ -57,13 +58,9 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   eko.access_key = config.eko_access_key;
   eko.initiator_id = config.eko_initiator_id;
   eko.default_user_code = config.eko_user_code;
-  eko.default_timeout = absl::Milliseconds(config.eko_timeout_ms);
-  eko.deadline_margin = absl::Milliseconds(config.eko_deadline_margin_ms);
-  eko.min_deadline = absl::Milliseconds(config.min_deadline_ms);
-  eko.max_in_flight = config.max_inflight;
+  eko.default_timeout = config.eko_timeout;
+  eko.deadline_margin = config.eko_deadline_margin;
   eko.max_retries = static_cast<int>(config.eko_retries);
-  eko.breaker_failures = static_cast<int>(config.breaker_failures);
-  eko.breaker_open_for = absl::Milliseconds(config.breaker_open_ms);
   eko.transport.extra_ca_file = config.eko_ca_file;
   eko.transport.max_response_bytes = config.eko_max_response_bytes;
   eko.transport.loops = static_cast<int>(config.upstream_loops);
@@ -99,10 +96,15 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   }
 
   EKO_ASSIGN_OR_RETURN(gateway->client_, adapter::EkoClient::Create(std::move(eko)));
-  if (config.dedupe_window_ms > 0) {
-    gateway->duplicates_ =
-        std::make_unique<DuplicateSuppressor>(absl::Milliseconds(config.dedupe_window_ms),
-                                              static_cast<size_t>(config.dedupe_max_entries));
+  gateway->admission_ = std::make_unique<adapter::AdmissionClient>(
+      adapter::AdmissionOptions{.min_deadline = config.min_deadline,
+                                .max_in_flight = config.max_inflight,
+                                .breaker_failures = static_cast<int>(config.breaker_failures),
+                                .breaker_open_for = config.breaker_open},
+      gateway->client_.get());
+  if (config.dedupe_window > absl::ZeroDuration()) {
+    gateway->duplicates_ = std::make_unique<DuplicateSuppressor>(
+        config.dedupe_window, static_cast<size_t>(config.dedupe_max_entries));
   }
   CallerAuthConfig auth;
   auth.tokens_file = config.auth_tokens_file;
@@ -113,8 +115,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
     EKO_ASSIGN_OR_RETURN(
         gateway->metrics_, GatewayMetrics::Start(config.metrics_listen, [g] {
           LiveValues v;
-          v.upstream_in_flight = static_cast<double>(g->client_->in_flight());
-          v.breaker_state = static_cast<double>(g->client_->breaker_state());
+          v.upstream_in_flight = static_cast<double>(g->admission_->in_flight());
+          v.breaker_state = static_cast<double>(g->admission_->breaker_state());
           v.dedupe_entries = g->duplicates_ ? static_cast<double>(g->duplicates_->size()) : 0;
           v.event_loop_lag_seconds =
               absl::ToDoubleSeconds(absl::Now() - g->client_->transport_progress());
@@ -123,7 +125,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
         }));
   }
   gateway->service_ = std::make_unique<OnboardingServiceImpl>(OnboardingServiceImpl::Dependencies{
-      gateway->client_.get(), !gateway->client_->config().default_user_code.empty(),
+      gateway->admission_.get(), !gateway->client_->config().default_user_code.empty(),
       gateway->duplicates_.get(), gateway->authorizer_.get(), gateway->metrics_.get()});
   ServerTlsConfig tls;
   tls.cert_file = config.tls_cert_file;
@@ -139,17 +141,18 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   builder.RegisterService(gateway->service_.get());
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_request_bytes));
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
-                             static_cast<int>(config.keepalive_time_ms));
+                             static_cast<int>(absl::ToInt64Milliseconds(config.keepalive_time)));
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
   // Clients may ping every 10 s, also without calls in flight, without being
   // told to calm down.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  if (config.max_connection_age_ms > 0) {
-    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
-                               static_cast<int>(config.max_connection_age_ms));
+  if (config.max_connection_age > absl::ZeroDuration()) {
+    builder.AddChannelArgument(
+        GRPC_ARG_MAX_CONNECTION_AGE_MS,
+        static_cast<int>(absl::ToInt64Milliseconds(config.max_connection_age)));
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
-                               static_cast<int>(config.shutdown_grace_ms));
+                               static_cast<int>(absl::ToInt64Milliseconds(config.shutdown_grace)));
   }
   gateway->server_ = builder.BuildAndStart();
   if (!gateway->server_ || gateway->port_ == 0) {

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "adapters/eko/admission_client.h"
 #include "adapters/eko/eko_client.h"
 #include "grpcpp/server.h"
 #include "server/caller_auth.h"
@@ -53,6 +54,8 @@ class Gateway {
 
   std::unique_ptr<DevUpstream> dev_upstream_;
   std::unique_ptr<adapter::EkoClient> client_;
+  // Admission in front of client_: what the service calls.
+  std::unique_ptr<adapter::AdmissionClient> admission_;
   std::unique_ptr<DuplicateSuppressor> duplicates_;
   std::unique_ptr<CallerAuthorizer> authorizer_;
   std::unique_ptr<GatewayMetrics> metrics_;

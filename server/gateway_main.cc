@@ -96,7 +96,7 @@ int RunGateway(int argc, char** argv, const DevUpstreamFactory& dev_upstream) {
     sigwait(&stop_signals, &signal_number);
     log::Write(log::Level::kInfo, "stopping",
                {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    (*gateway)->Shutdown(absl::Milliseconds(config.shutdown_grace_ms));
+    (*gateway)->Shutdown(config.shutdown_grace);
   });
   (*gateway)->Wait();
   stopper.join();

@@ -129,9 +129,9 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
         case DuplicateSuppressor::Decision::kJoined:
           return false;
         case DuplicateSuppressor::Decision::kConflict:
-          Complete(
-              adapter::GatewayError("client-ref-id-reused", adapter::RpcTraits<Request>::kRpc, {}),
-              adapter::CallSummary{});
+          Complete(adapter::GatewayError(adapter::ErrorId::kClientRefIdReused,
+                                         adapter::RpcTraits<Request>::kRpc, {}),
+                   adapter::CallSummary{});
           return false;
       }
     }
@@ -254,46 +254,13 @@ grpc::ServerUnaryReactor* OnboardingServiceImpl::Handle(grpc::CallbackServerCont
   return reactor;
 }
 
-grpc::ServerUnaryReactor* OnboardingServiceImpl::GetCustomer(grpc::CallbackServerContext* context,
-                                                             const v1::GetCustomerRequest* request,
-                                                             v1::GetCustomerResponse* response) {
-  return Handle(context, request, response);
-}
-
-grpc::ServerUnaryReactor* OnboardingServiceImpl::OnboardCustomer(
-    grpc::CallbackServerContext* context, const v1::OnboardCustomerRequest* request,
-    v1::OnboardCustomerResponse* response) {
-  return Handle(context, request, response);
-}
-
-grpc::ServerUnaryReactor* OnboardingServiceImpl::VerifyCustomerOtp(
-    grpc::CallbackServerContext* context, const v1::VerifyCustomerOtpRequest* request,
-    v1::VerifyCustomerOtpResponse* response) {
-  return Handle(context, request, response);
-}
-
-grpc::ServerUnaryReactor* OnboardingServiceImpl::GetSender(grpc::CallbackServerContext* context,
-                                                           const v1::GetSenderRequest* request,
-                                                           v1::GetSenderResponse* response) {
-  return Handle(context, request, response);
-}
-
-grpc::ServerUnaryReactor* OnboardingServiceImpl::OnboardSender(
-    grpc::CallbackServerContext* context, const v1::OnboardSenderRequest* request,
-    v1::OnboardSenderResponse* response) {
-  return Handle(context, request, response);
-}
-
-grpc::ServerUnaryReactor* OnboardingServiceImpl::StartSenderEkyc(
-    grpc::CallbackServerContext* context, const v1::StartSenderEkycRequest* request,
-    v1::StartSenderEkycResponse* response) {
-  return Handle(context, request, response);
-}
-
-grpc::ServerUnaryReactor* OnboardingServiceImpl::ValidateEkycOtp(
-    grpc::CallbackServerContext* context, const v1::ValidateEkycOtpRequest* request,
-    v1::ValidateEkycOtpResponse* response) {
-  return Handle(context, request, response);
-}
+#define EKO_DEFINE_HANDLER(NAME, ...)                                                         \
+  grpc::ServerUnaryReactor* OnboardingServiceImpl::NAME(grpc::CallbackServerContext* context, \
+                                                        const v1::NAME##Request* request,     \
+                                                        v1::NAME##Response* response) {       \
+    return Handle(context, request, response);                                                \
+  }
+EKO_ONBOARDING_RPCS(EKO_DEFINE_HANDLER)
+#undef EKO_DEFINE_HANDLER
 
 }  // namespace eko::server

@@ -32,27 +32,13 @@ class OnboardingServiceImpl final : public v1::OnboardingService::CallbackServic
   };
   explicit OnboardingServiceImpl(Dependencies deps);
 
-  grpc::ServerUnaryReactor* GetCustomer(grpc::CallbackServerContext* context,
-                                        const v1::GetCustomerRequest* request,
-                                        v1::GetCustomerResponse* response) override;
-  grpc::ServerUnaryReactor* OnboardCustomer(grpc::CallbackServerContext* context,
-                                            const v1::OnboardCustomerRequest* request,
-                                            v1::OnboardCustomerResponse* response) override;
-  grpc::ServerUnaryReactor* VerifyCustomerOtp(grpc::CallbackServerContext* context,
-                                              const v1::VerifyCustomerOtpRequest* request,
-                                              v1::VerifyCustomerOtpResponse* response) override;
-  grpc::ServerUnaryReactor* GetSender(grpc::CallbackServerContext* context,
-                                      const v1::GetSenderRequest* request,
-                                      v1::GetSenderResponse* response) override;
-  grpc::ServerUnaryReactor* OnboardSender(grpc::CallbackServerContext* context,
-                                          const v1::OnboardSenderRequest* request,
-                                          v1::OnboardSenderResponse* response) override;
-  grpc::ServerUnaryReactor* StartSenderEkyc(grpc::CallbackServerContext* context,
-                                            const v1::StartSenderEkycRequest* request,
-                                            v1::StartSenderEkycResponse* response) override;
-  grpc::ServerUnaryReactor* ValidateEkycOtp(grpc::CallbackServerContext* context,
-                                            const v1::ValidateEkycOtpRequest* request,
-                                            v1::ValidateEkycOtpResponse* response) override;
+  // One handler per RPC of the registry (adapters/rpc_registry.h).
+#define EKO_DECLARE_HANDLER(NAME, ...)                                                           \
+  grpc::ServerUnaryReactor* NAME(grpc::CallbackServerContext* context,                           \
+                                 const v1::NAME##Request* request, v1::NAME##Response* response) \
+      override;
+  EKO_ONBOARDING_RPCS(EKO_DECLARE_HANDLER)
+#undef EKO_DECLARE_HANDLER
 
  private:
   template <typename Request, typename Response>

@@ -98,7 +98,7 @@ class FakeUpstream final : public adapter::UpstreamClient {
     return cv_.wait_for(lock, std::chrono::seconds(5), [&] { return !cancelled_.empty(); });
   }
 
-#define EKO_FAKE_CALL(NAME)                                                                   \
+#define EKO_FAKE_CALL(NAME, ...)                                                              \
   absl::StatusOr<uint64_t> NAME(const onboarding::v1::NAME##Request& /*request*/,             \
                                 const CallOptions& options,                                   \
                                 UpstreamDone<onboarding::v1::NAME##Response> done) override { \
@@ -314,8 +314,8 @@ TEST_F(AuthorizedServiceTest, AuthorisationComesBeforeEverythingElse) {
 }
 
 TEST_F(OnboardingServiceTest, UpstreamErrorsAreConvertedOnceWithRequestInfo) {
-  upstream_.FailWith(adapter::GatewayError("upstream-circuit-open", adapter::Rpc::kOnboardCustomer,
-                                           {}, absl::Seconds(2)),
+  upstream_.FailWith(adapter::GatewayError(adapter::ErrorId::kUpstreamCircuitOpen,
+                                           adapter::Rpc::kOnboardCustomer, {}, absl::Seconds(2)),
                      "ref-from-upstream");
   v1::OnboardCustomerResponse response;
   grpc::Status status = OnboardCustomer(Onboard(), &response);
@@ -327,7 +327,8 @@ TEST_F(OnboardingServiceTest, UpstreamErrorsAreConvertedOnceWithRequestInfo) {
 }
 
 TEST_F(OnboardingServiceTest, ACallRefusedBeforeItStartsIsAnsweredWithTheRefusal) {
-  upstream_.Refuse(adapter::GatewayError("gateway-overloaded", adapter::Rpc::kGetCustomer, {}));
+  upstream_.Refuse(
+      adapter::GatewayError(adapter::ErrorId::kGatewayOverloaded, adapter::Rpc::kGetCustomer, {}));
   v1::GetCustomerRequest request;
   request.set_customer_id("9876543210");
   v1::GetCustomerResponse response;

@@ -1,13 +1,10 @@
 #include "server/tls.h"
 
-#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -18,12 +15,13 @@
 #include "absl/strings/str_cat.h"
 #include "adapters/common/strings.h"
 #include "grpcpp/security/server_credentials.h"
+#include "server/secret_file.h"
 
 namespace eko::server {
 namespace {
 
 // A PEM file larger than this is certainly not a certificate chain or key.
-constexpr off_t kMaxPemBytes = 1 << 20;
+constexpr size_t kMaxPemBytes = 1 << 20;
 
 // Overwrites a buffer that held private key material when it goes out of scope.
 class ScopedCleanse {
@@ -57,38 +55,11 @@ absl::Status FileError(std::string_view what, const std::string& path, std::stri
       absl::StrCat(ToAbsl(what), " \"", path, "\": ", ToAbsl(problem)));
 }
 
-// Reads the whole file with plain read(2), so no stdio buffer keeps a copy of
-// key material. Errors for unreadable, non-regular, oversized or empty files.
+// A PEM file's contents; an empty one is an error too.
 absl::StatusOr<std::string> ReadPemFile(std::string_view what, const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return FileError(what, path, absl::StrCat("cannot open: ", std::strerror(errno)));
-  std::string contents;
-  absl::Status status;
-  struct stat info;
-  if (::fstat(fd, &info) != 0) {
-    status = FileError(what, path, absl::StrCat("cannot stat: ", std::strerror(errno)));
-  } else if (!S_ISREG(info.st_mode)) {
-    status = FileError(what, path, "not a regular file");
-  } else if (info.st_size > kMaxPemBytes) {
-    status = FileError(what, path, "larger than 1 MiB, not a PEM file");
-  } else {
-    contents.resize(static_cast<size_t>(info.st_size));
-    size_t done = 0;
-    while (done < contents.size()) {
-      const ssize_t n = ::read(fd, contents.data() + done, contents.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
-    }
-    if (done != contents.size()) {
-      OPENSSL_cleanse(contents.data(), contents.size());
-      contents.clear();
-      status = FileError(what, path, "cannot read the whole file");
-    }
-  }
-  ::close(fd);
-  if (!status.ok()) return status;
-  if (contents.find_first_not_of(" \t\r\n") == std::string::npos) {
+  absl::StatusOr<std::string> contents = ReadSecretFile(what, path, kMaxPemBytes);
+  if (!contents.ok()) return contents.status();
+  if (contents->find_first_not_of(" \t\r\n") == std::string::npos) {
     return FileError(what, path, "file is empty");
   }
   return contents;

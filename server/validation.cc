@@ -9,11 +9,13 @@
 #include "absl/strings/str_join.h"
 #include "adapters/common/rich_status.h"
 #include "adapters/common/strings.h"
+#include "adapters/eko/error_table.h"
 
 namespace eko::server {
 namespace {
 
-// Collects field violations; Result() is OK when there are none.
+// Collects field violations; Result() is OK when there are none, else the
+// error of row field-invalid of the error table (adapters/eko/error_table.h).
 class Violations {
  public:
   void Add(std::string field, std::string description) {
@@ -25,8 +27,8 @@ class Violations {
     std::vector<std::string> fields;
     for (const auto& [field, description] : list_) fields.push_back(field);
     const std::string names = absl::StrJoin(fields, ", ");
-    rich::ErrorBuilder error(absl::StatusCode::kInvalidArgument, rich::reason::kFieldInvalid,
-                             absl::StrCat("invalid request field(s): ", names));
+    rich::ErrorBuilder error =
+        adapter::RowError(adapter::ErrorId::kFieldInvalid, {{"<fields>", names}});
     error.Metadata("fields", absl::StrJoin(fields, ","));
     for (const auto& [field, description] : list_) error.FieldViolation(field, description);
     return error.Build();

@@ -30,7 +30,7 @@ const char* LevelName(Level level) {
 // the seconds is formatted once per second per thread.
 void AppendTimestamp(std::string& out) {
   thread_local std::time_t cached_second = -1;
-  thread_local char cached_prefix[32];
+  thread_local char cached_prefix[80];  // room for any int, so GCC sees no truncation
   const auto now = std::chrono::system_clock::now();
   const std::time_t secs = std::chrono::system_clock::to_time_t(now);
   const auto millis =
@@ -135,15 +135,6 @@ void Write(Level level, std::string_view event, std::initializer_list<Field> fie
   std::lock_guard<std::mutex> lock(g_write_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
-}
-
-std::string MaskMobile(std::string_view mobile) {
-  bool digits = mobile.size() >= 6;
-  for (const char c : mobile) digits = digits && c >= '0' && c <= '9';
-  if (!digits) return std::string(mobile.size(), '*');
-  std::string out(mobile);
-  for (size_t i = 2; i + 2 < out.size(); ++i) out[i] = '*';
-  return out;
 }
 
 }  // namespace eko::log

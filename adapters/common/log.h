@@ -6,6 +6,8 @@
 #include <string_view>
 #include <utility>
 
+#include "adapters/common/mask.h"
+
 // Structured logging: one JSON object per line on stderr.
 //
 // Contract: callers pass only values that are safe to log. Secrets (access
@@ -25,9 +27,7 @@ using Field = std::pair<std::string_view, std::string_view>;
 // Writes {"ts":..., "level":..., "event": event, <fields>} as one line.
 void Write(Level level, std::string_view event, std::initializer_list<Field> fields = {});
 
-// "9876543210" -> "98******10". Anything that is not a plausible mobile
-// number is masked whole, keeping only its length.
-std::string MaskMobile(std::string_view mobile);
+using ::eko::MaskMobile;  // adapters/common/mask.h
 
 // Escapes `text` for use inside a JSON string literal (no quotes added).
 std::string JsonEscape(std::string_view text);

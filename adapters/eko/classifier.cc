@@ -162,7 +162,7 @@ const ErrorRow* FindMessageRow(const Envelope& env) {
 
 const ErrorRow& FallbackRow(ErrorLayer layer) {
   const ErrorRow* row = FirstRow(layer, [](const ErrorMatch&) { return true; });
-  return row != nullptr ? *row : ErrorRowById("upstream-unmapped-status");
+  return row != nullptr ? *row : ErrorRowFor(ErrorId::kUpstreamUnmappedStatus);
 }
 
 }  // namespace
@@ -173,19 +173,19 @@ std::string_view ProtoFieldForEkoParam(std::string_view eko_param) {
   return eko_param;
 }
 
-absl::Status GatewayError(std::string_view id, Rpc rpc,
+absl::Status GatewayError(ErrorId id, Rpc rpc,
                           const std::vector<std::pair<std::string, std::string>>& metadata,
                           absl::Duration retry_after) {
   Facts facts(rpc, 0);
   facts.metadata = metadata;
   facts.retry_after = retry_after;
-  return BuildError(ErrorRowById(id), facts);
+  return BuildError(ErrorRowFor(id), facts);
 }
 
 absl::Status BadResponseError(Rpc rpc, int http_status, std::string_view why) {
   Facts facts{rpc, http_status};
   facts.problem = std::string(why);
-  return BuildError(ErrorRowById("upstream-bad-response"), facts);
+  return BuildError(ErrorRowFor(ErrorId::kUpstreamBadResponse), facts);
 }
 
 absl::Status ClassifyHttp(Rpc rpc, const HttpResponse& response, bool caller_deadline_passed) {
@@ -199,7 +199,7 @@ absl::Status ClassifyHttp(Rpc rpc, const HttpResponse& response, bool caller_dea
       }
       return false;
     });
-    return BuildError(row != nullptr ? *row : ErrorRowById("transport-failed"), facts);
+    return BuildError(row != nullptr ? *row : ErrorRowFor(ErrorId::kTransportFailed), facts);
   }
   facts.caller_deadline_passed = false;
   const int http = response.http_status;
@@ -210,7 +210,7 @@ absl::Status ClassifyHttp(Rpc rpc, const HttpResponse& response, bool caller_dea
     }
     return false;
   });
-  return BuildError(row != nullptr ? *row : ErrorRowById("upstream-http-unmapped"), facts);
+  return BuildError(row != nullptr ? *row : ErrorRowFor(ErrorId::kUpstreamHttpUnmapped), facts);
 }
 
 absl::StatusOr<NextStep> ClassifyEnvelope(Rpc rpc, const Envelope& env, int http_status) {

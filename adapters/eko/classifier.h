@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "adapters/eko/endpoints.h"
 #include "adapters/eko/envelope.h"
+#include "adapters/eko/error_table.h"
 #include "adapters/eko/transport.h"
 #include "eko/onboarding/v1/onboarding_service.pb.h"
 
@@ -25,10 +26,10 @@ namespace eko::adapter {
 // (UNAVAILABLE).
 absl::Status ClassifyHttp(Rpc rpc, const HttpResponse& response, bool caller_deadline_passed);
 
-// The error of table row `id` (e.g. "gateway-overloaded") for a call that
-// never reached the transport; `metadata` is added to ErrorInfo and
+// The error of table row `id` (e.g. ErrorId::kGatewayOverloaded) for a call
+// that never reached the transport; `metadata` is added to ErrorInfo and
 // `retry_after` becomes RetryInfo when the row has one.
-absl::Status GatewayError(std::string_view id, Rpc rpc,
+absl::Status GatewayError(ErrorId id, Rpc rpc,
                           const std::vector<std::pair<std::string, std::string>>& metadata,
                           absl::Duration retry_after = absl::Seconds(1));
 

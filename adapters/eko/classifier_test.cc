@@ -1,13 +1,17 @@
 #include "adapters/eko/classifier.h"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "adapters/eko/eko_client.h"
 #include "adapters/eko/error_table.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/error_examples.h"
 #include "tests/support/status_matchers.h"
 
 namespace eko::adapter {
@@ -103,11 +107,11 @@ TEST(ClassifierTest, OtpCodesMeanNothingOnEndpointsWithoutAnOtp) {
 }
 
 TEST(ClassifierTest, ScopeOfEachRowIsDocumented) {
-  EXPECT_EQ(RowScopeText(ErrorRowById("otp-invalid")),
+  EXPECT_EQ(RowScopeText(ErrorRowFor(ErrorId::kOtpInvalid)),
             "302, 2138, 2131/302: VerifyCustomerOtp, ValidateEkycOtp; 2131/1: VerifyCustomerOtp");
-  EXPECT_EQ(RowScopeText(ErrorRowById("customer-already-registered")),
+  EXPECT_EQ(RowScopeText(ErrorRowFor(ErrorId::kCustomerAlreadyRegistered)),
             "17, 585: every RPC; 2131/1: ValidateEkycOtp");
-  EXPECT_EQ(RowScopeText(ErrorRowById("customer-not-found")), "every RPC");
+  EXPECT_EQ(RowScopeText(ErrorRowFor(ErrorId::kCustomerNotFound)), "every RPC");
 }
 
 TEST(ClassifierTest, ExpiredOtpIsFailedPrecondition) {
@@ -232,6 +236,9 @@ TEST(ClassifierTest, TransportOutcomes) {
 namespace eko::adapter {
 namespace {
 
+using ::eko::testing::ErrorExample;
+using ::eko::testing::FindErrorExample;
+
 // Every row of the error table, driven through its example, must produce
 // exactly its code, reason and detail types.
 HttpResponse FromExample(const ErrorExample& example) {
@@ -258,7 +265,6 @@ HttpResponse FromExample(const ErrorExample& example) {
     case ErrorExample::Wire::kRefused:
       http.outcome = TransportOutcome::kNotSent;
       break;
-    case ErrorExample::Wire::kNone:
     case ErrorExample::Wire::kInvalidRequest:
       break;
   }
@@ -321,19 +327,25 @@ class ErrorRowTest : public ::testing::TestWithParam<ErrorRow> {};
 
 TEST_P(ErrorRowTest, ExampleProducesTheRow) {
   const ErrorRow& row = GetParam();
-  HttpResponse http = FromExample(row.example);
-  if (row.example.wire == ErrorExample::Wire::kNone) {
+  const ErrorExample* example = FindErrorExample(row.error_id);
+  Rpc rpc = Rpc::kGetCustomer;
+  HttpResponse http;
+  bool caller_deadline = false;
+  if (example != nullptr) {
+    rpc = example->rpc;
+    http = FromExample(*example);
+    caller_deadline = example->wire == ErrorExample::Wire::kStall;
+  } else {
     // Not reproducible from outside: feed the outcome the row matches.
     ASSERT_FALSE(row.match.outcomes.empty()) << row.id;
     http.outcome = row.match.outcomes.front();
   }
-  const bool caller_deadline = row.example.wire == ErrorExample::Wire::kStall;
-  absl::Status status = Interpret(row.example.rpc, http, caller_deadline);
+  absl::Status status = Interpret(rpc, http, caller_deadline);
   EXPECT_THAT(status,
               HasReason(caller_deadline ? row.code_if_caller_deadline : row.code, row.reason));
   EXPECT_EQ(DetailNamesOf(status), DetailTypeNames(row.details));
   EXPECT_EQ(MetadataValue(status, "upstreamOutcome"), row.upstream_outcome);
-  EXPECT_EQ(MetadataValue(status, "rpc"), RpcName(row.example.rpc));
+  EXPECT_EQ(MetadataValue(status, "rpc"), RpcName(rpc));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllRows, ErrorRowTest, ::testing::ValuesIn(ClassifierRows()),
@@ -358,6 +370,65 @@ TEST(ErrorTableTest, IdsAndReasonsAreWellFormed) {
   }
 }
 
+bool IsKebabCase(std::string_view id) {
+  if (id.empty() || id.front() == '-' || id.back() == '-') return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && id[i - 1] != '-');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+TEST(ErrorTableTest, OneRowPerEnumeratorInEnumeratorOrderWithUniqueKebabCaseIds) {
+  const std::vector<ErrorRow>& rows = ErrorRows();
+  ASSERT_EQ(rows.size(), kErrorIdCount);
+  std::set<std::string> ids;
+  for (size_t i = 0; i < kErrorIdCount; ++i) {
+    const ErrorId id = static_cast<ErrorId>(i);
+    EXPECT_EQ(rows[i].error_id, id) << i;
+    EXPECT_EQ(&ErrorRowFor(id), &rows[i]) << i;
+    EXPECT_TRUE(IsKebabCase(rows[i].id)) << i << ": \"" << rows[i].id << "\"";
+    EXPECT_TRUE(ids.insert(rows[i].id).second) << rows[i].id;
+    // The table reads in the order the gateway decides: layer by layer.
+    if (i > 0) {
+      EXPECT_GE(rows[i].layer, rows[i - 1].layer) << rows[i].id;
+    }
+  }
+  EXPECT_EQ(rows.back().error_id, ErrorId::kUpstreamUnmappedStatus);
+  EXPECT_EQ(ErrorRowFor(ErrorId::kFieldInvalid).id, "field-invalid");
+  EXPECT_EQ(ErrorRowFor(ErrorId::kCallerUnauthenticated).reason, reason::kCallerUnauthenticated);
+  EXPECT_EQ(ErrorRowFor(ErrorId::kCallerForbidden).reason, reason::kCallerForbidden);
+}
+
+// The messages local producers (server/validation.cc, server/caller_auth.cc)
+// build from their rows, as they were before the rows existed.
+TEST(ErrorTableTest, RowErrorTakesCodeReasonAndMessageFromTheRow) {
+  const absl::Status invalid = RowError(ErrorId::kFieldInvalid, {{"<fields>", "customer_id, dob"}});
+  EXPECT_THAT(invalid, HasReason(absl::StatusCode::kInvalidArgument, reason::kFieldInvalid));
+  EXPECT_EQ(invalid.message(), "invalid request field(s): customer_id, dob");
+
+  const absl::Status forbidden =
+      RowError(ErrorId::kCallerForbidden, {{"<identity>", "client.example"}});
+  EXPECT_THAT(forbidden, HasReason(absl::StatusCode::kPermissionDenied, reason::kCallerForbidden));
+  EXPECT_EQ(forbidden.message(), "client certificate \"client.example\" is not allowed to call");
+
+  const absl::Status unauthenticated = RowError(
+      ErrorId::kCallerUnauthenticated,
+      {{"<problem>", "the call carries no accepted credential"},
+       {"<credentials>", "authorization: Bearer <token> or an allowed client certificate"}});
+  EXPECT_THAT(unauthenticated,
+              HasReason(absl::StatusCode::kUnauthenticated, reason::kCallerUnauthenticated));
+  EXPECT_EQ(unauthenticated.message(),
+            "the call carries no accepted credential; accepted: authorization: Bearer <token> or "
+            "an allowed client certificate");
+
+  // A value is never scanned for placeholders.
+  EXPECT_EQ(RowError(ErrorId::kCallerForbidden, {{"<identity>", "<identity>"}}).Build().message(),
+            "client certificate \"<identity>\" is not allowed to call");
+}
+
 TEST(ErrorTableTest, ErrorsDocMatchesTheTable) {
   std::ifstream doc(EKO_SOURCE_DIR "/docs/errors.md");
   ASSERT_TRUE(doc) << "docs/errors.md not found";
@@ -371,6 +442,69 @@ TEST(ErrorTableTest, ErrorsDocMatchesTheTable) {
   ASSERT_NE(to, std::string::npos);
   EXPECT_EQ(text.substr(from + begin.size(), to - from - begin.size()), ErrorTableMarkdown())
       << "regenerate the tables with: scripts/gen-docs.sh";
+}
+
+// The rows docs/errors.md says cannot be provoked from outside ("Rows `a` and
+// `b` cannot be provoked from outside") are exactly the rows whose lack of an
+// example has that reason.
+TEST(ErrorTableTest, ErrorsDocNamesTheRowsNothingOutsideCanProvoke) {
+  std::ifstream doc(EKO_SOURCE_DIR "/docs/errors.md");
+  ASSERT_TRUE(doc) << "docs/errors.md not found";
+  const std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
+  const size_t end = text.find("cannot be provoked from outside");
+  ASSERT_NE(end, std::string::npos);
+  const size_t begin = text.rfind("\nRows ", end);
+  ASSERT_NE(begin, std::string::npos);
+  std::set<std::string> documented;
+  for (size_t open = text.find('`', begin); open < end; open = text.find('`', open + 1)) {
+    const size_t close = text.find('`', open + 1);
+    ASSERT_LT(close, end);
+    documented.insert(text.substr(open + 1, close - open - 1));
+    open = close;
+  }
+  std::set<std::string> not_provokable;
+  for (const ::eko::testing::RowWithoutExample& row : ::eko::testing::RowsWithoutExample()) {
+    if (row.reason == ::eko::testing::NoExampleReason::kNotProvokable) {
+      not_provokable.insert(ErrorRowFor(row.id).id);
+    }
+  }
+  EXPECT_EQ(documented, not_provokable);
+}
+
+// Every row has an example unless RowsWithoutExample says why not: the rows
+// without one are exactly the documented ones.
+TEST(ErrorExamplesTest, EveryRowHasAnExampleOrADocumentedReasonWhyNot) {
+  const auto& examples = ::eko::testing::ErrorExamples();
+  const auto& without = ::eko::testing::RowsWithoutExample();
+  // Keyed by row, at most once each, in table order.
+  for (size_t i = 1; i < examples.size(); ++i) {
+    EXPECT_LT(examples[i - 1].first, examples[i].first) << ErrorRowFor(examples[i].first).id;
+  }
+  for (size_t i = 1; i < without.size(); ++i) {
+    EXPECT_LT(without[i - 1].id, without[i].id) << ErrorRowFor(without[i].id).id;
+  }
+  for (const ErrorRow& row : ErrorRows()) {
+    const bool has_example = FindErrorExample(row.error_id) != nullptr;
+    int reasons = 0;
+    for (const ::eko::testing::RowWithoutExample& entry : without) {
+      if (entry.id != row.error_id) continue;
+      ++reasons;
+      EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(EKO_SOURCE_DIR) / entry.tested_in))
+          << row.id << ": " << entry.tested_in;
+    }
+    EXPECT_EQ(reasons, has_example ? 0 : 1)
+        << row.id
+        << (has_example ? " has an example and a reason not to"
+                        : " has neither an example nor a reason not to");
+  }
+}
+
+// An example of a local row is a request; of any other row, what Eko does.
+TEST(ErrorExamplesTest, ExamplesFitTheirRowsLayer) {
+  for (const auto& [id, example] : ::eko::testing::ErrorExamples()) {
+    const bool local = ErrorRowFor(id).layer == ErrorLayer::kLocal;
+    EXPECT_EQ(example.wire == ErrorExample::Wire::kInvalidRequest, local) << ErrorRowFor(id).id;
+  }
 }
 
 }  // namespace

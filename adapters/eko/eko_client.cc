@@ -9,55 +9,31 @@
 
 namespace eko::adapter {
 
-EkoClient::EkoClient(EkoClientConfig config, std::unique_ptr<Transport> transport)
-    : config_(std::move(config)),
-      transport_(std::move(transport)),
-      breaker_(config_.breaker_failures, config_.breaker_open_for) {
-  while (!config_.base_url.empty() && config_.base_url.back() == '/') config_.base_url.pop_back();
-}
-
-absl::Status EkoClient::Admit(Rpc rpc, absl::Time now, absl::Time caller_deadline) {
-  if (caller_deadline - now < config_.min_deadline) {
-    return GatewayError(
-        "deadline-too-short", rpc,
-        {{"minDeadlineMs", std::to_string(absl::ToInt64Milliseconds(config_.min_deadline))},
-         {"remainingMs",
-          std::to_string(std::max<int64_t>(0, absl::ToInt64Milliseconds(caller_deadline - now)))}});
-  }
-  if (std::optional<absl::Duration> wait = breaker_.Admit(now)) {
-    return GatewayError("upstream-circuit-open", rpc, {}, *wait);
-  }
-  if (in_flight_.fetch_add(1) >= config_.max_in_flight) {
-    in_flight_.fetch_sub(1);
-    // The breaker admitted the call; it ends without a verdict.
-    breaker_.Record(CircuitBreaker::Result::kNeutral, now);
-    return GatewayError("gateway-overloaded", rpc,
-                        {{"maxInFlight", std::to_string(config_.max_in_flight)}},
-                        absl::Milliseconds(200));
-  }
-  return absl::OkStatus();
-}
-
-void EkoClient::Release(const HttpResponse& reply) {
-  in_flight_.fetch_sub(1);
-  CircuitBreaker::Result result = CircuitBreaker::Result::kSuccess;
-  switch (reply.outcome) {
+UpstreamOutcome ToUpstreamOutcome(TransportOutcome outcome) {
+  switch (outcome) {
     case TransportOutcome::kCompleted:
-      if (reply.http_status >= 500) result = CircuitBreaker::Result::kFailure;
-      break;
+      return UpstreamOutcome::kAnswered;
     case TransportOutcome::kNotSent:
+      return UpstreamOutcome::kNotSent;
     case TransportOutcome::kTimedOut:
+      return UpstreamOutcome::kTimedOut;
     case TransportOutcome::kConnectionLost:
+      return UpstreamOutcome::kConnectionLost;
     case TransportOutcome::kResponseIncomplete:
-      result = CircuitBreaker::Result::kFailure;
-      break;
-    case TransportOutcome::kCancelled:
-    case TransportOutcome::kFailed:
+      return UpstreamOutcome::kIncomplete;
     case TransportOutcome::kResponseTooLarge:
-      result = CircuitBreaker::Result::kNeutral;
-      break;
+      return UpstreamOutcome::kTooLarge;
+    case TransportOutcome::kCancelled:
+      return UpstreamOutcome::kCancelled;
+    case TransportOutcome::kFailed:
+      return UpstreamOutcome::kFailed;
   }
-  breaker_.Record(result, absl::Now());
+  return UpstreamOutcome::kFailed;
+}
+
+EkoClient::EkoClient(EkoClientConfig config, std::unique_ptr<Transport> transport)
+    : config_(std::move(config)), transport_(std::move(transport)) {
+  while (!config_.base_url.empty() && config_.base_url.back() == '/') config_.base_url.pop_back();
 }
 
 absl::StatusOr<std::unique_ptr<EkoClient>> EkoClient::Create(EkoClientConfig config) {

@@ -12,7 +12,6 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "adapters/common/strings.h"
-#include "adapters/eko/circuit_breaker.h"
 #include "adapters/eko/classifier.h"
 #include "adapters/eko/endpoints.h"
 #include "adapters/eko/envelope.h"
@@ -37,19 +36,9 @@ struct EkoClientConfig {
   absl::Duration default_timeout = absl::Seconds(30);
   // Time kept back from the caller's deadline to answer before it expires.
   absl::Duration deadline_margin = absl::Milliseconds(50);
-  // A call whose caller deadline is nearer than this fails at once with
-  // DEADLINE_EXCEEDED / DEADLINE_TOO_SHORT.
-  absl::Duration min_deadline = absl::Milliseconds(100);
-  // Upstream calls allowed in flight at once; beyond: RESOURCE_EXHAUSTED /
-  // GATEWAY_OVERLOADED.
-  int64_t max_in_flight = 20000;
   // Retries of attempts that provably never left (connect/DNS/TLS failure).
   int max_retries = 2;
   absl::Duration retry_backoff = absl::Milliseconds(50);
-  // Circuit breaker: opens after this many consecutive transport failures or
-  // HTTP 5xx (0 disables it) and stays open this long before one probe.
-  int breaker_failures = 5;
-  absl::Duration breaker_open_for = absl::Seconds(5);
   CurlTransportOptions transport;  // auth_headers is filled in by Create
 };
 
@@ -87,8 +76,13 @@ absl::StatusOr<Response> InterpretReply(Rpc rpc, const HttpResponse& http,
   return response;
 }
 
-// The adapter's entry point: builds, signs (through the transport's auth
-// hook), sends and interprets one Eko call per RPC, asynchronously.
+// The transport's outcome as the UpstreamClient seam reports it.
+UpstreamOutcome ToUpstreamOutcome(TransportOutcome outcome);
+
+// The Eko REST implementation of UpstreamClient: builds, signs (through the
+// transport's auth hook), sends and interprets one Eko call per RPC,
+// asynchronously. Admission (deadline budget, breaker, in-flight bound) is
+// not its concern: wrap it in an AdmissionClient (admission_client.h).
 class EkoClient final : public UpstreamClient {
  public:
   template <typename Response>
@@ -110,7 +104,7 @@ class EkoClient final : public UpstreamClient {
                                 Done<typename RpcTraits<Request>::Response> done);
 
   // UpstreamClient: each RPC is Call() with its request type.
-#define EKO_OVERRIDE_UPSTREAM_CALL(NAME)                                                      \
+#define EKO_OVERRIDE_UPSTREAM_CALL(NAME, ...)                                                 \
   absl::StatusOr<uint64_t> NAME(const onboarding::v1::NAME##Request& request,                 \
                                 const CallOptions& options,                                   \
                                 UpstreamDone<onboarding::v1::NAME##Response> done) override { \
@@ -122,20 +116,11 @@ class EkoClient final : public UpstreamClient {
   void Cancel(uint64_t call_id) override { transport_->Cancel(call_id); }
 
   const EkoClientConfig& config() const { return config_; }
-  int64_t in_flight() const { return in_flight_.load(); }
   absl::Time transport_progress() const { return transport_->LastProgress(); }
-  CircuitBreaker::State breaker_state() const { return breaker_.state(absl::Now()); }
 
  private:
-  // Checks deadline, load and breaker; on success counts the call in flight.
-  absl::Status Admit(Rpc rpc, absl::Time now, absl::Time caller_deadline);
-  // Records the end of an admitted call.
-  void Release(const HttpResponse& reply);
-
   EkoClientConfig config_;
   std::unique_ptr<Transport> transport_;
-  std::atomic<int64_t> in_flight_{0};
-  CircuitBreaker breaker_;
 };
 
 template <typename Request>
@@ -144,9 +129,6 @@ absl::StatusOr<uint64_t> EkoClient::Call(const Request& request, const CallOptio
   using Traits = RpcTraits<Request>;
   using Response = typename Traits::Response;
   const absl::Time now = absl::Now();
-  if (absl::Status admitted = Admit(Traits::kRpc, now, options.caller_deadline); !admitted.ok()) {
-    return admitted;
-  }
 
   CallIdentity identity;
   identity.initiator_id = config_.initiator_id;
@@ -173,8 +155,12 @@ absl::StatusOr<uint64_t> EkoClient::Call(const Request& request, const CallOptio
   return transport_->Submit(
       std::move(http), [this, ref = identity.client_ref_id, deadline_is_callers,
                         done = std::move(done)](HttpResponse reply) mutable {
-        Release(reply);
-        CallSummary summary{ref, reply.http_status, reply.elapsed, reply.attempts, {}};
+        CallSummary summary;
+        summary.outcome = ToUpstreamOutcome(reply.outcome);
+        summary.client_ref_id = ref;
+        summary.http_status = reply.http_status;
+        summary.upstream_elapsed = reply.elapsed;
+        summary.attempts = reply.attempts;
         absl::StatusOr<Response> result = InterpretReply<Response>(
             Traits::kRpc, reply, deadline_is_callers, ref, &summary.ignored_fields);
         std::move(done)(std::move(result), summary);

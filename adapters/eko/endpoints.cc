@@ -12,8 +12,10 @@ namespace {
 constexpr std::string_view kPlaceholder = "{customer_id}";
 
 constexpr std::string_view kRpcNames[kRpcCount] = {
-    "GetCustomer",   "OnboardCustomer", "VerifyCustomerOtp", "GetSender",
-    "OnboardSender", "StartSenderEkyc", "ValidateEkycOtp"};
+#define EKO_RPC_NAME(NAME, ...) #NAME,
+    EKO_ONBOARDING_RPCS(EKO_RPC_NAME)
+#undef EKO_RPC_NAME
+};
 
 // Splits "RPC=VALUE" and resolves the RPC name.
 absl::StatusOr<std::pair<Rpc, std::string_view>> SplitRpcSpec(std::string_view spec,
@@ -92,15 +94,15 @@ std::string_view AddressEncodingName(AddressEncoding encoding) {
 
 EndpointTable::EndpointTable()
     : endpoints_{{
-          {HttpMethod::kGet, "/customer/profile/{customer_id}"},
-          {HttpMethod::kPost, "/customer/account/{customer_id}"},
-          {HttpMethod::kPost, "/customer/account/{customer_id}/otp/verify"},
-          {HttpMethod::kGet, "/customer/payment/dmt-fino/sender/{customer_id}"},
-          {HttpMethod::kPost, "/customer/payment/dmt-fino/sender/{customer_id}",
-           AddressEncoding::kObjectString},
-          {HttpMethod::kPut, "/customer/payment/dmt-fino/sender/{customer_id}/otp"},
-          {HttpMethod::kPut, "/customer/payment/dmt-fino/sender/{customer_id}/otp/verify"},
-      }} {}
+#define EKO_RPC_ENDPOINT(NAME, METHOD, PATH, ...) {HttpMethod::METHOD, PATH},
+          EKO_ONBOARDING_RPCS(EKO_RPC_ENDPOINT)
+#undef EKO_RPC_ENDPOINT
+      }} {
+  // Eko's current DMT-Fino docs send the sender's address as a string
+  // holding a JSON object; the customer endpoint takes an array of lines.
+  endpoints_[static_cast<int>(Rpc::kOnboardSender)].address_encoding =
+      AddressEncoding::kObjectString;
+}
 
 absl::Status EndpointTable::Override(std::string_view spec) {
   auto split = SplitRpcSpec(spec, "endpoint override", "RPC=METHOD /path");

@@ -7,20 +7,20 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "adapters/rpc_registry.h"
 
 namespace eko::adapter {
 
-// The RPCs of eko.onboarding.v1.OnboardingService, one per Eko endpoint.
+// The RPCs of eko.onboarding.v1.OnboardingService, one per Eko endpoint, in
+// the order of the registry (adapters/rpc_registry.h).
 enum class Rpc {
-  kGetCustomer = 0,
-  kOnboardCustomer,
-  kVerifyCustomerOtp,
-  kGetSender,
-  kOnboardSender,
-  kStartSenderEkyc,
-  kValidateEkycOtp,
+#define EKO_RPC_ENUMERATOR(NAME, ...) k##NAME,
+  EKO_ONBOARDING_RPCS(EKO_RPC_ENUMERATOR)
+#undef EKO_RPC_ENUMERATOR
 };
-inline constexpr int kRpcCount = 7;
+#define EKO_RPC_ONE(...) +1
+inline constexpr int kRpcCount = 0 EKO_ONBOARDING_RPCS(EKO_RPC_ONE);
+#undef EKO_RPC_ONE
 
 // "GetCustomer", "OnboardCustomer", ...
 std::string_view RpcName(Rpc rpc);

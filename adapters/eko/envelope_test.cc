@@ -8,7 +8,7 @@ namespace {
 
 using ::eko::testing::StatusIs;
 
-// Samples published by Eko (reference/eko-api.md sections 5.1-5.3, 3).
+// Samples published by Eko (docs/eko-api.md sections 5.1-5.3, 3).
 constexpr char kOtpSent[] =
     R"({"response_status_id":1,"status":2129,"response_type_id":2129,"message":"Validate the OTP",)"
     R"("data":{"intent_id":19,"kyc_request_id":"","otp_ref_id":"IXrygqm0vTNbtSTkQw=="}})";

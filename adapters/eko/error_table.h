@@ -1,13 +1,16 @@
 #ifndef EKO_ADAPTERS_EKO_ERROR_TABLE_H_
 #define EKO_ADAPTERS_EKO_ERROR_TABLE_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "adapters/common/rich_status.h"
 #include "adapters/eko/endpoints.h"
 #include "adapters/eko/transport.h"
 
@@ -15,12 +18,57 @@
 // gateway can report, how it is recognised (transport outcome, HTTP status,
 // Eko's status / response_status_id / response_type_id / message), and what
 // it becomes (gRPC code, ErrorInfo reason, detail types). The classifier
-// (classifier.h) reads it; docs/errors.md carries it (ErrorTableMarkdown);
-// tests drive every row through its example.
+// (classifier.h) reads it; other producers name their row by ErrorId and
+// build their error from it (GatewayError, RowError); docs/errors.md carries
+// it (ErrorTableMarkdown). Test data that reproduces each row lives with the
+// tests (tests/support/error_examples.h), not here.
 namespace eko::adapter {
 
+// One enumerator per row of the table, in table order: producers name the
+// row they report by enumerator, so a misspelt row does not compile. Each
+// row also has a stable kebab-case id ("field-invalid") for docs and tests.
+enum class ErrorId {
+  // local
+  kCallerUnauthenticated,
+  kCallerForbidden,
+  kFieldInvalid,
+  // gateway
+  kDeadlineTooShort,
+  kGatewayOverloaded,
+  kUpstreamCircuitOpen,
+  kClientRefIdReused,
+  // transport
+  kUpstreamUnreachable,
+  kUpstreamTimeout,
+  kUpstreamConnectionReset,
+  kUpstreamResponseIncomplete,
+  kCancelled,
+  kTransportFailed,
+  // HTTP
+  kUpstreamAuthRejected,
+  kUpstreamContractMismatch,
+  kUpstreamRateLimited,
+  kUpstreamUnavailable,
+  kUpstreamHttpUnmapped,
+  // envelope
+  kUpstreamBadResponse,
+  // Eko codes
+  kOtpInvalid,
+  kOtpExpired,
+  kCustomerNotFound,
+  kCustomerAlreadyRegistered,
+  kVerificationPending,
+  kEkycFailed,
+  kLimitExhausted,
+  kAgentNotAllowed,
+  kUpstreamFieldInvalid,
+  // fallback: stays last (kErrorIdCount counts up to it)
+  kUpstreamUnmappedStatus,
+};
+inline constexpr size_t kErrorIdCount = static_cast<size_t>(ErrorId::kUpstreamUnmappedStatus) + 1;
+
 enum class ErrorLayer {
-  kLocal,      // the gateway's own checks, before any upstream call
+  kLocal,      // the gateway's own checks of the call (caller, fields), before any upstream call
   kGateway,    // the gateway protecting itself or Eko (deadline, load, breaker, duplicates)
   kTransport,  // the HTTP exchange did not complete
   kHttp,       // a non-2xx HTTP status
@@ -78,28 +126,9 @@ struct ErrorMatch {
   std::vector<std::string> message_fragments;      // lower case
 };
 
-// A concrete upstream behaviour that must produce the row; tests replay it
-// (in the classifier's unit tests, and through the simulator's fault
-// injection against the real gateway).
-struct ErrorExample {
-  enum class Wire {
-    kNone,            // not reproducible from outside (documented, unit-tested only)
-    kInvalidRequest,  // the caller sends a request that fails local validation
-    kRespond,         // the upstream answers `http_status` with `body`
-    kReset,           // the upstream resets the connection after reading the request
-    kStall,           // the upstream never answers (caller deadline runs out)
-    kTruncate,        // the upstream sends fewer body bytes than it announced
-    kRefused,         // nothing listens at the upstream address
-  };
-  Wire wire = Wire::kNone;
-  Rpc rpc = Rpc::kGetCustomer;
-  int http_status = 200;
-  std::string retry_after;  // Retry-After header value, if any
-  std::string body;
-};
-
 struct ErrorRow {
-  std::string id;  // stable kebab-case name
+  ErrorId error_id;  // this row's enumerator: ErrorRows()[i].error_id == ErrorId(i)
+  std::string id;    // stable kebab-case name, as docs/errors.md shows it
   ErrorLayer layer;
   std::string situation;  // for docs/errors.md
   absl::StatusCode code;
@@ -107,6 +136,8 @@ struct ErrorRow {
   absl::StatusCode code_if_caller_deadline;
   std::string reason;
   unsigned details;  // DetailType bits
+  // For developers, not to branch on. A placeholder in angle brackets
+  // ("<fields>") stands for text the producer fills in (RowError).
   std::string message;
   std::string guidance;  // what the caller should do
   ErrorMatch match;
@@ -118,13 +149,23 @@ struct ErrorRow {
   std::string upstream_outcome;
   std::string precondition_type;  // PreconditionFailure.violations[].type
   std::string precondition_subject;
-  ErrorExample example;
 };
 
+// Every row, one per ErrorId in enumerator order (the order of
+// docs/errors.md), built once; never empty.
 const std::vector<ErrorRow>& ErrorRows();
 
-// The row with `id`; aborts on an unknown id (a programming error).
-const ErrorRow& ErrorRowById(std::string_view id);
+// The row of `id`.
+const ErrorRow& ErrorRowFor(ErrorId id);
+
+// An error of row `id` for a producer outside the classifier (local
+// validation, caller authorisation): the row's code, reason and message, each
+// "<placeholder>" of the message replaced by its value from `placeholders`
+// (in one pass: values are not scanned again). The producer adds metadata and
+// the row's detail types; the gRPC edge adds RequestInfo.
+rich::ErrorBuilder RowError(
+    ErrorId id,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> placeholders = {});
 
 // Where a row's Eko codes apply, for docs/errors.md: "every RPC", or e.g.
 // "302, 2138, 2131/302: VerifyCustomerOtp, ValidateEkycOtp; 2131/1:

@@ -109,23 +109,9 @@ std::string Mutate(std::string text, std::mt19937& rng) {
 
 // The status of interpreting `body` for `rpc`, and whether it was OK.
 bool InterpretOk(Rpc rpc, const HttpResponse& http) {
-  switch (rpc) {
-    case Rpc::kGetCustomer:
-      return InterpretReply<v1::GetCustomerResponse>(rpc, http, false, "r").ok();
-    case Rpc::kOnboardCustomer:
-      return InterpretReply<v1::OnboardCustomerResponse>(rpc, http, false, "r").ok();
-    case Rpc::kVerifyCustomerOtp:
-      return InterpretReply<v1::VerifyCustomerOtpResponse>(rpc, http, false, "r").ok();
-    case Rpc::kGetSender:
-      return InterpretReply<v1::GetSenderResponse>(rpc, http, false, "r").ok();
-    case Rpc::kOnboardSender:
-      return InterpretReply<v1::OnboardSenderResponse>(rpc, http, false, "r").ok();
-    case Rpc::kStartSenderEkyc:
-      return InterpretReply<v1::StartSenderEkycResponse>(rpc, http, false, "r").ok();
-    case Rpc::kValidateEkycOtp:
-      return InterpretReply<v1::ValidateEkycOtpResponse>(rpc, http, false, "r").ok();
-  }
-  return false;
+  return VisitRpc(rpc, [&](auto type) {
+    return InterpretReply<typename decltype(type)::ResponseType>(rpc, http, false, "r").ok();
+  });
 }
 
 // What may be OK: a parsable envelope whose response type is a step of `rpc`,

@@ -13,7 +13,7 @@ using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 namespace v1 = ::eko::onboarding::v1;
 
-// Eko's Verify Customer OTP success sample (reference/eko-api.md 5.3), with
+// Eko's Verify Customer OTP success sample (docs/eko-api.md 5.3), with
 // the usual mix of strings and numbers.
 constexpr char kVerified[] = R"({"response_status_id":-1,"status":0,"response_type_id":309,
   "message":"Success!","data":{"customer_profile":{"name":"Asha Rao","mobile":"9876543210",

@@ -11,21 +11,36 @@ namespace eko::adapter {
 template <typename Request>
 struct RpcTraits;
 
-#define EKO_RPC_TRAITS(NAME, HAS_REF)                \
+#define EKO_RPC_TRAITS(NAME, METHOD, PATH, HAS_REF)  \
   template <>                                        \
   struct RpcTraits<onboarding::v1::NAME##Request> {  \
     using Response = onboarding::v1::NAME##Response; \
     static constexpr Rpc kRpc = Rpc::k##NAME;        \
     static constexpr bool kHasClientRefId = HAS_REF; \
   };
-EKO_RPC_TRAITS(GetCustomer, false)
-EKO_RPC_TRAITS(OnboardCustomer, true)
-EKO_RPC_TRAITS(VerifyCustomerOtp, true)
-EKO_RPC_TRAITS(GetSender, false)
-EKO_RPC_TRAITS(OnboardSender, true)
-EKO_RPC_TRAITS(StartSenderEkyc, true)
-EKO_RPC_TRAITS(ValidateEkycOtp, true)
+EKO_ONBOARDING_RPCS(EKO_RPC_TRAITS)
 #undef EKO_RPC_TRAITS
+
+// A request type as a value, for VisitRpc.
+template <typename Request>
+struct RpcType {
+  using RequestType = Request;
+  using ResponseType = typename RpcTraits<Request>::Response;
+};
+
+// Calls `visit(RpcType<Request>{})` with the request type of `rpc`: code
+// that must handle every RPC (tests, sweeps) does so once, generically.
+template <typename Visitor>
+decltype(auto) VisitRpc(Rpc rpc, Visitor&& visit) {
+  switch (rpc) {
+#define EKO_RPC_VISIT(NAME, ...) \
+  case Rpc::k##NAME:             \
+    return visit(RpcType<onboarding::v1::NAME##Request>{});
+    EKO_ONBOARDING_RPCS(EKO_RPC_VISIT)
+#undef EKO_RPC_VISIT
+  }
+  return visit(RpcType<onboarding::v1::GetCustomerRequest>{});  // unreachable
+}
 
 }  // namespace eko::adapter
 

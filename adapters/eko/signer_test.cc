@@ -10,7 +10,7 @@
 namespace eko::adapter {
 namespace {
 
-// Known-answer vectors published by Eko (reference/eko-api.md section 7.2).
+// Known-answer vectors published by Eko (docs/eko-api.md section 7.2).
 TEST(SignerTest, MatchesEkoPortalVector) {
   auto signer = Signer::Create("test-access-key-123");
   ASSERT_TRUE(signer.ok()) << signer.status();

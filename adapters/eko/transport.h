@@ -1,3 +1,4 @@
+// The upstream HTTP client: Transport, its request and response, and the libcurl implementation.
 #ifndef EKO_ADAPTERS_EKO_TRANSPORT_H_
 #define EKO_ADAPTERS_EKO_TRANSPORT_H_
 
@@ -48,9 +49,11 @@ struct HttpResponse {
   std::string error_detail;  // curl's description when outcome != kCompleted
   int http_status = 0;
   std::string body;
-  std::optional<absl::Duration> retry_after;  // parsed Retry-After header
-  absl::Duration elapsed;                     // all attempts, backoff included
-  int attempts = 0;                           // attempts started
+  // The Retry-After header (delay-seconds or HTTP-date, in whole seconds; a
+  // past date is zero); absent without one, or when it is unusable or 0.
+  std::optional<absl::Duration> retry_after;
+  absl::Duration elapsed;  // all attempts, backoff included
+  int attempts = 0;        // attempts started
 };
 
 // Asynchronous HTTP client. Callbacks run on the transport's own threads,

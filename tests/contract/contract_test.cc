@@ -14,6 +14,7 @@
 #include "adapters/common/rich_status.h"
 #include "adapters/eko/eko_client.h"
 #include "adapters/eko/request_builder.h"
+#include "adapters/eko/rpc_traits.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -99,31 +100,12 @@ std::string PercentDecode(std::string_view text) {
 
 class RequestFixture : public ::testing::TestWithParam<std::string> {};
 
-template <typename Request>
-UpstreamRequest Build(const EndpointTable& endpoints, const rapidjson::Value& request,
-                      const CallIdentity& identity) {
-  return BuildUpstreamRequest(endpoints, FromJson<Request>(request), identity);
-}
-
 UpstreamRequest BuildFor(Rpc rpc, const EndpointTable& endpoints, const rapidjson::Value& request,
                          const CallIdentity& identity) {
-  switch (rpc) {
-    case Rpc::kGetCustomer:
-      return Build<v1::GetCustomerRequest>(endpoints, request, identity);
-    case Rpc::kOnboardCustomer:
-      return Build<v1::OnboardCustomerRequest>(endpoints, request, identity);
-    case Rpc::kVerifyCustomerOtp:
-      return Build<v1::VerifyCustomerOtpRequest>(endpoints, request, identity);
-    case Rpc::kGetSender:
-      return Build<v1::GetSenderRequest>(endpoints, request, identity);
-    case Rpc::kOnboardSender:
-      return Build<v1::OnboardSenderRequest>(endpoints, request, identity);
-    case Rpc::kStartSenderEkyc:
-      return Build<v1::StartSenderEkycRequest>(endpoints, request, identity);
-    case Rpc::kValidateEkycOtp:
-      return Build<v1::ValidateEkycOtpRequest>(endpoints, request, identity);
-  }
-  return {};
+  return VisitRpc(rpc, [&](auto type) {
+    using Request = typename decltype(type)::RequestType;
+    return BuildUpstreamRequest(endpoints, FromJson<Request>(request), identity);
+  });
 }
 
 // Applies the fixture's "config" the way the gateway applies its flags.
@@ -234,23 +216,9 @@ Outcome Interpret(Rpc rpc, const HttpResponse& http, const rapidjson::Value* exp
 }
 
 Outcome InterpretFor(Rpc rpc, const HttpResponse& http, const rapidjson::Value* expected) {
-  switch (rpc) {
-    case Rpc::kGetCustomer:
-      return Interpret<v1::GetCustomerResponse>(rpc, http, expected);
-    case Rpc::kOnboardCustomer:
-      return Interpret<v1::OnboardCustomerResponse>(rpc, http, expected);
-    case Rpc::kVerifyCustomerOtp:
-      return Interpret<v1::VerifyCustomerOtpResponse>(rpc, http, expected);
-    case Rpc::kGetSender:
-      return Interpret<v1::GetSenderResponse>(rpc, http, expected);
-    case Rpc::kOnboardSender:
-      return Interpret<v1::OnboardSenderResponse>(rpc, http, expected);
-    case Rpc::kStartSenderEkyc:
-      return Interpret<v1::StartSenderEkycResponse>(rpc, http, expected);
-    case Rpc::kValidateEkycOtp:
-      return Interpret<v1::ValidateEkycOtpResponse>(rpc, http, expected);
-  }
-  return {};
+  return VisitRpc(rpc, [&](auto type) {
+    return Interpret<typename decltype(type)::ResponseType>(rpc, http, expected);
+  });
 }
 
 TEST_P(ResponseFixture, GatewayReadsWhatEkoDocuments) {

@@ -2,100 +2,85 @@
 //
 // Prints exactly one line to stdout once it accepts connections:
 //   eko-sim listening on http://HOST:PORT/ekoapi/v3
-// Everything else goes to stderr. Exits 0 on SIGTERM or SIGINT, 2 on bad
-// flags, 1 when it cannot start.
+// Everything else goes to stderr. Exits 0 on SIGTERM or SIGINT, 1 on an
+// unknown or malformed flag (absl::flags), 2 on a configuration the simulator
+// refuses or a stray argument, 1 when it cannot start. `eko-sim --help`
+// lists the flags.
 
 #include <signal.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/string_view.h"
 #include "tests/sim/http_server.h"
 #include "tests/sim/simulator.h"
 
-namespace {
-
-constexpr char kUsage[] =
-    "Usage: eko-sim [flags]\n"
-    "A test double of Eko's customer-onboarding REST API.\n"
-    "\n"
-    "  --listen=HOST:PORT      address to serve (default 127.0.0.1:8090; port 0 = any free)\n"
-    "  --developer-key=KEY     expected developer_key header (default sim-developer-key)\n"
-    "  --access-key=KEY        access key that signs secret-key (default sim-access-key)\n"
-    "  --initiator-id=ID       expected initiator_id (default 9962981729)\n"
-    "  --base-path=PATH        prefix of Eko's paths (default /ekoapi/v3)\n"
-    "  --fixed-otp=DIGITS      issue this OTP every time (default: random 6 digits)\n"
-    "  --latency-ms=N          delay every Eko-endpoint reply by N ms (default 0)\n"
-    "  --otp-ttl-ms=N          OTP lifetime in ms (default 300000)\n"
-    "  --help                  print this help and exit\n"
-    "\n"
-    "Admin endpoints (no auth) live under http://HOST:PORT/__sim; see tests/sim/README.md.\n";
-
-bool ParseInt64Flag(absl::string_view name, const std::string& text, int64_t* out) {
-  if (!absl::SimpleAtoi(text, out) || *out < 0) {
-    std::fprintf(stderr, "eko-sim: %.*s needs a non-negative integer, got \"%s\"\n",
-                 static_cast<int>(name.size()), name.data(), text.c_str());
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
+// Defaults come from SimConfig{}, so they are written once.
+ABSL_FLAG(std::string, listen, "127.0.0.1:8090", "address to serve (port 0 picks a free port)");
+ABSL_FLAG(std::string, developer_key, eko::sim::SimConfig{}.developer_key,
+          "expected developer_key header");
+ABSL_FLAG(std::string, access_key, eko::sim::SimConfig{}.access_key,
+          "access key that signs secret-key");
+ABSL_FLAG(std::string, initiator_id, eko::sim::SimConfig{}.initiator_id, "expected initiator_id");
+ABSL_FLAG(std::string, base_path, eko::sim::SimConfig{}.base_path, "prefix of Eko's paths");
+ABSL_FLAG(std::string, fixed_otp, eko::sim::SimConfig{}.fixed_otp,
+          "issue this OTP every time (empty: random 6 digits)");
+ABSL_FLAG(int64_t, latency_ms, eko::sim::SimConfig{}.latency_ms,
+          "delay every Eko-endpoint reply by this many ms");
+ABSL_FLAG(int64_t, otp_ttl_ms, eko::sim::SimConfig{}.otp_ttl_ms, "OTP lifetime in ms");
 
 int main(int argc, char** argv) {
+  // --help lists the flags of this file (absl looks for a file named after
+  // the program by default).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "tests/sim/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(
+      "a test double of Eko's customer-onboarding REST API; admin endpoints (no auth) live "
+      "under http://HOST:PORT/__sim (see tests/sim/README.md).\nUsage: eko-sim [--flag=value ...]");
+  // absl accepts --flag=value, --flag value and --dashed-or_underscored names
+  // only as written; both spellings of each flag are accepted here.
+  std::vector<char*> args(argv, argv + argc);
+  std::vector<std::string> renamed;
+  renamed.reserve(args.size());
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string arg = args[i];
+    if (arg.rfind("--", 0) != 0) continue;
+    const size_t end = arg.find('=');
+    for (size_t j = 2; j < arg.size() && j < end; ++j) {
+      if (arg[j] == '-') arg[j] = '_';
+    }
+    renamed.push_back(std::move(arg));
+    args[i] = renamed.back().data();
+  }
+  const std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  if (positional.size() > 1) {
+    std::fprintf(stderr, "eko-sim: unexpected argument \"%s\" (see --help)\n", positional[1]);
+    return 2;
+  }
   eko::sim::SimConfig config;
-  std::string listen = "127.0.0.1:8090";
-
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (!absl::StartsWith(arg, "--")) {
-      std::fprintf(stderr, "eko-sim: unexpected argument \"%s\"\n%s", argv[i], kUsage);
-      return 2;
-    }
-    std::string name;
-    std::string value;
-    const size_t eq = arg.find('=');
-    if (eq != absl::string_view::npos) {
-      name = std::string(arg.substr(0, eq));
-      value = std::string(arg.substr(eq + 1));
-    } else {
-      name = std::string(arg);
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "eko-sim: %s needs a value\n", name.c_str());
-        return 2;
-      }
-      value = argv[++i];
-    }
-    bool ok = true;
-    if (name == "--listen") {
-      listen = value;
-    } else if (name == "--developer-key") {
-      config.developer_key = value;
-    } else if (name == "--access-key") {
-      config.access_key = value;
-    } else if (name == "--initiator-id") {
-      config.initiator_id = value;
-    } else if (name == "--base-path") {
-      config.base_path = value;
-    } else if (name == "--fixed-otp") {
-      config.fixed_otp = value;
-    } else if (name == "--latency-ms") {
-      ok = ParseInt64Flag(name, value, &config.latency_ms);
-    } else if (name == "--otp-ttl-ms") {
-      ok = ParseInt64Flag(name, value, &config.otp_ttl_ms);
-    } else {
-      std::fprintf(stderr, "eko-sim: unknown flag %s\n%s", name.c_str(), kUsage);
-      return 2;
-    }
-    if (!ok) return 2;
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  config.developer_key = absl::GetFlag(FLAGS_developer_key);
+  config.access_key = absl::GetFlag(FLAGS_access_key);
+  config.initiator_id = absl::GetFlag(FLAGS_initiator_id);
+  config.base_path = absl::GetFlag(FLAGS_base_path);
+  config.fixed_otp = absl::GetFlag(FLAGS_fixed_otp);
+  config.latency_ms = absl::GetFlag(FLAGS_latency_ms);
+  config.otp_ttl_ms = absl::GetFlag(FLAGS_otp_ttl_ms);
+  if (absl::Status valid = eko::sim::ValidateConfig(config); !valid.ok()) {
+    std::fprintf(stderr, "eko-sim: %s\n", std::string(valid.message()).c_str());
+    return 2;
   }
 
   // SIGTERM/SIGINT are blocked in every thread (the loop thread inherits the

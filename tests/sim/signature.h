@@ -5,7 +5,7 @@
 #include <string_view>
 
 // The simulator's own, deliberately independent implementation of Eko's
-// request signature (reference/eko-api.md section 7.2), so that a bug in the
+// request signature (docs/eko-api.md section 7.2), so that a bug in the
 // gateway's signer shows up as a 403 instead of being mirrored here.
 
 namespace eko::sim {

@@ -363,7 +363,7 @@ struct EkoRoute {
 
 constexpr absl::string_view kCustomerIdSegment = "{customer_id}";
 
-// Eko's current paths (reference/eko-api.md 5.1-5.3, 5.9), then the older
+// Eko's current paths (docs/eko-api.md 5.1-5.3, 5.9), then the older
 // OAS-md forms of the same endpoints, served by the same handlers with the
 // same checks so that the gateway's configurable paths can be tested.
 const std::vector<EkoRoute>& EkoRoutes() {
@@ -857,7 +857,7 @@ SimResponse CustomerOtpSent(const std::string& otp_ref_id) {
   });
 }
 
-// Eko's 309 "Success!" profile (reference/eko-api.md 5.3 and 5.9a).
+// Eko's 309 "Success!" profile (docs/eko-api.md 5.3 and 5.9a).
 SimResponse ProfileReply(const std::string& name, const std::string& mobile, int kyc_state) {
   return EnvelopeReply(0, -1, 309, "Success!", [&](JsonWriter& w) {
     w.StartObject();

@@ -1,0 +1,91 @@
+#ifndef EKO_ADAPTERS_EKO_ADMISSION_CLIENT_H_
+#define EKO_ADAPTERS_EKO_ADMISSION_CLIENT_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "absl/time/time.h"
+#include "adapters/eko/circuit_breaker.h"
+#include "adapters/eko/rpc_traits.h"
+#include "adapters/upstream_client.h"
+
+namespace eko::adapter {
+
+struct AdmissionOptions {
+  // A call whose caller deadline is nearer than this is refused at once with
+  // DEADLINE_EXCEEDED / DEADLINE_TOO_SHORT.
+  absl::Duration min_deadline = absl::Milliseconds(100);
+  // Calls allowed in flight at once; beyond: RESOURCE_EXHAUSTED /
+  // GATEWAY_OVERLOADED.
+  int64_t max_in_flight = 20000;
+  // Circuit breaker: opens after this many consecutive failures that say
+  // something about the upstream (0 disables it) and stays open this long
+  // before one probe; refused calls get UNAVAILABLE / UPSTREAM_CIRCUIT_OPEN.
+  int breaker_failures = 5;
+  absl::Duration breaker_open_for = absl::Seconds(5);
+};
+
+// A decorator that decides whether a call may reach the client it wraps:
+// deadline budget, circuit breaker and in-flight bound, checked in that
+// order before anything is sent. It counts calls in flight until their
+// completion and feeds the breaker from each call's CallSummary: transport
+// failures, timeouts, broken or cut-short responses and HTTP 5xx are
+// failures; cancellations, oversized responses and local failures are
+// neutral; any other answer is a success. Thread-safe.
+class AdmissionClient final : public UpstreamClient {
+ public:
+  // `inner` must outlive this client.
+  AdmissionClient(AdmissionOptions options, UpstreamClient* inner);
+
+#define EKO_ADMISSION_CALL(NAME, ...)                                                         \
+  absl::StatusOr<uint64_t> NAME(const onboarding::v1::NAME##Request& request,                 \
+                                const CallOptions& options,                                   \
+                                UpstreamDone<onboarding::v1::NAME##Response> done) override { \
+    return Admit(request, options, std::move(done));                                          \
+  }
+  EKO_ONBOARDING_RPCS(EKO_ADMISSION_CALL)
+#undef EKO_ADMISSION_CALL
+
+  void Cancel(uint64_t call_id) override { inner_->Cancel(call_id); }
+
+  int64_t in_flight() const { return in_flight_.load(); }
+  CircuitBreaker::State breaker_state() const { return breaker_.state(absl::Now()); }
+
+ private:
+  template <typename Request, typename Response>
+  absl::StatusOr<uint64_t> Admit(const Request& request, const CallOptions& options,
+                                 UpstreamDone<Response> done);
+  // Checks deadline, breaker and load for an `rpc` call; on success the call
+  // counts as in flight.
+  absl::Status Enter(Rpc rpc, absl::Time now, absl::Time caller_deadline);
+  // Ends a call that Enter admitted.
+  void Leave(const CallSummary& summary);
+
+  const AdmissionOptions options_;
+  UpstreamClient* const inner_;
+  std::atomic<int64_t> in_flight_{0};
+  CircuitBreaker breaker_;
+};
+
+template <typename Request, typename Response>
+absl::StatusOr<uint64_t> AdmissionClient::Admit(const Request& request, const CallOptions& options,
+                                                UpstreamDone<Response> done) {
+  if (absl::Status admitted = Enter(RpcTraits<Request>::kRpc, absl::Now(), options.caller_deadline);
+      !admitted.ok()) {
+    return admitted;
+  }
+  absl::StatusOr<uint64_t> started =
+      CallUpstream(*inner_, request, options,
+                   [this, done = std::move(done)](absl::StatusOr<Response> result,
+                                                  const CallSummary& summary) mutable {
+                     Leave(summary);
+                     std::move(done)(std::move(result), summary);
+                   });
+  // Refused by the inner client: its `done` never runs.
+  if (!started.ok()) Leave(CallSummary{});
+  return started;
+}
+
+}  // namespace eko::adapter
+
+#endif  // EKO_ADAPTERS_EKO_ADMISSION_CLIENT_H_

@@ -1,0 +1,114 @@
+// One attempt on a libcurl easy handle: options, headers, callbacks, and how it ended.
+#include "adapters/eko/curl_request.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace eko::adapter {
+namespace {
+
+size_t OnBody(char* data, size_t size, size_t count, void* state_arg) {
+  auto* state = static_cast<AttemptState*>(state_arg);
+  const size_t n = size * count;
+  if (static_cast<int64_t>(state->body.size() + n) > state->max_body_bytes) {
+    state->body_too_large = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  state->body.append(data, n);
+  return n;
+}
+
+// libcurl re-sends a request once, on a new connection, when a reused
+// keep-alive connection dies before any response byte arrives. The first
+// request may have reached Eko, so a second send is refused: the attempt
+// ends as kConnectionLost (outcome unknown) instead.
+int OnPrereq(void* state_arg, char* /*conn_primary_ip*/, char* /*conn_local_ip*/,
+             int /*conn_primary_port*/, int /*conn_local_port*/) {
+  auto* state = static_cast<AttemptState*>(state_arg);
+  if (++state->sends > 1) {
+    state->resend_blocked = true;
+    return CURL_PREREQFUNC_ABORT;
+  }
+  return CURL_PREREQFUNC_OK;
+}
+
+}  // namespace
+
+void PrepareAttempt(CURL* easy, const HttpRequest& req, const CurlTransportOptions& options,
+                    CurlSlist& headers, AttemptState& state, void* private_data) {
+  state = AttemptState();
+  state.max_body_bytes = options.max_response_bytes;
+
+  headers.Clear();
+  headers.Append("Accept: application/json");
+  headers.Append("Expect:");
+  // Eko's docs list content-type: application/json as a header of every
+  // request, GET included.
+  headers.Append("Content-Type: application/json");
+  if (options.auth_headers) {
+    for (const std::string& line : options.auth_headers()) headers.Append(line.c_str());
+  }
+
+  curl_easy_setopt(easy, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, private_data);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.extra_ca_file.empty()) {
+    // The extra bundle is trusted in addition to the system store (CAPATH).
+    curl_easy_setopt(easy, CURLOPT_CAINFO, options.extra_ca_file.c_str());
+    curl_easy_setopt(easy, CURLOPT_CAPATH, options.system_ca_dir.c_str());
+  }
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &state);
+  curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, &OnPrereq);
+  curl_easy_setopt(easy, CURLOPT_PREREQDATA, &state);
+  // Idle keep-alive connections older than this are not reused, which keeps
+  // the "server closed an idle connection" race (see OnPrereq) rare.
+  curl_easy_setopt(easy, CURLOPT_MAXAGE_CONN, static_cast<long>(options.max_idle_seconds));
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(options.connect_timeout)));
+  if (req.deadline != absl::InfiniteFuture()) {
+    const int64_t budget_ms = absl::ToInt64Milliseconds(req.deadline - absl::Now());
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<int64_t>(1, budget_ms)));
+  }
+  switch (req.method) {
+    case HttpMethod::kGet:
+      curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+      break;
+    case HttpMethod::kPut:
+      curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "PUT");
+      [[fallthrough]];
+    case HttpMethod::kPost:
+      curl_easy_setopt(easy, CURLOPT_POST, 1L);
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req.body.data());
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+      break;
+  }
+}
+
+CurlAttemptResult ReadAttemptResult(CURL* easy, CURLcode code, const AttemptState& state) {
+  CurlAttemptResult result;
+  result.code = code;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &result.http_status);
+  long request_bytes = 0;
+  curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes);
+  result.request_sent = request_bytes > 0;
+  result.body_too_large = state.body_too_large;
+  result.resend_blocked = state.resend_blocked;
+  return result;
+}
+
+std::optional<absl::Duration> ReadRetryAfter(CURL* easy) {
+  curl_off_t seconds = 0;
+  if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &seconds) != CURLE_OK) return std::nullopt;
+  return RetryAfterFromCurl(seconds);
+}
+
+}  // namespace eko::adapter
