@@ -13,13 +13,13 @@
 //
 // Consumers take the columns they need and ignore the rest with `...`:
 //   #define DECLARE(NAME, ...) void NAME();
-#define EKO_ONBOARDING_RPCS(X)                                                                 \
-  X(GetCustomer, kGet, "/customer/profile/{customer_id}", false)                              \
-  X(OnboardCustomer, kPost, "/customer/account/{customer_id}", true)                          \
-  X(VerifyCustomerOtp, kPost, "/customer/account/{customer_id}/otp/verify", true)             \
-  X(GetSender, kGet, "/customer/payment/dmt-fino/sender/{customer_id}", false)                \
-  X(OnboardSender, kPost, "/customer/payment/dmt-fino/sender/{customer_id}", true)            \
-  X(StartSenderEkyc, kPut, "/customer/payment/dmt-fino/sender/{customer_id}/otp", true)       \
+#define EKO_ONBOARDING_RPCS(X)                                                          \
+  X(GetCustomer, kGet, "/customer/profile/{customer_id}", false)                        \
+  X(OnboardCustomer, kPost, "/customer/account/{customer_id}", true)                    \
+  X(VerifyCustomerOtp, kPost, "/customer/account/{customer_id}/otp/verify", true)       \
+  X(GetSender, kGet, "/customer/payment/dmt-fino/sender/{customer_id}", false)          \
+  X(OnboardSender, kPost, "/customer/payment/dmt-fino/sender/{customer_id}", true)      \
+  X(StartSenderEkyc, kPut, "/customer/payment/dmt-fino/sender/{customer_id}/otp", true) \
   X(ValidateEkycOtp, kPut, "/customer/payment/dmt-fino/sender/{customer_id}/otp/verify", true)
 
 #endif  // EKO_ADAPTERS_RPC_REGISTRY_H_

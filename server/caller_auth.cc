@@ -19,13 +19,14 @@
 #include "adapters/eko/error_table.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/auth_context.h"
+#include "server/secret_file.h"
 
 namespace eko::server {
 namespace {
 
 constexpr size_t kMinTokenChars = 16;
 // A tokens file larger than this is a mistake (wrong path), not a token list.
-constexpr off_t kMaxTokensFileBytes = 1 << 20;
+constexpr size_t kMaxTokensFileBytes = 1 << 20;
 
 constexpr char kAuthorizationHeader[] = "authorization";
 constexpr char kBearerScheme[] = "bearer";
@@ -66,38 +67,6 @@ absl::Status TokensFileError(const std::string& path, std::string_view problem) 
   return absl::InvalidArgumentError(absl::StrCat("tokens file \"", path, "\": ", ToAbsl(problem)));
 }
 
-// Reads the whole file with read(2) (no stdio copies of the secrets).
-absl::StatusOr<std::string> ReadTokensFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return TokensFileError(path, absl::StrCat("cannot open: ", std::strerror(errno)));
-  std::string contents;
-  absl::Status status;
-  struct stat info;
-  if (::fstat(fd, &info) != 0) {
-    status = TokensFileError(path, absl::StrCat("cannot stat: ", std::strerror(errno)));
-  } else if (!S_ISREG(info.st_mode)) {
-    status = TokensFileError(path, "not a regular file");
-  } else if (info.st_size > kMaxTokensFileBytes) {
-    status = TokensFileError(path, "larger than 1 MiB");
-  } else {
-    contents.resize(static_cast<size_t>(info.st_size));
-    size_t done = 0;
-    while (done < contents.size()) {
-      const ssize_t n = ::read(fd, contents.data() + done, contents.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
-    }
-    if (done != contents.size()) status = TokensFileError(path, "cannot read the whole file");
-  }
-  ::close(fd);
-  if (!status.ok()) {
-    if (!contents.empty()) OPENSSL_cleanse(contents.data(), contents.size());
-    return status;
-  }
-  return contents;
-}
-
 std::string ToString(const grpc::string_ref& ref) { return std::string(ref.data(), ref.size()); }
 
 }  // namespace
@@ -113,7 +82,8 @@ absl::StatusOr<std::unique_ptr<CallerAuthorizer>> CallerAuthorizer::Create(
   }
   if (config.tokens_file.empty()) return authorizer;
 
-  absl::StatusOr<std::string> file = ReadTokensFile(config.tokens_file);
+  absl::StatusOr<std::string> file =
+      ReadSecretFile("tokens file", config.tokens_file, kMaxTokensFileBytes);
   if (!file.ok()) return file.status();
   std::string contents = *std::move(file);
   absl::Status status;
