@@ -59,6 +59,35 @@ std::vector<RecordedRequest> RequestsFor(TestStack& stack, const std::string& cu
   return out;
 }
 
+// Onboards a sender and starts eKYC; returns StartSenderEkyc's answer.
+v1::StartSenderEkycResponse OnboardAndStartEkyc(TestStack& stack, const std::string& customer_id) {
+  v1::OnboardSenderResponse onboarded;
+  EXPECT_TRUE(stack.stub().OnboardSender(Context().get(), Sender(customer_id), &onboarded).ok());
+  v1::StartSenderEkycRequest ekyc;
+  ekyc.set_customer_id(customer_id);
+  ekyc.set_aadhaar("234567890123");
+  ekyc.set_pid_data("<PidData/>");
+  v1::StartSenderEkycResponse started;
+  grpc::Status status = stack.stub().StartSenderEkyc(Context().get(), ekyc, &started);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return started;
+}
+
+// ValidateEkycOtp with the simulator's current OTP for `customer_id` and the
+// two references given.
+grpc::Status ValidateWithSimOtp(TestStack& stack, const std::string& customer_id,
+                                const std::string& otp_ref_id, const std::string& kyc_request_id,
+                                v1::ValidateEkycOtpResponse* done) {
+  const std::optional<SimOtp> otp = stack.LatestOtp(customer_id);
+  if (!otp.has_value()) return grpc::Status(grpc::StatusCode::INTERNAL, "no OTP in the simulator");
+  v1::ValidateEkycOtpRequest validate;
+  validate.set_customer_id(customer_id);
+  validate.set_otp(otp->otp);
+  validate.set_otp_ref_id(otp_ref_id);
+  validate.set_kyc_request_id(kyc_request_id);
+  return stack.stub().ValidateEkycOtp(Context().get(), validate, done);
+}
+
 class EkoContractTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { stack_ = TestStack::Start({.metrics = true}).release(); }
@@ -68,19 +97,8 @@ class EkoContractTest : public ::testing::Test {
   }
   void SetUp() override { ASSERT_NE(stack_, nullptr); }
 
-  // Onboards a sender and starts eKYC; returns StartSenderEkyc's answer.
   static v1::StartSenderEkycResponse SenderAtEkycOtp(const std::string& customer_id) {
-    v1::OnboardSenderResponse onboarded;
-    EXPECT_TRUE(
-        stack_->stub().OnboardSender(Context().get(), Sender(customer_id), &onboarded).ok());
-    v1::StartSenderEkycRequest ekyc;
-    ekyc.set_customer_id(customer_id);
-    ekyc.set_aadhaar("234567890123");
-    ekyc.set_pid_data("<PidData/>");
-    v1::StartSenderEkycResponse started;
-    grpc::Status status = stack_->stub().StartSenderEkyc(Context().get(), ekyc, &started);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return started;
+    return OnboardAndStartEkyc(*stack_, customer_id);
   }
 
   static inline TestStack* stack_ = nullptr;
@@ -182,15 +200,9 @@ TEST_F(EkoContractTest, GetSenderGivesBothEkycReferencesWhileTheOtpIsPending) {
   EXPECT_EQ(pending.kyc_request_id(), started.kyc_request_id());
 
   // A caller who lost StartSenderEkyc's answer finishes with GetSender's.
-  const std::optional<SimOtp> otp = stack_->LatestOtp(id);
-  ASSERT_TRUE(otp.has_value());
-  v1::ValidateEkycOtpRequest validate;
-  validate.set_customer_id(id);
-  validate.set_otp(otp->otp);
-  validate.set_otp_ref_id(pending.otp_ref_id());
-  validate.set_kyc_request_id(pending.kyc_request_id());
   v1::ValidateEkycOtpResponse done;
-  grpc::Status status = stack_->stub().ValidateEkycOtp(Context().get(), validate, &done);
+  grpc::Status status =
+      ValidateWithSimOtp(*stack_, id, pending.otp_ref_id(), pending.kyc_request_id(), &done);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(done.next_step(), v1::NEXT_STEP_COMPLETE);
   EXPECT_EQ(done.customer_id(), id);
@@ -201,7 +213,7 @@ TEST_F(EkoContractTest, GetSenderGivesBothEkycReferencesWhileTheOtpIsPending) {
 
   // The same endpoint again: 2131 with response_status_id 1 is "already
   // registered" on ValidateEkycOtp.
-  status = stack_->stub().ValidateEkycOtp(Context().get(), validate, &done);
+  status = ValidateWithSimOtp(*stack_, id, pending.otp_ref_id(), pending.kyc_request_id(), &done);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(DecodeDetails(status).reason, "CUSTOMER_ALREADY_REGISTERED");
 }
@@ -337,23 +349,12 @@ TEST(EkoContractWireTest, CredentialsAreTrimmedAndOtpsMayBeNumbers) {
                                "--eko-otp-json-type", "ValidateEkycOtp=number"}});
   ASSERT_NE(stack, nullptr);
   const std::string id = "9123470011";
-  v1::OnboardSenderResponse onboarded;
-  ASSERT_TRUE(stack->stub().OnboardSender(Context().get(), Sender(id), &onboarded).ok());
-  v1::StartSenderEkycRequest ekyc;
-  ekyc.set_customer_id(id);
-  ekyc.set_aadhaar("234567890123");
-  ekyc.set_pid_data("<PidData/>");
-  v1::StartSenderEkycResponse started;
-  ASSERT_TRUE(stack->stub().StartSenderEkyc(Context().get(), ekyc, &started).ok());
+  const v1::StartSenderEkycResponse started = OnboardAndStartEkyc(*stack, id);
   const std::optional<SimOtp> otp = stack->LatestOtp(id);
   ASSERT_TRUE(otp.has_value());
-  v1::ValidateEkycOtpRequest validate;
-  validate.set_customer_id(id);
-  validate.set_otp(otp->otp);
-  validate.set_otp_ref_id(started.otp_ref_id());
-  validate.set_kyc_request_id(started.kyc_request_id());
   v1::ValidateEkycOtpResponse done;
-  grpc::Status status = stack->stub().ValidateEkycOtp(Context().get(), validate, &done);
+  grpc::Status status =
+      ValidateWithSimOtp(*stack, id, started.otp_ref_id(), started.kyc_request_id(), &done);
   ASSERT_TRUE(status.ok()) << status.error_message();
   const std::vector<RecordedRequest> sent = RequestsFor(*stack, id);
   ASSERT_EQ(sent.size(), 3u);
