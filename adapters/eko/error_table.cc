@@ -392,26 +392,6 @@ ErrorRow RowOf(ErrorId id) {
 }
 #pragma GCC diagnostic pop
 
-const char* LayerName(ErrorLayer layer) {
-  switch (layer) {
-    case ErrorLayer::kLocal:
-      return "local";
-    case ErrorLayer::kGateway:
-      return "gateway";
-    case ErrorLayer::kTransport:
-      return "transport";
-    case ErrorLayer::kHttp:
-      return "HTTP";
-    case ErrorLayer::kEnvelope:
-      return "envelope";
-    case ErrorLayer::kBusiness:
-      return "Eko code";
-    case ErrorLayer::kFallback:
-      return "fallback";
-  }
-  return "";
-}
-
 }  // namespace
 
 const std::vector<ErrorRow>& ErrorRows() {
@@ -439,66 +419,6 @@ rich::ErrorBuilder RowError(
     replacements.emplace_back(ToAbsl(placeholder), ToAbsl(value));
   }
   return rich::ErrorBuilder(row.code, row.reason, absl::StrReplaceAll(row.message, replacements));
-}
-
-std::string RowScopeText(const ErrorRow& row) {
-  // Signals grouped by scope, in the order their scopes first appear.
-  std::vector<std::pair<RpcSet, std::vector<std::string>>> groups;
-  const auto add = [&groups](RpcSet rpcs, std::string signal) {
-    for (auto& [scope, signals] : groups) {
-      if (scope == rpcs) {
-        signals.push_back(std::move(signal));
-        return;
-      }
-    }
-    groups.push_back({rpcs, {std::move(signal)}});
-  };
-  for (const CodeMatch& m : row.match.codes) add(m.rpcs, absl::StrCat(m.code));
-  for (const TypeStatusMatch& m : row.match.type_status_pairs) {
-    add(m.rpcs, absl::StrCat(m.response_type_id, "/", m.response_status_id));
-  }
-  bool scoped = false;
-  for (const auto& group : groups) scoped = scoped || group.first != kAllRpcs;
-  if (!scoped) return "every RPC";
-  std::vector<std::string> parts;
-  for (const auto& [scope, signals] : groups) {
-    std::vector<std::string> rpcs;
-    for (int i = 0; i < kRpcCount; ++i) {
-      if (scope & RpcBit(static_cast<Rpc>(i))) rpcs.emplace_back(RpcName(static_cast<Rpc>(i)));
-    }
-    parts.push_back(absl::StrCat(absl::StrJoin(signals, ", "), ": ",
-                                 scope == kAllRpcs ? "every RPC" : absl::StrJoin(rpcs, ", ")));
-  }
-  return absl::StrJoin(parts, "; ");
-}
-
-std::string DetailTypeNames(unsigned details) {
-  std::vector<std::string> names;
-  if (details & kBadRequest) names.push_back("BadRequest");
-  if (details & kPreconditionFailure) names.push_back("PreconditionFailure");
-  if (details & kQuotaFailure) names.push_back("QuotaFailure");
-  if (details & kResourceInfo) names.push_back("ResourceInfo");
-  if (details & kRetryInfo) names.push_back("RetryInfo");
-  return absl::StrJoin(names, ", ");
-}
-
-std::string ErrorTableMarkdown() {
-  std::string out =
-      "| id | layer | situation | applies to | gRPC code | reason | details besides ErrorInfo "
-      "and RequestInfo | what to do |\n"
-      "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
-  for (const ErrorRow& row : ErrorRows()) {
-    std::string code = absl::StrCat("`", absl::StatusCodeToString(row.code), "`");
-    if (row.code_if_caller_deadline != row.code) {
-      code = absl::StrCat("`", absl::StatusCodeToString(row.code_if_caller_deadline),
-                          "` when the caller's deadline ran out, else ", code);
-    }
-    absl::StrAppend(&out, "| `", row.id, "` | ", LayerName(row.layer), " | ",
-                    absl::StrReplaceAll(row.situation, {{"|", "\\|"}}), " | ", RowScopeText(row),
-                    " | ", code, " | `", row.reason, "` | ", DetailTypeNames(row.details), " | ",
-                    row.guidance, " |\n");
-  }
-  return out;
 }
 
 }  // namespace eko::adapter
