@@ -105,8 +105,7 @@ bool ReadProfileFields(const rapidjson::Value& source, std::string_view path,
     out->set_eko_kyc_state(*kyc_state);
     out->set_kyc_state(KycStateFromEko(*kyc_state));
   }
-  return name || mobile || out->has_balance() || out->has_next_allowed_limit() ||
-         out->has_total_monthly_limit() || kyc_state;
+  return name || mobile || balance || next_allowed || total || kyc_state;
 }
 
 // GetCustomer and OnboardCustomer: the OTP reference (needed on
