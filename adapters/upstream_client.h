@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -20,6 +21,9 @@ namespace eko::adapter {
 // Per-call inputs besides the request itself.
 struct CallOptions {
   absl::Time caller_deadline = absl::InfiniteFuture();
+  // Who is calling, as the edge identified them; part of the duplicate
+  // suppression key (deduplicating_client.h). Empty: not told apart.
+  std::string caller;
 };
 
 // How the upstream exchange of a call ended, as the breaker and operators
@@ -43,6 +47,9 @@ struct CallSummary {
   int http_status = 0;
   absl::Duration upstream_elapsed;
   int attempts = 0;
+  // Answered from an earlier call with the same client_ref_id (joined while
+  // it was in flight, or its stored result) without an upstream exchange.
+  bool replayed = false;
   // JSON paths of optional fields Eko sent with an unusable type or value,
   // left unset in the response (see eko/response_mapper.h). Never values.
   std::vector<std::string> ignored_fields;
@@ -59,8 +66,10 @@ class UpstreamClient {
   // Each starts the call and returns an id for Cancel; `done` then runs
   // exactly once, on another thread, never inside the method (it may run
   // before the method has returned). When the call cannot start (deadline
-  // too short, too many calls in flight, circuit open) the error is
-  // returned here and `done` never runs.
+  // too short, too many calls in flight, circuit open, client_ref_id reused
+  // for another request) the error is returned here and `done` never runs.
+  // Ids are below 2^63: the top bit is left to decorators that answer calls
+  // themselves.
 #define EKO_DECLARE_UPSTREAM_CALL(NAME, ...)                                          \
   virtual absl::StatusOr<uint64_t> NAME(const onboarding::v1::NAME##Request& request, \
                                         const CallOptions& options,                   \
@@ -72,6 +81,17 @@ class UpstreamClient {
   // unless it had already finished). Unknown or finished ids are ignored.
   virtual void Cancel(uint64_t call_id) = 0;
 };
+
+// For implementations generic over the RPC: inside the class body,
+// `EKO_ONBOARDING_RPCS(EKO_UPSTREAM_CALL_VIA_START_CALL)` overrides every
+// call with `return StartCall(request, options, std::move(done));`.
+#define EKO_UPSTREAM_CALL_VIA_START_CALL(NAME, ...)                                        \
+  ::absl::StatusOr<uint64_t> NAME(                                                         \
+      const ::eko::onboarding::v1::NAME##Request& request,                                 \
+      const ::eko::adapter::CallOptions& options,                                          \
+      ::eko::adapter::UpstreamDone<::eko::onboarding::v1::NAME##Response> done) override { \
+    return StartCall(request, options, std::move(done));                                   \
+  }
 
 // Calls the method of `client` for `request`'s RPC, for code generic over
 // the request type.

@@ -32,15 +32,7 @@ TEST_F(CliEndToEndTest, SuccessInHumanForm) {
   const CliRun run = Run({"get-customer", "--customer-id", "9876543210", "--user-code", "42"});
   EXPECT_EQ(run.code, kExitOk) << run.err;
   EXPECT_THAT(run.err, IsEmpty());
-  EXPECT_EQ(run.out,
-            "next step: VERIFY_CUSTOMER_OTP\n"
-            "otp_ref_id: otp-ref-1\n"
-            "upstream:\n"
-            "  status: 0\n"
-            "  response_status_id: 0\n"
-            "  response_type_id: 2129\n"
-            "  message: Validate the OTP\n"
-            "  http_status: 200\n");
+  EXPECT_EQ(run.out, test_support::kCannedGetCustomerHuman);
   const v1::GetCustomerRequest seen = service_.last_get_customer();
   EXPECT_EQ(seen.customer_id(), "9876543210");
   EXPECT_EQ(seen.user_code(), "42");
@@ -117,12 +109,7 @@ TEST_F(CliEndToEndTest, OnboardSenderSendsTheStructuredAddress) {
   const auto seen = service_.Requests<v1::OnboardSenderResponse>();
   ASSERT_EQ(seen.size(), 1u);
   // The whole request: the address, and no deprecated residence_address.
-  const auto expected = Proto<v1::OnboardSenderRequest>(R"pb(
-    customer_id: "9876543210"
-    name: "Asha Rao"
-    dob { year: 1990 month: 4 day: 1 }
-    address { line: "12 MG Road" city: "Indore" state: "Madhya Pradesh" pincode: "452001" }
-  )pb");
+  const auto expected = Proto<v1::OnboardSenderRequest>(test_support::kSenderOnboardingRequest);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(seen[0], expected))
       << seen[0].ShortDebugString();
 }

@@ -9,6 +9,7 @@
 #include "client/commands.h"
 #include "client/connection.h"
 #include "client/flags.h"
+#include "client/usage.h"
 #include "google/protobuf/message.h"
 
 namespace eko::cli {
@@ -43,27 +44,21 @@ struct ParseResult {
   std::string error;  // One line, for kUsageError.
 };
 
-// The flags accepted before or after any subcommand.
-const std::vector<FlagSpec>& GlobalFlags();
-
 // Parses `args` (the command line without the program name):
 //   [GLOBAL FLAGS] SUBCOMMAND [FLAGS]
-// where global flags may also follow the subcommand. SUBCOMMAND is one word,
-// or two for the journeys (`journey customer`). Flags are `--name VALUE`
-// or `--name=VALUE`; a separate VALUE may not start with "--" (write
-// `--name=--x` for such a value). Only flags marked repeated may be given
-// twice. A command with a Command::argument takes one positional argument
-// (which may be "-") anywhere after its name. Missing required flags, unknown
-// flags or subcommands, flags the command refuses (FlagSpec::refused), stray
-// arguments and malformed values are usage errors. `default_addr` is used when --addr is absent.
-// Building the request may read `input` (see Command::build_request and Command::prepare).
+// with CLI11: each subcommand (and `help`) is a CLI11 subcommand carrying its
+// own flags and the global flags, so global flags may also follow the
+// subcommand. SUBCOMMAND is one word, or two for the journeys (`journey
+// customer`). Flags are `--name VALUE` or `--name=VALUE`; a separate VALUE may
+// not start with "--" (write `--name=--x` for such a value). Only flags marked
+// repeated may be given twice. A command with a Command::argument takes one
+// positional argument (which may be "-") anywhere after its name. Missing
+// required flags, unknown flags or subcommands, flags the command refuses
+// (FlagSpec::refused), stray arguments and malformed values are usage errors.
+// `default_addr` is used when --addr is absent. Building the request may read
+// `input` (see Command::build_request and Command::prepare).
 ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_view default_addr,
                              const InputContext& input);
-
-// Usage text listing the global flags and every subcommand. Ends with a newline.
-std::string GeneralUsage();
-// Usage text of one subcommand with each of its flags. Ends with a newline.
-std::string CommandUsage(const Command& command);
 
 }  // namespace eko::cli
 

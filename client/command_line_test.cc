@@ -8,11 +8,10 @@
 #include <utility>
 #include <vector>
 
+#include "client/test_support.h"
 #include "eko/onboarding/v1/onboarding_service.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/text_format.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "grpc/health/v1/health.pb.h"
 #include "gtest/gtest.h"
 
@@ -23,18 +22,8 @@ namespace v1 = ::eko::onboarding::v1;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// Parses the text-format `text` into a message of type T.
-template <typename T>
-T Proto(const std::string& text) {
-  T message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message)) << text;
-  return message;
-}
-
-MATCHER_P(EqualsProto, expected, "equals " + expected.ShortDebugString()) {
-  *result_listener << "is " << arg.ShortDebugString();
-  return google::protobuf::util::MessageDifferencer::Equals(arg, expected);
-}
+using test_support::EqualsProto;
+using test_support::Proto;
 
 class ParseCommandLineTest : public ::testing::Test {
  protected:
@@ -441,6 +430,23 @@ TEST_F(ParseCommandLineTest, MalformedFlagUseIsAUsageError) {
   EXPECT_THAT(UsageError({"health", "--timeout", "0"}), HasSubstr("--timeout must be"));
   EXPECT_THAT(UsageError({"health", "--timeout", "soon"}), HasSubstr("--timeout must be"));
   EXPECT_EQ(UsageError({"health", "--addr="}), "--addr must not be empty");
+}
+
+TEST_F(ParseCommandLineTest, OnlyOneSubcommandIsTaken) {
+  EXPECT_EQ(UsageError({"get-customer", "--customer-id", "1", "get-sender"}),
+            "unexpected argument 'get-sender'");
+  EXPECT_EQ(UsageError({"get-customer", "--customer-id", "1", "get-customer"}),
+            "unexpected argument 'get-customer'");
+  EXPECT_EQ(UsageError({"health", "help"}), "unexpected argument 'help'");
+  EXPECT_EQ(UsageError({"help", "help"}), "unknown subcommand 'help'");
+  EXPECT_EQ(UsageError({"help", "health", "get-sender"}), "unexpected argument 'get-sender'");
+  EXPECT_EQ(UsageError({"journey", "customer", "sender", "--customer-id", "1"}),
+            "unexpected argument 'sender'");
+}
+
+TEST_F(ParseCommandLineTest, EmptyValueOfABooleanFlagIsAUsageError) {
+  EXPECT_EQ(UsageError({"health", "--json="}), "flag --json takes no value");
+  EXPECT_EQ(UsageError({"--help=", "health"}), "flag --help takes no value");
 }
 
 TEST_F(ParseCommandLineTest, ValueStartingWithDashesNeedsEqualsSyntax) {

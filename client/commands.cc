@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -32,8 +33,6 @@ using google::protobuf::Message;
 constexpr char kHealthCheckMethod[] = "/grpc.health.v1.Health/Check";
 
 // Flags shared by several subcommands.
-constexpr FlagSpec kCustomerId{"customer-id", "MOBILE",
-                               "customer's 10-digit mobile number (customer_id)", true};
 constexpr FlagSpec kUserCode{"user-code", "CODE",
                              "retailer/agent the call is made for (user_code); "
                              "the gateway's default when omitted"};
@@ -52,11 +51,6 @@ constexpr FlagSpec kAddressLine{
 constexpr FlagSpec kCity{"city", "CITY", "city (address.city)", true};
 constexpr FlagSpec kState{"state", "STATE", "state (address.state)", true};
 constexpr FlagSpec kPincode{"pincode", "PIN", "6-digit postal PIN code (address.pincode)", true};
-constexpr FlagSpec kDistrict{"district", "DISTRICT", "district (address.district)"};
-constexpr FlagSpec kArea{"area", "AREA", "area or locality (address.area)"};
-// onboard-sender's former --address LINE, refused with a pointer to the above.
-constexpr FlagSpec kSenderAddress{
-    .name = "address", .value_name = "LINE", .help = "", .refused = kSenderAddressRefused};
 constexpr FlagSpec kOtp{"otp", "OTP",
                         "the OTP received (otp); '-' reads it from stdin, as does omitting "
                         "it when stdin is a terminal"};
@@ -68,7 +62,6 @@ constexpr FlagSpec kOtpRefId{"otp-ref-id", "REF", "reference returned with the O
 constexpr FlagSpec kKycRequestId{"kyc-request-id", "ID",
                                  "kyc_request_id returned by start-sender-ekyc", true};
 constexpr FlagSpec kAadhaar{"aadhaar", "NUMBER", "12-digit Aadhaar number (aadhaar)", true};
-constexpr FlagSpec kPidData{"pid-data", "XML", "PID block from the RD service (pid_data)"};
 constexpr FlagSpec kPidDataFile{"pid-data-file", "PATH",
                                 "file holding the PID block, sent unchanged; '-' reads stdin"};
 constexpr FlagSpec kService{"service", "NAME",
@@ -105,33 +98,35 @@ absl::StatusOr<std::string> ResolveOtp(const ParsedFlags& flags, const InputCont
   return otp;
 }
 
-absl::Status BuildGetCustomer(const ParsedFlags& flags, const InputContext&,
-                              v1::GetCustomerRequest* request) {
+// Sets customer_id and, when given, user_code and (for requests that have
+// one) client_ref_id: the fields every OnboardingService request shares.
+template <typename Request>
+void SetCaller(const ParsedFlags& flags, Request* request) {
   request->set_customer_id(flags.Value("customer-id"));
   SetIfGiven(flags, "user-code", request->mutable_user_code());
+  if constexpr (requires { request->mutable_client_ref_id(); }) {
+    SetIfGiven(flags, "client-ref-id", request->mutable_client_ref_id());
+  }
+}
+
+// GetCustomer and GetSender: only the shared fields.
+template <typename Request>
+absl::Status BuildLookup(const ParsedFlags& flags, const InputContext&, Request* request) {
+  SetCaller(flags, request);
   return absl::OkStatus();
 }
 
-absl::Status BuildGetSender(const ParsedFlags& flags, const InputContext&,
-                            v1::GetSenderRequest* request) {
-  request->set_customer_id(flags.Value("customer-id"));
-  SetIfGiven(flags, "user-code", request->mutable_user_code());
-  return absl::OkStatus();
-}
-
-// Sets the fields OnboardCustomerRequest and OnboardSenderRequest share:
-// customer_id, name, dob, user_code and client_ref_id.
+// Sets the fields OnboardCustomerRequest and OnboardSenderRequest share
+// beyond SetCaller's: name and dob.
 template <typename Request>
 absl::Status BuildOnboardCommon(const ParsedFlags& flags, Request* request) {
-  request->set_customer_id(flags.Value("customer-id"));
+  SetCaller(flags, request);
   request->set_name(flags.Value("name"));
   const std::string dob = flags.Value("dob");
   if (!ParseDate(dob, request->mutable_dob())) {
     return absl::InvalidArgumentError(
         absl::StrCat("--dob must be YYYY-MM-DD (e.g. 1990-04-01), got '", dob, "'"));
   }
-  SetIfGiven(flags, "user-code", request->mutable_user_code());
-  SetIfGiven(flags, "client-ref-id", request->mutable_client_ref_id());
   return absl::OkStatus();
 }
 
@@ -152,16 +147,18 @@ absl::Status BuildOnboardSender(const ParsedFlags& flags, const InputContext&,
   return absl::OkStatus();
 }
 
-// VerifyCustomerOtp: the OTP is optional, so without --otp none is sent.
-absl::Status BuildVerifyCustomerOtp(const ParsedFlags& flags, const InputContext& input,
-                                    v1::VerifyCustomerOtpRequest* request) {
-  absl::StatusOr<std::string> otp = ResolveOtp(flags, input, /*required=*/false);
+// VerifyCustomerOtp and ValidateEkycOtp: the OTP (required only for
+// ValidateEkycOtp; without --otp VerifyCustomerOtp sends none), otp_ref_id
+// and, for ValidateEkycOtp, kyc_request_id.
+template <typename Request>
+absl::Status BuildOtpCheck(const ParsedFlags& flags, const InputContext& input, Request* request) {
+  constexpr bool kEkyc = std::is_same_v<Request, v1::ValidateEkycOtpRequest>;
+  absl::StatusOr<std::string> otp = ResolveOtp(flags, input, /*required=*/kEkyc);
   if (!otp.ok()) return otp.status();
-  request->set_customer_id(flags.Value("customer-id"));
+  SetCaller(flags, request);
   request->set_otp(*std::move(otp));
   request->set_otp_ref_id(flags.Value("otp-ref-id"));
-  SetIfGiven(flags, "user-code", request->mutable_user_code());
-  SetIfGiven(flags, "client-ref-id", request->mutable_client_ref_id());
+  if constexpr (kEkyc) request->set_kyc_request_id(flags.Value("kyc-request-id"));
   return absl::OkStatus();
 }
 
@@ -169,24 +166,9 @@ absl::Status BuildStartSenderEkyc(const ParsedFlags& flags, const InputContext& 
                                   v1::StartSenderEkycRequest* request) {
   absl::StatusOr<std::string> pid_data = ResolvePidData(flags, input);
   if (!pid_data.ok()) return pid_data.status();
-  request->set_customer_id(flags.Value("customer-id"));
+  SetCaller(flags, request);
   request->set_aadhaar(flags.Value("aadhaar"));
   request->set_pid_data(*std::move(pid_data));
-  SetIfGiven(flags, "user-code", request->mutable_user_code());
-  SetIfGiven(flags, "client-ref-id", request->mutable_client_ref_id());
-  return absl::OkStatus();
-}
-
-absl::Status BuildValidateEkycOtp(const ParsedFlags& flags, const InputContext& input,
-                                  v1::ValidateEkycOtpRequest* request) {
-  absl::StatusOr<std::string> otp = ResolveOtp(flags, input, /*required=*/true);
-  if (!otp.ok()) return otp.status();
-  request->set_customer_id(flags.Value("customer-id"));
-  request->set_otp(*std::move(otp));
-  request->set_otp_ref_id(flags.Value("otp-ref-id"));
-  request->set_kyc_request_id(flags.Value("kyc-request-id"));
-  SetIfGiven(flags, "user-code", request->mutable_user_code());
-  SetIfGiven(flags, "client-ref-id", request->mutable_client_ref_id());
   return absl::OkStatus();
 }
 
@@ -274,7 +256,7 @@ std::vector<Command> BuildCommands() {
   commands.push_back(MakeRpcCommand<v1::GetCustomerRequest, v1::GetCustomerResponse>(
       "get-customer", "--customer-id MOBILE [--user-code CODE]",
       "GetCustomer: look a customer up; an enrolled customer is sent an OTP",
-      {kCustomerId, kUserCode}, &BuildGetCustomer, &Stub::GetCustomer));
+      {kCustomerId, kUserCode}, &BuildLookup<v1::GetCustomerRequest>, &Stub::GetCustomer));
   commands.push_back(MakeRpcCommand<v1::OnboardCustomerRequest, v1::OnboardCustomerResponse>(
       "onboard-customer",
       "--customer-id MOBILE --name NAME --dob YYYY-MM-DD --address LINE [--address LINE ...] "
@@ -287,12 +269,12 @@ std::vector<Command> BuildCommands() {
       "--customer-id MOBILE [--otp OTP|-] --otp-ref-id REF [--user-code CODE] "
       "[--client-ref-id REF]",
       "VerifyCustomerOtp: confirm the OTP sent by onboard-customer or get-customer",
-      {kCustomerId, kOptionalOtp, kOtpRefId, kUserCode, kClientRefId}, &BuildVerifyCustomerOtp,
-      &Stub::VerifyCustomerOtp));
+      {kCustomerId, kOptionalOtp, kOtpRefId, kUserCode, kClientRefId},
+      &BuildOtpCheck<v1::VerifyCustomerOtpRequest>, &Stub::VerifyCustomerOtp));
   commands.push_back(MakeRpcCommand<v1::GetSenderRequest, v1::GetSenderResponse>(
       "get-sender", "--customer-id MOBILE [--user-code CODE]",
-      "GetSender: look a DMT-Fino sender up", {kCustomerId, kUserCode}, &BuildGetSender,
-      &Stub::GetSender));
+      "GetSender: look a DMT-Fino sender up", {kCustomerId, kUserCode},
+      &BuildLookup<v1::GetSenderRequest>, &Stub::GetSender));
   commands.push_back(MakeRpcCommand<v1::OnboardSenderRequest, v1::OnboardSenderResponse>(
       "onboard-sender",
       "--customer-id MOBILE --name NAME --dob YYYY-MM-DD --address-line LINE --city CITY "
@@ -314,8 +296,8 @@ std::vector<Command> BuildCommands() {
       "--customer-id MOBILE [--otp OTP|-] --otp-ref-id REF --kyc-request-id ID "
       "[--user-code CODE] [--client-ref-id REF]",
       "ValidateEkycOtp: confirm the OTP sent during a sender's eKYC",
-      {kCustomerId, kOtp, kOtpRefId, kKycRequestId, kUserCode, kClientRefId}, &BuildValidateEkycOtp,
-      &Stub::ValidateEkycOtp));
+      {kCustomerId, kOtp, kOtpRefId, kKycRequestId, kUserCode, kClientRefId},
+      &BuildOtpCheck<v1::ValidateEkycOtpRequest>, &Stub::ValidateEkycOtp));
   Command health_command = MakeCommand<health::HealthCheckRequest, health::HealthCheckResponse>(
       "health", "[--service NAME]",
       "grpc.health.v1.Health/Check; exits 1 unless the answer is SERVING", {kService},

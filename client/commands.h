@@ -104,6 +104,17 @@ inline constexpr char kSenderAddressRefused[] =
     "OnboardSender takes a structured address; give --address-line LINE --city CITY "
     "--state STATE --pincode PIN [--district DISTRICT] [--area AREA]";
 
+// Flags with the same meaning in the single-call commands and the journeys.
+inline constexpr FlagSpec kCustomerId{"customer-id", "MOBILE",
+                                      "customer's 10-digit mobile number (customer_id)", true};
+inline constexpr FlagSpec kDistrict{"district", "DISTRICT", "district (address.district)"};
+inline constexpr FlagSpec kArea{"area", "AREA", "area or locality (address.area)"};
+inline constexpr FlagSpec kPidData{"pid-data", "XML", "PID block from the RD service (pid_data)"};
+// The sender commands' former --address LINE, refused with a pointer to the
+// structured address flags.
+inline constexpr FlagSpec kSenderAddress{
+    .name = "address", .value_name = "LINE", .help = "", .refused = kSenderAddressRefused};
+
 // Sets every field of `address` from its flag: --address-line (line), --city,
 // --state, --pincode, --district, --area. An absent flag leaves its field
 // empty. Values are copied unchecked; the gateway validates them.

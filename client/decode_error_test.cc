@@ -23,26 +23,12 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-// What one eko-cli run printed and returned.
-struct Outcome {
-  int code;
-  std::string out;
-  std::string err;
-};
+using test_support::CliRun;
 
 // Runs eko-cli with `args` and `stdin_text` on stdin. decode-error sends
 // nothing, so the address points nowhere.
-Outcome RunEkoCli(const std::vector<std::string>& args, const std::string& stdin_text = "") {
-  std::istringstream in(stdin_text);
-  std::ostringstream out;
-  std::ostringstream err;
-  CliEnvironment env;
-  env.in = &in;
-  env.out = &out;
-  env.err = &err;
-  env.default_addr = "unused.invalid:1";
-  const int code = RunCli(args, env);
-  return {code, out.str(), err.str()};
+CliRun DecodeRun(const std::vector<std::string>& args, const std::string& stdin_text = "") {
+  return test_support::RunEkoCli(args, stdin_text, "unused.invalid:1");
 }
 
 // A gateway-shaped error: INVALID_ARGUMENT carrying ErrorInfo, BadRequest,
@@ -138,7 +124,7 @@ TEST(DecodeErrorTest, StandardBase64RoundTrip) {
   // The value really uses the alphabet-specific digits and padding.
   ASSERT_NE(value.find_first_of("+/"), std::string::npos) << value;
   ASSERT_EQ(value.back(), '=') << value;
-  const Outcome run = RunEkoCli({"decode-error", value});
+  const CliRun run = DecodeRun({"decode-error", value});
   EXPECT_EQ(run.code, kExitOk) << run.err;
   EXPECT_THAT(run.err, IsEmpty());
   EXPECT_EQ(run.out, kGatewayErrorHuman);
@@ -150,15 +136,15 @@ TEST(DecodeErrorTest, UrlSafeUnpaddedBase64RoundTrip) {
   ASSERT_NE(value.find_first_of("-_"), std::string::npos) << value;
   ASSERT_EQ(value.find('='), std::string::npos) << value;
   ASSERT_NE(value.size() % 4, 0u) << "padding would be needed";
-  const Outcome run = RunEkoCli({"decode-error", value});
+  const CliRun run = DecodeRun({"decode-error", value});
   EXPECT_EQ(run.code, kExitOk) << run.err;
   EXPECT_EQ(run.out, kGatewayErrorHuman);
 }
 
 TEST(DecodeErrorTest, JsonOutputIsTheCliErrorJson) {
   const grpc::Status error = GatewayError();
-  const Outcome run =
-      RunEkoCli({"--json", "decode-error", absl::WebSafeBase64Escape(error.error_details())});
+  const CliRun run =
+      DecodeRun({"--json", "decode-error", absl::WebSafeBase64Escape(error.error_details())});
   EXPECT_EQ(run.code, kExitOk) << run.err;
   EXPECT_THAT(run.err, IsEmpty());
   EXPECT_EQ(run.out, FormatErrorJson(error) + "\n");
@@ -169,12 +155,12 @@ TEST(DecodeErrorTest, BufJsonRoundTripFromStdin) {
   const grpc::Status error = GatewayError();
   const std::string json = AsBufJson(error);
   ASSERT_THAT(json, HasSubstr("\"type\": \"google.rpc.BadRequest\""));
-  const Outcome run = RunEkoCli({"decode-error"}, json);
+  const CliRun run = DecodeRun({"decode-error"}, json);
   EXPECT_EQ(run.code, kExitOk) << run.err;
   EXPECT_THAT(run.err, IsEmpty());
   EXPECT_EQ(run.out, kGatewayErrorHuman);
 
-  const Outcome as_json = RunEkoCli({"decode-error", "-", "--json"}, json);
+  const CliRun as_json = DecodeRun({"decode-error", "-", "--json"}, json);
   EXPECT_EQ(as_json.code, kExitOk) << as_json.err;
   EXPECT_EQ(as_json.out, FormatErrorJson(error) + "\n");
 }
@@ -183,7 +169,7 @@ TEST(DecodeErrorTest, BufJsonAsArgumentWithUnknownTypeAndConnectCodeSpelling) {
   const std::string json = absl::StrCat(R"({"code":"canceled","message":"stop","details":[)",
                                         R"({"type":"example.v1.Mystery","value":")",
                                         WithoutPadding(absl::Base64Escape("12345")), R"("}]})");
-  const Outcome run = RunEkoCli({"decode-error", json});
+  const CliRun run = DecodeRun({"decode-error", json});
   EXPECT_EQ(run.code, kExitOk) << run.err;
   EXPECT_EQ(run.out,
             "error: CANCELLED: stop\n"
@@ -192,14 +178,14 @@ TEST(DecodeErrorTest, BufJsonAsArgumentWithUnknownTypeAndConnectCodeSpelling) {
 
 TEST(DecodeErrorTest, ReadsBase64FromStdinWrappedOrNot) {
   const std::string value = absl::Base64Escape(GatewayError().error_details());
-  Outcome run = RunEkoCli({"decode-error", "-"}, value + "\n");
+  CliRun run = DecodeRun({"decode-error", "-"}, value + "\n");
   EXPECT_EQ(run.code, kExitOk) << run.err;
   EXPECT_EQ(run.out, kGatewayErrorHuman);
 
   std::string wrapped;
   for (size_t i = 0; i < value.size(); i += 76)
     absl::StrAppend(&wrapped, value.substr(i, 76), "\n");
-  run = RunEkoCli({"decode-error"}, wrapped);
+  run = DecodeRun({"decode-error"}, wrapped);
   EXPECT_EQ(run.code, kExitOk) << run.err;
   EXPECT_EQ(run.out, kGatewayErrorHuman);
 }
@@ -230,7 +216,7 @@ TEST(DecodeErrorTest, GarbageIsExit2WithAClearMessage) {
       {{"decode-error", "-"}, " \n", "no input"},
   };
   for (const Case& c : cases) {
-    const Outcome run = RunEkoCli(c.args, c.stdin_text);
+    const CliRun run = DecodeRun(c.args, c.stdin_text);
     EXPECT_EQ(run.code, kExitUsage) << c.args.back() << " / " << c.stdin_text;
     EXPECT_THAT(run.out, IsEmpty());
     EXPECT_THAT(run.err, StartsWith("eko-cli: decode-error: "));
@@ -240,7 +226,7 @@ TEST(DecodeErrorTest, GarbageIsExit2WithAClearMessage) {
 }
 
 TEST(DecodeErrorTest, TwoValuesAreAUsageError) {
-  const Outcome run = RunEkoCli({"decode-error", "CAMS", "CAMS"});
+  const CliRun run = DecodeRun({"decode-error", "CAMS", "CAMS"});
   EXPECT_EQ(run.code, kExitUsage);
   EXPECT_THAT(run.err, StartsWith("eko-cli: unexpected argument 'CAMS'"));
   EXPECT_THAT(run.err, HasSubstr("usage: eko-cli [GLOBAL FLAGS] decode-error"));

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/rpc_registry.h"
 #include "client/cli.h"
 #include "client/test_support.h"
 #include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
@@ -26,62 +27,17 @@ namespace eko::cli::test_support {
 
 namespace fake_v1 = ::eko::onboarding::v1;
 
-inline constexpr char kCannedGetCustomer[] = R"pb(
-  next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
-  otp_ref_id: "otp-ref-1"
-  upstream {
-    status: 0
-    response_status_id: 0
-    response_type_id: 2129
-    message: "Validate the OTP"
-    http_status: 200
-  }
-)pb";
-
-// Parses the text-format `text` into a message of type T (a test failure
-// when it does not parse).
-template <typename T>
-T Proto(const std::string& text) {
-  T message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message)) << text;
-  return message;
-}
-
 inline fake_v1::GetCustomerResponse CannedGetCustomer() {
   return Proto<fake_v1::GetCustomerResponse>(kCannedGetCustomer);
 }
 
 // The request type of the RPC answering with Response.
+#define EKO_FAKE_REQUEST_FOR(NAME, ...) \
+  fake_v1::NAME##Request RequestFor(const fake_v1::NAME##Response&);
+EKO_ONBOARDING_RPCS(EKO_FAKE_REQUEST_FOR)
+#undef EKO_FAKE_REQUEST_FOR
 template <typename Response>
-struct RequestOf;
-template <>
-struct RequestOf<fake_v1::GetCustomerResponse> {
-  using type = fake_v1::GetCustomerRequest;
-};
-template <>
-struct RequestOf<fake_v1::OnboardCustomerResponse> {
-  using type = fake_v1::OnboardCustomerRequest;
-};
-template <>
-struct RequestOf<fake_v1::VerifyCustomerOtpResponse> {
-  using type = fake_v1::VerifyCustomerOtpRequest;
-};
-template <>
-struct RequestOf<fake_v1::GetSenderResponse> {
-  using type = fake_v1::GetSenderRequest;
-};
-template <>
-struct RequestOf<fake_v1::OnboardSenderResponse> {
-  using type = fake_v1::OnboardSenderRequest;
-};
-template <>
-struct RequestOf<fake_v1::StartSenderEkycResponse> {
-  using type = fake_v1::StartSenderEkycRequest;
-};
-template <>
-struct RequestOf<fake_v1::ValidateEkycOtpResponse> {
-  using type = fake_v1::ValidateEkycOtpRequest;
-};
+using RequestOf = decltype(RequestFor(std::declval<const Response&>()));
 
 // Each RPC answers with the next answer scripted for it (Reply, Fail), in
 // order. Once its script is used up, an RPC falls back to its default:
@@ -106,7 +62,7 @@ class FakeOnboardingService final : public fake_v1::OnboardingService::CallbackS
 
   // The requests the RPC answering with Response received, in order.
   template <typename Response>
-  std::vector<typename RequestOf<Response>::type> Requests() {
+  std::vector<RequestOf<Response>> Requests() {
     std::lock_guard<std::mutex> lock(mu_);
     return Of<Response>().requests;
   }
@@ -138,41 +94,14 @@ class FakeOnboardingService final : public fake_v1::OnboardingService::CallbackS
     return requests.empty() ? fake_v1::GetCustomerRequest() : requests.back();
   }
 
-  grpc::ServerUnaryReactor* GetCustomer(grpc::CallbackServerContext* context,
-                                        const fake_v1::GetCustomerRequest* request,
-                                        fake_v1::GetCustomerResponse* response) override {
-    return Answer("GetCustomer", context, *request, response, Default::kCanned);
+#define EKO_FAKE_ANSWER(NAME, ...)                                             \
+  grpc::ServerUnaryReactor* NAME(grpc::CallbackServerContext* context,         \
+                                 const fake_v1::NAME##Request* request,        \
+                                 fake_v1::NAME##Response* response) override { \
+    return Answer(#NAME, context, *request, response);                         \
   }
-  grpc::ServerUnaryReactor* OnboardCustomer(grpc::CallbackServerContext* context,
-                                            const fake_v1::OnboardCustomerRequest* request,
-                                            fake_v1::OnboardCustomerResponse* response) override {
-    return Answer("OnboardCustomer", context, *request, response, Default::kRichError);
-  }
-  grpc::ServerUnaryReactor* VerifyCustomerOtp(
-      grpc::CallbackServerContext* context, const fake_v1::VerifyCustomerOtpRequest* request,
-      fake_v1::VerifyCustomerOtpResponse* response) override {
-    return Answer("VerifyCustomerOtp", context, *request, response, Default::kHang);
-  }
-  grpc::ServerUnaryReactor* GetSender(grpc::CallbackServerContext* context,
-                                      const fake_v1::GetSenderRequest* request,
-                                      fake_v1::GetSenderResponse* response) override {
-    return Answer("GetSender", context, *request, response, Default::kUnimplemented);
-  }
-  grpc::ServerUnaryReactor* OnboardSender(grpc::CallbackServerContext* context,
-                                          const fake_v1::OnboardSenderRequest* request,
-                                          fake_v1::OnboardSenderResponse* response) override {
-    return Answer("OnboardSender", context, *request, response, Default::kUnimplemented);
-  }
-  grpc::ServerUnaryReactor* StartSenderEkyc(grpc::CallbackServerContext* context,
-                                            const fake_v1::StartSenderEkycRequest* request,
-                                            fake_v1::StartSenderEkycResponse* response) override {
-    return Answer("StartSenderEkyc", context, *request, response, Default::kUnimplemented);
-  }
-  grpc::ServerUnaryReactor* ValidateEkycOtp(grpc::CallbackServerContext* context,
-                                            const fake_v1::ValidateEkycOtpRequest* request,
-                                            fake_v1::ValidateEkycOtpResponse* response) override {
-    return Answer("ValidateEkycOtp", context, *request, response, Default::kUnimplemented);
-  }
+  EKO_ONBOARDING_RPCS(EKO_FAKE_ANSWER)
+#undef EKO_FAKE_ANSWER
 
  private:
   enum class Default { kCanned, kRichError, kHang, kUnimplemented };
@@ -180,7 +109,7 @@ class FakeOnboardingService final : public fake_v1::OnboardingService::CallbackS
   template <typename Response>
   struct Script {
     std::deque<std::pair<grpc::Status, Response>> answers;
-    std::vector<typename RequestOf<Response>::type> requests;
+    std::vector<RequestOf<Response>> requests;
   };
 
   // The script of the RPC answering with Response. Requires mu_.
@@ -189,9 +118,22 @@ class FakeOnboardingService final : public fake_v1::OnboardingService::CallbackS
     return std::get<Script<Response>>(scripts_);
   }
 
+  // What an RPC does once its script is used up (see the class comment).
+  template <typename Response>
+  static constexpr Default DefaultOf() {
+    if constexpr (std::is_same_v<Response, fake_v1::GetCustomerResponse>) return Default::kCanned;
+    if constexpr (std::is_same_v<Response, fake_v1::OnboardCustomerResponse>) {
+      return Default::kRichError;
+    }
+    if constexpr (std::is_same_v<Response, fake_v1::VerifyCustomerOtpResponse>) {
+      return Default::kHang;
+    }
+    return Default::kUnimplemented;
+  }
+
   template <typename Request, typename Response>
   grpc::ServerUnaryReactor* Answer(const char* rpc, grpc::CallbackServerContext* context,
-                                   const Request& request, Response* response, Default fallback) {
+                                   const Request& request, Response* response) {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     grpc::Status status;
     {
@@ -205,7 +147,7 @@ class FakeOnboardingService final : public fake_v1::OnboardingService::CallbackS
         *response = std::move(script.answers.front().second);
         script.answers.pop_front();
       } else {
-        switch (fallback) {
+        switch (DefaultOf<Response>()) {
           case Default::kCanned:
             if constexpr (std::is_same_v<Response, fake_v1::GetCustomerResponse>) {
               *response = CannedGetCustomer();
@@ -238,13 +180,6 @@ class FakeOnboardingService final : public fake_v1::OnboardingService::CallbackS
   std::vector<grpc::ServerUnaryReactor*> pending_;
 };
 
-// What one eko-cli run printed and returned.
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
 // Starts FakeOnboardingService (with gRPC's default health service) on
 // 127.0.0.1:0 and runs eko-cli against it.
 class FakeServiceTest : public ::testing::Test {
@@ -270,17 +205,7 @@ class FakeServiceTest : public ::testing::Test {
   // `terminal`); the default address is the fake server's.
   CliRun Run(const std::vector<std::string>& args, const std::string& stdin_text = "",
              bool terminal = false) {
-    std::istringstream in(stdin_text);
-    std::ostringstream out;
-    std::ostringstream err;
-    CliEnvironment env;
-    env.in = &in;
-    env.out = &out;
-    env.err = &err;
-    env.in_is_terminal = terminal;
-    env.default_addr = addr_;
-    const int code = RunCli(args, env);
-    return {code, out.str(), err.str()};
+    return RunEkoCli(args, stdin_text, addr_, terminal);
   }
 
   FakeOnboardingService service_;

@@ -4,6 +4,16 @@
 
 namespace eko::cli {
 
+const std::vector<FlagSpec>& GlobalFlags() {
+  static const std::vector<FlagSpec>* const kFlags = new std::vector<FlagSpec>{
+      {"addr", "HOST:PORT", "gateway address (default: $EKO_GATEWAY_ADDR, else 127.0.0.1:50051)"},
+      {"timeout", "SECONDS", "deadline of the call in seconds, e.g. 2.5 (default 30)"},
+      {"json", nullptr, "print the response or the error as one line of JSON on stdout"},
+      {"help", nullptr, "show usage and exit (-h works too)"},
+  };
+  return *kFlags;
+}
+
 void ParsedFlags::Add(std::string_view name, std::string value) {
   auto it = values_.find(name);
   if (it == values_.end())

@@ -48,6 +48,10 @@ class ParsedFlags {
   std::vector<std::string> arguments_;
 };
 
+// The flags accepted before or after any subcommand: --addr, --timeout,
+// --json and --help (also written -h).
+const std::vector<FlagSpec>& GlobalFlags();
+
 // Where a subcommand may read interactive or bulk input (an OTP, a PID file
 // given as "-"), and whether that input is a terminal.
 struct InputContext {

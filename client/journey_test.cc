@@ -43,20 +43,10 @@ constexpr char kPidData[] = "<PidData><Resp errCode=\"0\"/><Data>SECRETPIDBLOCK<
 
 // The gateway's answer to a wrong OTP: OTP_INVALID with a BadRequest on otp.
 grpc::Status OtpInvalid() {
-  google::rpc::ErrorInfo info;
-  info.set_reason("OTP_INVALID");
-  info.set_domain("eko-onboarding-gateway");
-  google::rpc::BadRequest bad_request;
-  auto* violation = bad_request.add_field_violations();
-  violation->set_field("otp");
-  violation->set_description("Eko did not accept the OTP for this otp_ref_id");
-  google::rpc::Status status;
-  status.set_code(3);
-  status.set_message("Eko rejected the OTP as wrong");
-  status.add_details()->PackFrom(info);
-  status.add_details()->PackFrom(bad_request);
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, status.message(),
-                      status.SerializeAsString());
+  return test_support::StatusWithDetails(
+      grpc::StatusCode::INVALID_ARGUMENT, "Eko rejected the OTP as wrong",
+      test_support::GatewayErrorInfo("OTP_INVALID"),
+      test_support::FieldViolation("otp", "Eko did not accept the OTP for this otp_ref_id"));
 }
 
 // Answers every HTTP request on 127.0.0.1 with one fixed status and body,
@@ -141,6 +131,35 @@ class JourneyTest : public test_support::FakeServiceTest {
                                      "--address", "12 MG Rd", "--address",     "Pune"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
+  }
+
+  // Scripts a GetCustomer asking for the OTP of otp_ref_id "ref-get", then
+  // runs the customer journey reading that OTP from `sim` (--otp-from-sim
+  // with `admin_path` appended to the responder's URL).
+  CliRun RunWithSimulatorOtp(const TinyHttpResponder& sim, const std::string& admin_path) {
+    service_.Reply(Proto<v1::GetCustomerResponse>(R"pb(next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
+                                                       otp_ref_id: "ref-get")pb"));
+    return Run(CustomerArgs({"--otp-from-sim", sim.base_url() + admin_path}));
+  }
+
+  // RunWithSimulatorOtp(sim, "/__sim"), expecting the journey to fail after
+  // GetCustomer with `problem` on stderr.
+  CliRun ExpectSimulatorOtpRefused(const TinyHttpResponder& sim, const std::string& problem) {
+    const CliRun run = RunWithSimulatorOtp(sim, "/__sim");
+    EXPECT_EQ(run.code, kExitCallFailed);
+    EXPECT_THAT(run.err, HasSubstr(problem));
+    EXPECT_EQ(service_.calls(), 1);
+    return run;
+  }
+
+  // Expects exactly one ValidateEkycOtp, with these references and OTP.
+  void ExpectOneValidateEkycOtp(const std::string& otp_ref_id, const std::string& kyc_request_id,
+                                const std::string& otp) {
+    const auto validate = service_.Requests<v1::ValidateEkycOtpResponse>();
+    ASSERT_EQ(validate.size(), 1u);
+    EXPECT_EQ(validate[0].otp_ref_id(), otp_ref_id);
+    EXPECT_EQ(validate[0].kyc_request_id(), kyc_request_id);
+    EXPECT_EQ(validate[0].otp(), otp);
   }
 
   // The sender journey's required address flags, as SenderArgs gives them.
@@ -359,11 +378,9 @@ TEST_F(JourneyTest, OtpFromTheSimulatorAdminEndpoint) {
   TinyHttpResponder sim(200, R"({"customer_id":"9876543210","otp":"730155",)"
                              R"("otp_ref_id":"ref-get","kyc_request_id":"","flow":"customer",)"
                              R"("issued_ms":1,"expires_ms":2,"consumed":false,"expired":false})");
-  service_.Reply(Proto<v1::GetCustomerResponse>(R"pb(next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
-                                                     otp_ref_id: "ref-get")pb"));
   service_.Reply(Proto<v1::VerifyCustomerOtpResponse>("next_step: NEXT_STEP_COMPLETE"));
 
-  const CliRun run = Run(CustomerArgs({"--otp-from-sim", sim.base_url() + "/__sim/"}));
+  const CliRun run = RunWithSimulatorOtp(sim, "/__sim/");
 
   EXPECT_EQ(run.code, kExitOk) << run.err;
   EXPECT_THAT(sim.request_lines(), ElementsAre("GET /__sim/otp?customer_id=9876543210 HTTP/1.1"));
@@ -377,27 +394,13 @@ TEST_F(JourneyTest, OtpFromTheSimulatorAdminEndpoint) {
 
 TEST_F(JourneyTest, SimulatorOtpOfAnotherFlowIsNotUsed) {
   TinyHttpResponder sim(200, R"({"otp":"730155","otp_ref_id":"ref-get","flow":"ekyc"})");
-  service_.Reply(Proto<v1::GetCustomerResponse>(R"pb(next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
-                                                     otp_ref_id: "ref-get")pb"));
-
-  const CliRun run = Run(CustomerArgs({"--otp-from-sim", sim.base_url() + "/__sim"}));
-
-  EXPECT_EQ(run.code, kExitCallFailed);
-  EXPECT_THAT(run.err, HasSubstr("is a 'ekyc' OTP, not the 'customer' OTP"));
-  EXPECT_EQ(service_.calls(), 1);
+  const CliRun run = ExpectSimulatorOtpRefused(sim, "is a 'ekyc' OTP, not the 'customer' OTP");
   ExpectNoSecrets(run, {"730155"});
 }
 
 TEST_F(JourneyTest, SimulatorWithoutAnOtpFailsTheJourney) {
   TinyHttpResponder sim(404, R"({"status":404,"message":"no OTP issued to this customer_id"})");
-  service_.Reply(Proto<v1::GetCustomerResponse>(R"pb(next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
-                                                     otp_ref_id: "ref-get")pb"));
-
-  const CliRun run = Run(CustomerArgs({"--otp-from-sim", sim.base_url() + "/__sim"}));
-
-  EXPECT_EQ(run.code, kExitCallFailed);
-  EXPECT_THAT(run.err, HasSubstr("the simulator has issued no OTP to 9876543210"));
-  EXPECT_EQ(service_.calls(), 1);
+  ExpectSimulatorOtpRefused(sim, "the simulator has issued no OTP to 9876543210");
 }
 
 TEST_F(JourneyTest, SenderJourneyEndToEnd) {
@@ -413,21 +416,12 @@ TEST_F(JourneyTest, SenderJourneyEndToEnd) {
   EXPECT_EQ(start[0].aadhaar(), kAadhaar);
   EXPECT_EQ(start[0].pid_data(), kPidData);
   EXPECT_EQ(start[0].user_code(), "77");
-  const auto validate = service_.Requests<v1::ValidateEkycOtpResponse>();
-  ASSERT_EQ(validate.size(), 1u);
-  EXPECT_EQ(validate[0].otp(), "246810");
-  EXPECT_EQ(validate[0].otp_ref_id(), "kyc-ref");
-  EXPECT_EQ(validate[0].kyc_request_id(), "4711");
+  ExpectOneValidateEkycOtp("kyc-ref", "4711", "246810");
   const auto onboard = service_.Requests<v1::OnboardSenderResponse>();
   ASSERT_EQ(onboard.size(), 1u);
   // The whole request: the structured address, no deprecated residence_address.
-  const auto expected = Proto<v1::OnboardSenderRequest>(R"pb(
-    customer_id: "9876543210"
-    name: "Asha Rao"
-    dob { year: 1990 month: 4 day: 1 }
-    user_code: "77"
-    address { line: "12 MG Road" city: "Indore" state: "Madhya Pradesh" pincode: "452001" }
-  )pb");
+  auto expected = Proto<v1::OnboardSenderRequest>(test_support::kSenderOnboardingRequest);
+  expected.set_user_code("77");
   EXPECT_EQ(onboard[0].ShortDebugString(), expected.ShortDebugString());
   EXPECT_THAT(run.out, HasSubstr("step 3: StartSenderEkyc\n  next step: VALIDATE_EKYC_OTP\n"
                                  "  otp_ref_id: kyc-ref\n  kyc_request_id: 4711\n"));
@@ -485,11 +479,7 @@ TEST_F(JourneyTest, PendingEkycOtpFromGetSenderIsValidatedWithItsReferences) {
 
   EXPECT_EQ(run.code, kExitOk) << run.err;
   EXPECT_THAT(service_.rpcs(), ElementsAre("GetSender", "ValidateEkycOtp"));
-  const auto validate = service_.Requests<v1::ValidateEkycOtpResponse>();
-  ASSERT_EQ(validate.size(), 1u);
-  EXPECT_EQ(validate[0].otp_ref_id(), "pending");
-  EXPECT_EQ(validate[0].kyc_request_id(), "pending-kyc");
-  EXPECT_EQ(validate[0].otp(), "1357");
+  ExpectOneValidateEkycOtp("pending", "pending-kyc", "1357");
   EXPECT_THAT(run.out, HasSubstr("step 1: GetSender\n  next step: VALIDATE_EKYC_OTP\n"
                                  "  otp_ref_id: pending\n  kyc_request_id: pending-kyc\n"));
 }
@@ -507,10 +497,7 @@ TEST_F(JourneyTest, PendingEkycOtpWithoutBothReferencesStartsEkycAgain) {
 
   EXPECT_EQ(run.code, kExitOk) << run.err;
   EXPECT_THAT(service_.rpcs(), ElementsAre("GetSender", "StartSenderEkyc", "ValidateEkycOtp"));
-  const auto validate = service_.Requests<v1::ValidateEkycOtpResponse>();
-  ASSERT_EQ(validate.size(), 1u);
-  EXPECT_EQ(validate[0].otp_ref_id(), "fresh");
-  EXPECT_EQ(validate[0].kyc_request_id(), "9");
+  ExpectOneValidateEkycOtp("fresh", "9", "1357");
 }
 
 TEST_F(JourneyTest, RpcFailureMidJourneyExitsOne) {

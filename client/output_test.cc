@@ -7,7 +7,6 @@
 #include "client/test_support.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
-#include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 
@@ -19,12 +18,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-template <typename T>
-T Proto(const std::string& text) {
-  T message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message)) << text;
-  return message;
-}
+using test_support::Proto;
 
 // A status whose details are exactly `details`.
 grpc::Status StatusWithDetails(const google::rpc::Status& details) {
@@ -204,25 +198,8 @@ TEST(ToJsonTest, UsesOriginalFieldNamesOnOneLine) {
 }
 
 TEST(PrintHumanTest, GetCustomer) {
-  EXPECT_EQ(Human(Proto<v1::GetCustomerResponse>(R"pb(
-              next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
-              otp_ref_id: "otp-ref-1"
-              upstream {
-                status: 0
-                response_status_id: 0
-                response_type_id: 2129
-                message: "Validate the OTP"
-                http_status: 200
-              }
-            )pb")),
-            "next step: VERIFY_CUSTOMER_OTP\n"
-            "otp_ref_id: otp-ref-1\n"
-            "upstream:\n"
-            "  status: 0\n"
-            "  response_status_id: 0\n"
-            "  response_type_id: 2129\n"
-            "  message: Validate the OTP\n"
-            "  http_status: 200\n");
+  EXPECT_EQ(Human(Proto<v1::GetCustomerResponse>(test_support::kCannedGetCustomer)),
+            test_support::kCannedGetCustomerHuman);
 }
 
 TEST(PrintHumanTest, VerifyCustomerOtpWithProfile) {

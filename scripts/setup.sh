@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package needed to build, run and test the gateway.
+# Installs every Debian 12 package needed to build, run and test the gateway,
+# plus the packages named as arguments (scripts/setup-clang.sh passes its own).
 # Idempotent: re-running only re-checks the package list.
+# Usage: scripts/setup.sh [EXTRA_PACKAGE...]
 set -euo pipefail
 
 PACKAGES=(
@@ -8,9 +10,10 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler grpc-proto
   golang-github-gogo-googleapis-dev
   libcurl4-openssl-dev libssl-dev rapidjson-dev libabsl-dev libevent-dev prometheus-cpp-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libcli11-dev
   curl ca-certificates openssl
 )
+PACKAGES+=("$@")
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

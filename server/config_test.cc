@@ -34,6 +34,16 @@ Args Complete() {
               {}};
 }
 
+// Complete() with the access key in a file at `path` that holds `contents`.
+Args WithAccessKeyFile(const std::string& path, const std::string& contents) {
+  std::ofstream(path) << contents;
+  Args args = Complete();
+  args.argv.resize(4);  // drops --eko-access-key and what follows
+  args.argv.insert(args.argv.end(),
+                   {"--eko-access-key-file", path, "--eko-initiator-id", "9962981729"});
+  return args;
+}
+
 TEST(ConfigTest, DevNeedsNoCredentials) {
   auto parsed = Args{{"--dev"}, {}}.Parse();
   ASSERT_TRUE(parsed.ok()) << parsed.status();
@@ -88,11 +98,7 @@ TEST(ConfigTest, BaseUrlMustBeHttpsUnlessLoopback) {
 
 TEST(ConfigTest, AccessKeyFileIsReadAndTrimmed) {
   const std::string path = ::testing::TempDir() + "/access_key";
-  std::ofstream(path) << "  secret-from-file\n";
-  Args args = Complete();
-  args.argv.resize(4);
-  args.argv.insert(args.argv.end(),
-                   {"--eko-access-key-file", path, "--eko-initiator-id", "9962981729"});
+  Args args = WithAccessKeyFile(path, "  secret-from-file\n");
   auto parsed = args.Parse();
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->config.eko_access_key, "secret-from-file");
@@ -135,11 +141,7 @@ TEST(ConfigTest, ControlCharactersInsideACredentialStopStartUp) {
               HasSubstr("--eko-access-key holds a control"));
 
   const std::string path = ::testing::TempDir() + "/access_key_ctl";
-  std::ofstream(path) << "sec\x01ret\n";
-  Args file = Complete();
-  file.argv.resize(4);
-  file.argv.insert(file.argv.end(),
-                   {"--eko-access-key-file", path, "--eko-initiator-id", "9962981729"});
+  Args file = WithAccessKeyFile(path, "sec\x01ret\n");
   EXPECT_THAT(std::string(file.Parse().status().message()),
               HasSubstr("--eko-access-key-file holds a control"));
   std::remove(path.c_str());

@@ -33,9 +33,8 @@ Gateway::~Gateway() {
   }
   server_.reset();
   service_.reset();
-  admission_.reset();
+  upstream_chain_.reset();
   client_.reset();
-  duplicates_.reset();
   authorizer_.reset();
   dev_upstream_.reset();
 }
@@ -96,16 +95,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   }
 
   EKO_ASSIGN_OR_RETURN(gateway->client_, adapter::EkoClient::Create(std::move(eko)));
-  gateway->admission_ = std::make_unique<adapter::AdmissionClient>(
-      adapter::AdmissionOptions{.min_deadline = config.min_deadline,
-                                .max_in_flight = config.max_inflight,
-                                .breaker_failures = static_cast<int>(config.breaker_failures),
-                                .breaker_open_for = config.breaker_open},
-      gateway->client_.get());
-  if (config.dedupe_window > absl::ZeroDuration()) {
-    gateway->duplicates_ = std::make_unique<DuplicateSuppressor>(
-        config.dedupe_window, static_cast<size_t>(config.dedupe_max_entries));
-  }
+  gateway->upstream_chain_ = std::make_unique<UpstreamChain>(config, gateway->client_.get());
   CallerAuthConfig auth;
   auth.tokens_file = config.auth_tokens_file;
   auth.allowed_client_identities = config.allowed_client_identities;
@@ -115,9 +105,10 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
     EKO_ASSIGN_OR_RETURN(
         gateway->metrics_, GatewayMetrics::Start(config.metrics_listen, [g] {
           LiveValues v;
-          v.upstream_in_flight = static_cast<double>(g->admission_->in_flight());
-          v.breaker_state = static_cast<double>(g->admission_->breaker_state());
-          v.dedupe_entries = g->duplicates_ ? static_cast<double>(g->duplicates_->size()) : 0;
+          const adapter::AdmissionClient& admission = g->upstream_chain_->admission();
+          v.upstream_in_flight = static_cast<double>(admission.in_flight());
+          v.breaker_state = static_cast<double>(admission.breaker_state());
+          v.dedupe_entries = static_cast<double>(g->upstream_chain_->duplicate_entries());
           v.event_loop_lag_seconds =
               absl::ToDoubleSeconds(absl::Now() - g->client_->transport_progress());
           v.serving = g->draining_.load() ? 0 : 1;
@@ -125,8 +116,10 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
         }));
   }
   gateway->service_ = std::make_unique<OnboardingServiceImpl>(OnboardingServiceImpl::Dependencies{
-      gateway->admission_.get(), !gateway->client_->config().default_user_code.empty(),
-      gateway->duplicates_.get(), gateway->authorizer_.get(), gateway->metrics_.get()});
+      .client = gateway->upstream_chain_->front(),
+      .has_default_user_code = !gateway->client_->config().default_user_code.empty(),
+      .authorizer = gateway->authorizer_.get(),
+      .metrics = gateway->metrics_.get()});
   ServerTlsConfig tls;
   tls.cert_file = config.tls_cert_file;
   tls.key_file = config.tls_key_file;

@@ -10,7 +10,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "adapters/eko/admission_client.h"
 #include "adapters/eko/eko_client.h"
 #include "grpcpp/server.h"
 #include "server/caller_auth.h"
@@ -18,6 +17,7 @@
 #include "server/dev_upstream.h"
 #include "server/metrics.h"
 #include "server/onboarding_service.h"
+#include "server/upstream_chain.h"
 
 namespace eko::server {
 
@@ -54,9 +54,8 @@ class Gateway {
 
   std::unique_ptr<DevUpstream> dev_upstream_;
   std::unique_ptr<adapter::EkoClient> client_;
-  // Admission in front of client_: what the service calls.
-  std::unique_ptr<adapter::AdmissionClient> admission_;
-  std::unique_ptr<DuplicateSuppressor> duplicates_;
+  // Duplicate suppression and admission in front of client_.
+  std::unique_ptr<UpstreamChain> upstream_chain_;
   std::unique_ptr<CallerAuthorizer> authorizer_;
   std::unique_ptr<GatewayMetrics> metrics_;
   std::atomic<bool> draining_{false};

@@ -1,6 +1,8 @@
 #include "server/metrics.h"
 
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -77,21 +79,17 @@ struct GatewayMetrics::Families {
   // call; the handful of label combinations are looked up once and kept here.
   // Metrics a Family hands out live as long as it (the registry) does.
   absl::Mutex mu;
-  absl::flat_hash_map<std::string, prometheus::Counter*> counters ABSL_GUARDED_BY(mu);
-  absl::flat_hash_map<std::string, prometheus::Histogram*> histograms ABSL_GUARDED_BY(mu);
+  std::tuple<absl::flat_hash_map<std::string, prometheus::Counter*>,
+             absl::flat_hash_map<std::string, prometheus::Histogram*>>
+      cached ABSL_GUARDED_BY(mu);
 
-  // `key` must identify the family and every label value.
+  // The metric `make` returns, made once per `key`, which must identify the
+  // family and every label value.
   template <typename MakeMetric>
-  prometheus::Counter& Counter(const std::string& key, MakeMetric make) {
+  auto& Get(const std::string& key, MakeMetric make) {
+    using Metric = std::remove_reference_t<decltype(make())>;
     absl::MutexLock lock(&mu);
-    prometheus::Counter*& metric = counters[key];
-    if (metric == nullptr) metric = &make();
-    return *metric;
-  }
-  template <typename MakeMetric>
-  prometheus::Histogram& Histogram(const std::string& key, MakeMetric make) {
-    absl::MutexLock lock(&mu);
-    prometheus::Histogram*& metric = histograms[key];
+    Metric*& metric = std::get<absl::flat_hash_map<std::string, Metric*>>(cached)[key];
     if (metric == nullptr) metric = &make();
     return *metric;
   }
@@ -104,34 +102,27 @@ absl::StatusOr<std::unique_ptr<GatewayMetrics>> GatewayMetrics::Start(
   auto& registry = *metrics->registry_;
   metrics->families_ = std::make_unique<Families>();
   Families& families = *metrics->families_;
-  families.rpc_total = &prometheus::BuildCounter()
-                            .Name("eko_gateway_rpc_total")
-                            .Help("RPCs finished, by method, gRPC code and ErrorInfo reason.")
-                            .Register(registry);
-  families.rpc_duration = &prometheus::BuildHistogram()
-                               .Name("eko_gateway_rpc_duration_seconds")
-                               .Help("RPC latency as the gateway saw it.")
-                               .Register(registry);
+  const auto counter = [&registry](const char* name, const char* help) {
+    return &prometheus::BuildCounter().Name(name).Help(help).Register(registry);
+  };
+  const auto histogram = [&registry](const char* name, const char* help) {
+    return &prometheus::BuildHistogram().Name(name).Help(help).Register(registry);
+  };
+  families.rpc_total =
+      counter("eko_gateway_rpc_total", "RPCs finished, by method, gRPC code and ErrorInfo reason.");
+  families.rpc_duration =
+      histogram("eko_gateway_rpc_duration_seconds", "RPC latency as the gateway saw it.");
   families.upstream_total =
-      &prometheus::BuildCounter()
-           .Name("eko_gateway_upstream_responses_total")
-           .Help("Upstream calls by method and HTTP status (0: no HTTP response).")
-           .Register(registry);
-  families.upstream_duration = &prometheus::BuildHistogram()
-                                    .Name("eko_gateway_upstream_duration_seconds")
-                                    .Help("Upstream call latency, all attempts.")
-                                    .Register(registry);
-  families.upstream_attempts = &prometheus::BuildCounter()
-                                    .Name("eko_gateway_upstream_attempts_total")
-                                    .Help("Upstream attempts started (retries included).")
-                                    .Register(registry);
+      counter("eko_gateway_upstream_responses_total",
+              "Upstream calls by method and HTTP status (0: no HTTP response).");
+  families.upstream_duration =
+      histogram("eko_gateway_upstream_duration_seconds", "Upstream call latency, all attempts.");
+  families.upstream_attempts = counter("eko_gateway_upstream_attempts_total",
+                                       "Upstream attempts started (retries included).");
   families.fields_ignored =
-      &prometheus::BuildCounter()
-           .Name("eko_upstream_fields_ignored_total")
-           .Help(
-               "Optional fields of Eko replies left unset because of an unusable type or value, "
-               "by RPC and JSON path.")
-           .Register(registry);
+      counter("eko_upstream_fields_ignored_total",
+              "Optional fields of Eko replies left unset because of an unusable type or value, "
+              "by RPC and JSON path.");
   auto collectable = std::make_shared<LiveCollectable>(std::move(live));
   metrics->live_collectable_ = collectable;
   try {
@@ -154,7 +145,7 @@ GatewayMetrics::~GatewayMetrics() = default;
 void GatewayMetrics::RecordRpc(std::string_view method, std::string_view code,
                                std::string_view reason, absl::Duration latency) {
   Families& f = *families_;
-  f.Counter(
+  f.Get(
        absl::StrCat("rpc_total\x1f", ToAbsl(method), "\x1f", ToAbsl(code), "\x1f", ToAbsl(reason)),
        [&]() -> auto& {
          return f.rpc_total->Add({{"method", std::string(method)},
@@ -162,7 +153,7 @@ void GatewayMetrics::RecordRpc(std::string_view method, std::string_view code,
                                   {"reason", std::string(reason)}});
        })
       .Increment();
-  f.Histogram(
+  f.Get(
        absl::StrCat("rpc_duration\x1f", ToAbsl(method)),
        [&]() -> auto& {
          return f.rpc_duration->Add({{"method", std::string(method)}}, LatencyBuckets());
@@ -173,20 +164,20 @@ void GatewayMetrics::RecordRpc(std::string_view method, std::string_view code,
 void GatewayMetrics::RecordUpstream(std::string_view method, int http_status, int attempts,
                                     absl::Duration latency) {
   Families& f = *families_;
-  f.Counter(
+  f.Get(
        absl::StrCat("upstream_total\x1f", ToAbsl(method), "\x1f", http_status),
        [&]() -> auto& {
          return f.upstream_total->Add(
              {{"method", std::string(method)}, {"http_status", std::to_string(http_status)}});
        })
       .Increment();
-  f.Counter(
+  f.Get(
        absl::StrCat("upstream_attempts\x1f", ToAbsl(method)),
        [&]() -> auto& {
          return f.upstream_attempts->Add({{"method", std::string(method)}});
        })
       .Increment(attempts);
-  f.Histogram(
+  f.Get(
        absl::StrCat("upstream_duration\x1f", ToAbsl(method)),
        [&]() -> auto& {
          return f.upstream_duration->Add({{"method", std::string(method)}}, LatencyBuckets());
@@ -196,7 +187,7 @@ void GatewayMetrics::RecordUpstream(std::string_view method, int http_status, in
 
 void GatewayMetrics::RecordIgnoredField(std::string_view rpc, std::string_view field) {
   Families& f = *families_;
-  f.Counter(
+  f.Get(
        absl::StrCat("fields_ignored\x1f", ToAbsl(rpc), "\x1f", ToAbsl(field)),
        [&]() -> auto& {
          return f.fields_ignored->Add({{"rpc", std::string(rpc)}, {"field", std::string(field)}});

@@ -9,7 +9,6 @@
 #include "absl/strings/str_join.h"
 #include "adapters/common/log.h"
 #include "adapters/common/rich_status.h"
-#include "adapters/eko/classifier.h"
 #include "adapters/eko/rpc_traits.h"
 #include "server/status_conversion.h"
 #include "server/validation.h"
@@ -45,13 +44,13 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
                   grpc::CallbackServerContext* context, const Request* request, Response* response)
       : client_(deps.client),
         has_default_user_code_(deps.has_default_user_code),
-        duplicates_(deps.duplicates),
         metrics_(deps.metrics),
+        clock_(*deps.clock),
         request_(request),
         response_(response),
         request_id_(RequestIdFor(*context)),
         caller_deadline_(CallerDeadline(*context)),
-        started_(absl::Now()) {
+        started_(clock_.Now()) {
     context->AddTrailingMetadata(kRequestIdHeader, request_id_);
   }
 
@@ -68,7 +67,6 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
       Complete(invalid, adapter::CallSummary{});
       return;
     }
-    if (!ClaimClientRefId()) return;
     std::unique_lock<std::mutex> lock(mu_);
     adapter::CallOptions options;
     options.caller_deadline = caller_deadline_;
@@ -77,13 +75,12 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
         [this](absl::StatusOr<Response> result, const adapter::CallSummary& summary) {
           { std::lock_guard<std::mutex> wait_for_start(mu_); }
           if (result.ok()) *response_ = *std::move(result);
-          ReleaseClientRefId(result.status(), summary);
           Complete(result.status(), summary);
         });
     if (!call_id.ok()) {
-      // Refused before sending (deadline, load, breaker): `done` never runs.
+      // Refused before sending (deadline, load, breaker, reused
+      // client_ref_id): `done` never runs.
       lock.unlock();
-      ReleaseClientRefId(call_id.status(), adapter::CallSummary{});
       Complete(call_id.status(), adapter::CallSummary{});
       return;
     }
@@ -104,61 +101,17 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
   void OnDone() override { delete this; }
 
  private:
-  // Duplicate suppression for a caller-given client_ref_id. Returns true when
-  // this call should go upstream; false when it was answered (or will be)
-  // from the first call with the same client_ref_id, or refused as a
-  // conflicting reuse.
-  bool ClaimClientRefId() {
-    if constexpr (adapter::RpcTraits<Request>::kHasClientRefId) {
-      if (duplicates_ == nullptr || request_->client_ref_id().empty()) return true;
-      std::string key = std::string(adapter::RpcName(adapter::RpcTraits<Request>::kRpc)) + '\x1f' +
-                        request_->client_ref_id();
-      const auto decision =
-          duplicates_->Begin(key, RequestFingerprint(request_->SerializeAsString()), absl::Now(),
-                             [this](const DuplicateSuppressor::Outcome& first) {
-                               if (first.status.ok()) response_->ParseFromString(first.response);
-                               adapter::CallSummary summary;
-                               summary.client_ref_id = first.client_ref_id;
-                               replayed_ = true;
-                               Complete(first.status, summary);
-                             });
-      switch (decision) {
-        case DuplicateSuppressor::Decision::kProceed:
-          dedupe_key_ = std::move(key);
-          return true;
-        case DuplicateSuppressor::Decision::kJoined:
-          return false;
-        case DuplicateSuppressor::Decision::kConflict:
-          Complete(adapter::GatewayError(adapter::ErrorId::kClientRefIdReused,
-                                         adapter::RpcTraits<Request>::kRpc, {}),
-                   adapter::CallSummary{});
-          return false;
-      }
-    }
-    return true;
-  }
-
-  // Hands this call's outcome to duplicates that joined it.
-  void ReleaseClientRefId(const absl::Status& status, const adapter::CallSummary& summary) {
-    if (dedupe_key_.empty()) return;
-    DuplicateSuppressor::Outcome outcome;
-    outcome.status = status;
-    if (status.ok()) outcome.response = response_->SerializeAsString();
-    outcome.client_ref_id = summary.client_ref_id;
-    duplicates_->Finish(dedupe_key_, outcome, absl::Now());
-  }
-
   void Complete(const absl::Status& status, const adapter::CallSummary& summary) {
     google::rpc::ErrorInfo info;
     if (!status.ok()) rich::GetErrorInfo(status, &info);
     const std::string code = absl::StatusCodeToString(status.code());
-    const absl::Duration latency = absl::Now() - started_;
+    const absl::Duration latency = clock_.Now() - started_;
     LogCall(status, code, info.reason(), latency, summary);
     if (!summary.ignored_fields.empty()) ReportIgnoredFields(summary.ignored_fields);
     if (metrics_ != nullptr) {
       const std::string_view method = adapter::RpcName(adapter::RpcTraits<Request>::kRpc);
       metrics_->RecordRpc(method, code, info.reason(), latency);
-      if (summary.attempts > 0 && !replayed_) {
+      if (summary.attempts > 0 && !summary.replayed) {
         metrics_->RecordUpstream(method, summary.http_status, summary.attempts,
                                  summary.upstream_elapsed);
       }
@@ -205,17 +158,15 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
                 {"request_id", request_id_},
                 {"customer", customer},
                 {"client_ref_id", summary.client_ref_id},
-                {"replayed", replayed_ ? "true" : "false"},
+                {"replayed", summary.replayed ? "true" : "false"},
                 {"upstream_attempts", attempts},
                 {"upstream_http_status", http_status}});
   }
 
   adapter::UpstreamClient* const client_;
   const bool has_default_user_code_;
-  DuplicateSuppressor* const duplicates_;
   GatewayMetrics* const metrics_;
-  std::string dedupe_key_;  // set while this call is the first of its client_ref_id
-  bool replayed_ = false;   // answered from an earlier call's outcome
+  const Clock& clock_;
   const Request* const request_;
   Response* const response_;
   const std::string request_id_;

@@ -3,32 +3,34 @@
 
 #include <string>
 
+#include "adapters/common/clock.h"
 #include "adapters/upstream_client.h"
 #include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
 #include "server/caller_auth.h"
-#include "server/duplicate_suppressor.h"
 #include "server/metrics.h"
 
 namespace eko::server {
 
 namespace v1 = ::eko::onboarding::v1;
 
-// Thin callback-API handlers: authorise, validate, suppress duplicates, hand
-// the call to the upstream client, and finish the RPC from its completion
-// (on the client's thread). No handler blocks. `client` must outlive the
-// service.
+// Thin callback-API handlers: authorise, validate, hand the call to the
+// upstream client (which suppresses duplicates and admits calls, see
+// server/upstream_chain.h), and finish the RPC from its completion (on the
+// client's thread): cancellation, logging, metrics and status conversion.
+// No handler blocks. `client` must outlive the service.
 class OnboardingServiceImpl final : public v1::OnboardingService::CallbackService {
  public:
-  // What the handlers use. Only `client` is required; a null `duplicates`,
-  // `authorizer` or `metrics` turns that feature off. All must outlive the
-  // service. `has_default_user_code`: the client fills in a user_code when a
-  // request has none (else validation requires one).
+  // What the handlers use. Only `client` is required; a null `authorizer`
+  // or `metrics` turns that feature off. All must outlive the service.
+  // `has_default_user_code`: the client fills in a user_code when a request
+  // has none (else validation requires one). `clock` dates validation and
+  // measures latency.
   struct Dependencies {
     adapter::UpstreamClient* client = nullptr;
     bool has_default_user_code = false;
-    DuplicateSuppressor* duplicates = nullptr;
     const CallerAuthorizer* authorizer = nullptr;
     GatewayMetrics* metrics = nullptr;
+    const Clock* clock = &Clock::Real();
   };
   explicit OnboardingServiceImpl(Dependencies deps);
 

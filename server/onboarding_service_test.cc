@@ -3,166 +3,28 @@
 // duplicate suppression and status conversion, without processes or sockets.
 #include "server/onboarding_service.h"
 
-#include <condition_variable>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "adapters/common/fake_clock.h"
 #include "adapters/common/rich_status.h"
 #include "adapters/eko/classifier.h"
+#include "adapters/testing/fake_upstream_client.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "server/upstream_chain.h"
 
 namespace eko::server {
 namespace {
 
-using adapter::CallOptions;
-using adapter::CallSummary;
-using adapter::UpstreamDone;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-// Answers every call on a thread of its own (never inside the call, as the
-// interface requires), or holds it until the test releases or cancels it.
-class FakeUpstream final : public adapter::UpstreamClient {
- public:
-  ~FakeUpstream() override {
-    for (std::thread& t : threads_) t.join();
-  }
-
-  // Calls from now on are held until Release() or Cancel().
-  void Hold() { hold_ = true; }
-  // Calls from now on are refused with `status` (done never runs).
-  void Refuse(absl::Status status) { refusal_ = std::move(status); }
-  // Calls from now on complete with `status` and `client_ref_id`.
-  void FailWith(absl::Status status, std::string client_ref_id) {
-    failure_ = std::move(status);
-    failure_ref_ = std::move(client_ref_id);
-  }
-  // The OTP reference an OK answer carries.
-  void AnswerOtpRefId(std::string value) { otp_ref_id_ = std::move(value); }
-
-  // Completes every held call OK.
-  void Release() {
-    std::map<uint64_t, absl::AnyInvocable<void(absl::Status) &&>> held;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      held.swap(held_);
-    }
-    for (auto& [id, complete] : held) RunLater(std::move(complete), absl::OkStatus());
-  }
-
-  void Cancel(uint64_t call_id) override {
-    absl::AnyInvocable<void(absl::Status) &&> complete;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      cancelled_.push_back(call_id);
-      auto it = held_.find(call_id);
-      if (it == held_.end()) return;
-      complete = std::move(it->second);
-      held_.erase(it);
-    }
-    RunLater(std::move(complete), absl::CancelledError("cancelled"));
-    cv_.notify_all();
-  }
-
-  int calls() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return static_cast<int>(rpcs_.size());
-  }
-  std::vector<std::string> rpcs() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return rpcs_;
-  }
-  CallOptions last_options() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_options_;
-  }
-  std::vector<uint64_t> cancelled() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return cancelled_;
-  }
-  // Waits until `n` calls are held.
-  bool WaitForHeld(size_t n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(5), [&] { return held_.size() >= n; });
-  }
-  bool WaitForCancel() {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(5), [&] { return !cancelled_.empty(); });
-  }
-
-#define EKO_FAKE_CALL(NAME, ...)                                                              \
-  absl::StatusOr<uint64_t> NAME(const onboarding::v1::NAME##Request& /*request*/,             \
-                                const CallOptions& options,                                   \
-                                UpstreamDone<onboarding::v1::NAME##Response> done) override { \
-    return Handle(#NAME, options, std::move(done));                                           \
-  }
-  EKO_ONBOARDING_RPCS(EKO_FAKE_CALL)
-#undef EKO_FAKE_CALL
-
- private:
-  template <typename Response>
-  absl::StatusOr<uint64_t> Handle(const char* rpc, const CallOptions& options,
-                                  UpstreamDone<Response> done) {
-    std::unique_lock<std::mutex> lock(mu_);
-    rpcs_.emplace_back(rpc);
-    last_options_ = options;
-    if (!refusal_.ok()) return refusal_;
-    const uint64_t id = ++next_id_;
-    absl::AnyInvocable<void(absl::Status)&&> complete =
-        [this, done = std::move(done)](absl::Status status) mutable {
-          CallSummary summary;
-          summary.client_ref_id = failure_ref_;
-          summary.attempts = 1;
-          if (!status.ok()) {
-            std::move(done)(status, summary);
-            return;
-          }
-          Response response;
-          response.set_next_step(onboarding::v1::NEXT_STEP_COMPLETE);
-          response.mutable_upstream()->set_message(otp_ref_id_);
-          std::move(done)(std::move(response), summary);
-        };
-    if (hold_) {
-      held_.emplace(id, std::move(complete));
-      lock.unlock();
-      cv_.notify_all();
-      return id;
-    }
-    const absl::Status outcome = failure_;
-    lock.unlock();
-    RunLater(std::move(complete), outcome);
-    return id;
-  }
-
-  void RunLater(absl::AnyInvocable<void(absl::Status) &&> complete, absl::Status status) {
-    std::lock_guard<std::mutex> lock(threads_mu_);
-    threads_.emplace_back(
-        [complete = std::move(complete), status]() mutable { std::move(complete)(status); });
-  }
-
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool hold_ = false;
-  absl::Status refusal_;
-  absl::Status failure_;
-  std::string failure_ref_;
-  std::string otp_ref_id_ = "answered";
-  uint64_t next_id_ = 0;
-  std::vector<std::string> rpcs_;
-  CallOptions last_options_;
-  std::vector<uint64_t> cancelled_;
-  std::map<uint64_t, absl::AnyInvocable<void(absl::Status) &&>> held_;
-  std::mutex threads_mu_;
-  std::vector<std::thread> threads_;
-};
 
 struct Details {
   std::string reason;
@@ -207,8 +69,9 @@ v1::OnboardCustomerRequest Onboard(const std::string& client_ref_id = "") {
 
 class OnboardingServiceTest : public ::testing::Test {
  protected:
+  // Serves with `deps`; the fake upstream is the client unless deps name one.
   void Start(OnboardingServiceImpl::Dependencies deps) {
-    deps.client = &upstream_;
+    if (deps.client == nullptr) deps.client = &upstream_;
     service_ = std::make_unique<OnboardingServiceImpl>(deps);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
@@ -235,15 +98,29 @@ class OnboardingServiceTest : public ::testing::Test {
     return stub_->OnboardCustomer(Context().get(), request, response);
   }
 
+  // Sends `request`, expects it refused with `code` and `reason` before it
+  // reaches the upstream client, and returns the error's details.
+  Details ExpectRefused(const v1::OnboardCustomerRequest& request, grpc::StatusCode code,
+                        const std::string& reason) {
+    const int calls_before = upstream_.calls();
+    v1::OnboardCustomerResponse response;
+    grpc::Status status = OnboardCustomer(request, &response);
+    EXPECT_EQ(status.error_code(), code) << status.error_message();
+    Details details = Decode(status);
+    EXPECT_EQ(details.reason, reason);
+    EXPECT_EQ(upstream_.calls(), calls_before);
+    return details;
+  }
+
   bool skip_default_start_ = false;
-  FakeUpstream upstream_;
+  adapter::FakeUpstreamClient upstream_;
   std::unique_ptr<OnboardingServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::OnboardingService::Stub> stub_;
 };
 
 TEST_F(OnboardingServiceTest, AnswerComesFromTheUpstreamClient) {
-  upstream_.AnswerOtpRefId("from-upstream");
+  upstream_.Answer("from-upstream");
   grpc::ClientContext context;
   context.AddMetadata("x-request-id", "req-123");
   v1::OnboardCustomerResponse response;
@@ -261,11 +138,8 @@ TEST_F(OnboardingServiceTest, AnswerComesFromTheUpstreamClient) {
 TEST_F(OnboardingServiceTest, InvalidRequestsNeverReachUpstream) {
   v1::OnboardCustomerRequest request = Onboard();
   request.set_customer_id("12345");
-  v1::OnboardCustomerResponse response;
-  grpc::Status status = OnboardCustomer(request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  const Details details = Decode(status);
-  EXPECT_EQ(details.reason, "FIELD_INVALID");
+  const Details details =
+      ExpectRefused(request, grpc::StatusCode::INVALID_ARGUMENT, "FIELD_INVALID");
   EXPECT_THAT(details.fields, ElementsAre("customer_id"));
   EXPECT_FALSE(details.request_id.empty());
   EXPECT_EQ(upstream_.calls(), 0);
@@ -278,10 +152,8 @@ class NoDefaultUserCodeTest : public OnboardingServiceTest {
 
 TEST_F(NoDefaultUserCodeTest, UserCodeIsRequiredWhenTheClientHasNoDefault) {
   Start({.has_default_user_code = false});
-  v1::OnboardCustomerResponse response;
-  grpc::Status status = OnboardCustomer(Onboard(), &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(Decode(status).fields, ElementsAre("user_code"));
+  EXPECT_THAT(ExpectRefused(Onboard(), grpc::StatusCode::INVALID_ARGUMENT, "FIELD_INVALID").fields,
+              ElementsAre("user_code"));
   EXPECT_EQ(upstream_.calls(), 0);
 }
 
@@ -300,15 +172,13 @@ TEST_F(AuthorizedServiceTest, AuthorisationComesBeforeEverythingElse) {
   // Even an invalid request is first refused for its missing credential.
   v1::OnboardCustomerRequest invalid = Onboard();
   invalid.set_customer_id("1");
-  v1::OnboardCustomerResponse response;
-  grpc::Status status = OnboardCustomer(invalid, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(Decode(status).reason, "CALLER_UNAUTHENTICATED");
+  ExpectRefused(invalid, grpc::StatusCode::UNAUTHENTICATED, "CALLER_UNAUTHENTICATED");
   EXPECT_EQ(upstream_.calls(), 0);
 
   auto context = Context();
   context->AddMetadata("authorization", "Bearer in-process-token-0123456789");
-  status = stub_->OnboardCustomer(context.get(), Onboard(), &response);
+  v1::OnboardCustomerResponse response;
+  grpc::Status status = stub_->OnboardCustomer(context.get(), Onboard(), &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(upstream_.calls(), 1);
 }
@@ -366,16 +236,38 @@ TEST_F(OnboardingServiceTest, ACancelledCallCancelsItsUpstreamCall) {
   EXPECT_THAT(upstream_.cancelled(), ElementsAre(1u));
 }
 
+// Duplicate suppression through the chain the gateway builds (upstream_chain.h),
+// over the fake upstream, on a fake clock.
 class DuplicateSuppressionTest : public OnboardingServiceTest {
  protected:
   DuplicateSuppressionTest() { skip_default_start_ = true; }
-  DuplicateSuppressor duplicates_{absl::Minutes(10), 1000};
+
+  void StartChain(GatewayConfig config = {}) {
+    chain_ = std::make_unique<UpstreamChain>(config, &upstream_, clock_);
+    Start({.client = chain_->front(), .has_default_user_code = true, .clock = &clock_});
+  }
+  // Waits until `n` repeats wait for a call in flight.
+  bool WaitForRepeats(size_t n) const {
+    const absl::Time give_up = absl::Now() + absl::Seconds(5);
+    while (chain_->pending_repeats() != n) {
+      if (absl::Now() > give_up) return false;
+      std::this_thread::yield();
+    }
+    return true;
+  }
+  void TearDown() override {
+    OnboardingServiceTest::TearDown();
+    chain_.reset();
+  }
+
+  FakeClock clock_{absl::Now()};
+  std::unique_ptr<UpstreamChain> chain_;
 };
 
 TEST_F(DuplicateSuppressionTest, RepeatsShareOneUpstreamCallAndReuseIsRefused) {
-  Start({.has_default_user_code = true, .duplicates = &duplicates_});
+  StartChain();
   upstream_.Hold();
-  upstream_.AnswerOtpRefId("one-call");
+  upstream_.Answer("one-call");
   v1::OnboardCustomerResponse first;
   v1::OnboardCustomerResponse second;
   grpc::Status first_status;
@@ -384,7 +276,7 @@ TEST_F(DuplicateSuppressionTest, RepeatsShareOneUpstreamCallAndReuseIsRefused) {
   ASSERT_TRUE(upstream_.WaitForHeld(1));
   std::thread b([&] { second_status = OnboardCustomer(Onboard("ref-1"), &second); });
   // The repeat joins the first call instead of reaching upstream.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(WaitForRepeats(1));
   EXPECT_EQ(upstream_.calls(), 1);
   upstream_.Release();
   a.join();
@@ -397,10 +289,73 @@ TEST_F(DuplicateSuppressionTest, RepeatsShareOneUpstreamCallAndReuseIsRefused) {
   // The same client_ref_id with another request is refused.
   v1::OnboardCustomerRequest other = Onboard("ref-1");
   other.set_name("Someone Else");
-  v1::OnboardCustomerResponse refused;
-  grpc::Status status = OnboardCustomer(other, &refused);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(Decode(status).reason, "CLIENT_REF_ID_REUSED");
+  ExpectRefused(other, grpc::StatusCode::INVALID_ARGUMENT, "CLIENT_REF_ID_REUSED");
+  EXPECT_EQ(upstream_.calls(), 1);
+}
+
+TEST_F(DuplicateSuppressionTest, ARepeatTakesNoAdmissionSlot) {
+  StartChain({.max_inflight = 1});
+  upstream_.Hold();
+  std::thread a([&] {
+    v1::OnboardCustomerResponse response;
+    EXPECT_TRUE(OnboardCustomer(Onboard("ref-1"), &response).ok());
+  });
+  ASSERT_TRUE(upstream_.WaitForHeld(1));
+  std::thread b([&] {
+    v1::OnboardCustomerResponse response;
+    EXPECT_TRUE(OnboardCustomer(Onboard("ref-1"), &response).ok());
+  });
+  ASSERT_TRUE(WaitForRepeats(1));
+  // The one slot is the first call's: another client_ref_id is refused.
+  ExpectRefused(Onboard("ref-2"), grpc::StatusCode::RESOURCE_EXHAUSTED, "GATEWAY_OVERLOADED");
+  upstream_.Release();
+  a.join();
+  b.join();
+  EXPECT_EQ(upstream_.calls(), 1);
+}
+
+TEST_F(DuplicateSuppressionTest, StoredResultsAreReplayedWithinTheWindowOnly) {
+  StartChain({.dedupe_window = absl::Minutes(10)});
+  // Calls without a deadline: the fake clock runs ahead of gRPC's real one.
+  const auto onboard = [this](v1::OnboardCustomerResponse* response) {
+    grpc::ClientContext no_deadline;
+    return stub_->OnboardCustomer(&no_deadline, Onboard("ref-1"), response).ok();
+  };
+  upstream_.Answer("first");
+  v1::OnboardCustomerResponse response;
+  ASSERT_TRUE(onboard(&response));
+  upstream_.Answer("second");
+  clock_.Advance(absl::Minutes(9));
+  ASSERT_TRUE(onboard(&response));
+  EXPECT_EQ(response.upstream().message(), "first");
+  EXPECT_EQ(upstream_.calls(), 1);
+  clock_.Advance(absl::Minutes(2));
+  ASSERT_TRUE(onboard(&response));
+  EXPECT_EQ(response.upstream().message(), "second");
+  EXPECT_EQ(upstream_.calls(), 2);
+}
+
+TEST_F(DuplicateSuppressionTest, ACancelledRepeatEndsAtOnceAndTheFirstGoesOn) {
+  StartChain();
+  upstream_.Hold();
+  std::thread a([&] {
+    v1::OnboardCustomerResponse response;
+    EXPECT_TRUE(OnboardCustomer(Onboard("ref-1"), &response).ok());
+  });
+  ASSERT_TRUE(upstream_.WaitForHeld(1));
+  grpc::ClientContext context;
+  v1::OnboardCustomerResponse response;
+  grpc::Status status;
+  std::thread b([&] { status = stub_->OnboardCustomer(&context, Onboard("ref-1"), &response); });
+  ASSERT_TRUE(WaitForRepeats(1));
+  context.TryCancel();
+  b.join();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  // The repeat is answered without waiting for the first call, which goes on.
+  EXPECT_TRUE(WaitForRepeats(0));
+  EXPECT_TRUE(upstream_.cancelled().empty());
+  upstream_.Release();
+  a.join();
   EXPECT_EQ(upstream_.calls(), 1);
 }
 

@@ -177,9 +177,11 @@ class AuthProbeService final : public v1::OnboardingService::CallbackService {
 
 class TestServer {
  public:
+  // `authorizer` (may be null: every caller is let in) is kept for the
+  // server's life.
   TestServer(const std::shared_ptr<grpc::ServerCredentials>& credentials,
-             const CallerAuthorizer* authorizer)
-      : service_(authorizer) {
+             std::unique_ptr<CallerAuthorizer> authorizer)
+      : authorizer_(std::move(authorizer)), service_(authorizer_.get()) {
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", credentials, &port_);
     builder.RegisterService(&service_);
@@ -193,6 +195,7 @@ class TestServer {
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
 
  private:
+  std::unique_ptr<CallerAuthorizer> authorizer_;
   AuthProbeService service_;
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
@@ -274,6 +277,17 @@ class TlsAuthTest : public ::testing::Test {
     return authorizer.ok() ? *std::move(authorizer) : nullptr;
   }
 
+  // A started server with listener `tls` whose callers `auth` authorises;
+  // null (and a test failure) if any of it fails.
+  std::unique_ptr<TestServer> Serve(const ServerTlsConfig& tls,
+                                    const CallerAuthConfig& auth) const {
+    std::unique_ptr<CallerAuthorizer> authorizer = Authorizer(auth);
+    if (authorizer == nullptr) return nullptr;
+    auto server = std::make_unique<TestServer>(Credentials(tls), std::move(authorizer));
+    EXPECT_TRUE(server->started());
+    return server->started() ? std::move(server) : nullptr;
+  }
+
   std::string TokensFile() const {
     return pki().Write("tokens.txt", std::string("# callers of the gateway\n") + kPaymentsToken +
                                          "   payments-svc\n\n   \t\n" + kReportsToken + "\r\n");
@@ -295,7 +309,7 @@ TEST_F(TlsAuthTest, PlaintextWhenNothingIsConfigured) {
   auto authorizer = Authorizer({});
   ASSERT_NE(authorizer, nullptr);
   EXPECT_FALSE(authorizer->enabled());
-  TestServer server(Credentials({}), authorizer.get());
+  TestServer server(Credentials({}), std::move(authorizer));
   ASSERT_TRUE(server.started());
   const CallResult result = Call(server.target(), grpc::InsecureChannelCredentials());
   EXPECT_TRUE(result.status.ok()) << result.status.error_message();
@@ -359,7 +373,7 @@ TEST_F(TlsAuthTest, AllowedClientCertificateIsAuthorisedByCn) {
   auto authorizer = Authorizer({"", {"payments-svc"}});
   ASSERT_NE(authorizer, nullptr);
   EXPECT_TRUE(authorizer->enabled());
-  TestServer server(Credentials(ServerTls(true)), authorizer.get());
+  TestServer server(Credentials(ServerTls(true)), std::move(authorizer));
   ASSERT_TRUE(server.started());
   const CallResult result = Call(server.target(), ClientTls("ca", "payments"));
   EXPECT_TRUE(result.status.ok()) << result.status.error_message();
@@ -369,11 +383,10 @@ TEST_F(TlsAuthTest, AllowedClientCertificateIsAuthorisedByCn) {
 TEST_F(TlsAuthTest, AllowedClientCertificateIsAuthorisedBySan) {
   for (const std::string identity :
        {"payments.svc.test", "spiffe://eko.test/payments", "payments@eko.test"}) {
-    auto authorizer = Authorizer({"", {"someone-else", identity}});
-    ASSERT_NE(authorizer, nullptr);
-    TestServer server(Credentials(ServerTls(true)), authorizer.get());
-    ASSERT_TRUE(server.started());
-    const CallResult result = Call(server.target(), ClientTls("ca", "payments"));
+    const std::unique_ptr<TestServer> server =
+        Serve(ServerTls(true), {"", {"someone-else", identity}});
+    ASSERT_NE(server, nullptr);
+    const CallResult result = Call(server->target(), ClientTls("ca", "payments"));
     EXPECT_TRUE(result.status.ok()) << identity << ": " << result.status.error_message();
     EXPECT_EQ(result.caller, "cert:" + identity);
   }
@@ -381,11 +394,10 @@ TEST_F(TlsAuthTest, AllowedClientCertificateIsAuthorisedBySan) {
 
 TEST_F(TlsAuthTest, VerifiedButNotAllowedCertificateIsForbidden) {
   // 10.1.2.3 is an IP SAN of "payments": IP addresses are not identities.
-  auto authorizer = Authorizer({"", {"reports-svc", "10.1.2.3"}});
-  ASSERT_NE(authorizer, nullptr);
-  TestServer server(Credentials(ServerTls(true)), authorizer.get());
-  ASSERT_TRUE(server.started());
-  const CallResult result = Call(server.target(), ClientTls("ca", "payments"));
+  const std::unique_ptr<TestServer> server =
+      Serve(ServerTls(true), {"", {"reports-svc", "10.1.2.3"}});
+  ASSERT_NE(server, nullptr);
+  const CallResult result = Call(server->target(), ClientTls("ca", "payments"));
   EXPECT_EQ(result.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   const google::rpc::ErrorInfo info = ErrorInfoOf(result.status);
   EXPECT_EQ(info.reason(), rich::reason::kCallerForbidden);
@@ -394,16 +406,14 @@ TEST_F(TlsAuthTest, VerifiedButNotAllowedCertificateIsForbidden) {
   EXPECT_EQ(info.metadata().at("client_identity"), "payments-svc");
   EXPECT_EQ(result.caller, "");
   // The allowed one still gets in.
-  EXPECT_TRUE(Call(server.target(), ClientTls("ca", "reports")).status.ok());
+  EXPECT_TRUE(Call(server->target(), ClientTls("ca", "reports")).status.ok());
 }
 
 TEST_F(TlsAuthTest, CertificateIdentitiesNeedAVerifiedCertificate) {
   // TLS without client certificates: the identity list can never match.
-  auto authorizer = Authorizer({"", {"payments-svc"}});
-  ASSERT_NE(authorizer, nullptr);
-  TestServer server(Credentials(ServerTls(false)), authorizer.get());
-  ASSERT_TRUE(server.started());
-  const CallResult result = Call(server.target(), ClientTls("ca", "payments"));
+  const std::unique_ptr<TestServer> server = Serve(ServerTls(false), {"", {"payments-svc"}});
+  ASSERT_NE(server, nullptr);
+  const CallResult result = Call(server->target(), ClientTls("ca", "payments"));
   EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   const google::rpc::ErrorInfo info = ErrorInfoOf(result.status);
   EXPECT_EQ(info.reason(), rich::reason::kCallerUnauthenticated);
@@ -414,25 +424,22 @@ TEST_F(TlsAuthTest, CertificateIdentitiesNeedAVerifiedCertificate) {
 // --- Bearer tokens ---
 
 TEST_F(TlsAuthTest, ValidBearerTokensAreAuthorisedAndNamed) {
-  auto authorizer = Authorizer({TokensFile(), {}});
-  ASSERT_NE(authorizer, nullptr);
-  TestServer server(Credentials(ServerTls(false)), authorizer.get());
-  ASSERT_TRUE(server.started());
+  const std::unique_ptr<TestServer> server = Serve(ServerTls(false), {TokensFile(), {}});
+  ASSERT_NE(server, nullptr);
   CallResult result =
-      Call(server.target(), ClientTls("ca"), std::string("Bearer ") + kPaymentsToken);
+      Call(server->target(), ClientTls("ca"), std::string("Bearer ") + kPaymentsToken);
   EXPECT_TRUE(result.status.ok()) << result.status.error_message();
   EXPECT_EQ(result.caller, "token:payments-svc");
   // Scheme is case-insensitive; an unnamed token is named by its line.
-  result = Call(server.target(), ClientTls("ca"), std::string("bearer ") + kReportsToken);
+  result = Call(server->target(), ClientTls("ca"), std::string("bearer ") + kReportsToken);
   EXPECT_TRUE(result.status.ok()) << result.status.error_message();
   EXPECT_EQ(result.caller, "token:line-5");
 }
 
 TEST_F(TlsAuthTest, MissingOrWrongBearerTokenIsUnauthenticatedWithoutEchoingIt) {
-  auto authorizer = Authorizer({TokensFile(), {"payments-svc"}});
-  ASSERT_NE(authorizer, nullptr);
-  TestServer server(Credentials(ServerTls(false)), authorizer.get());
-  ASSERT_TRUE(server.started());
+  const std::unique_ptr<TestServer> server =
+      Serve(ServerTls(false), {TokensFile(), {"payments-svc"}});
+  ASSERT_NE(server, nullptr);
   const std::string wrong_token = "not-a-configured-token-4711";
   struct Case {
     std::string authorization;
@@ -446,7 +453,7 @@ TEST_F(TlsAuthTest, MissingOrWrongBearerTokenIsUnauthenticatedWithoutEchoingIt) 
            {std::string("Bearer") + kPaymentsToken, "bearer_token"},
        }) {
     SCOPED_TRACE(c.authorization);
-    const CallResult result = Call(server.target(), ClientTls("ca"), c.authorization);
+    const CallResult result = Call(server->target(), ClientTls("ca"), c.authorization);
     EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
     const google::rpc::ErrorInfo info = ErrorInfoOf(result.status);
     EXPECT_EQ(info.reason(), rich::reason::kCallerUnauthenticated);
@@ -462,31 +469,28 @@ TEST_F(TlsAuthTest, MissingOrWrongBearerTokenIsUnauthenticatedWithoutEchoingIt) 
 }
 
 TEST_F(TlsAuthTest, EitherMechanismSufficesUnderMutualTls) {
-  auto authorizer = Authorizer({TokensFile(), {"reports-svc"}});
-  ASSERT_NE(authorizer, nullptr);
-  TestServer server(Credentials(ServerTls(true)), authorizer.get());
-  ASSERT_TRUE(server.started());
+  const std::unique_ptr<TestServer> server =
+      Serve(ServerTls(true), {TokensFile(), {"reports-svc"}});
+  ASSERT_NE(server, nullptr);
   // Not-allowed certificate but a valid token: the token authorises.
   CallResult result =
-      Call(server.target(), ClientTls("ca", "payments"), std::string("Bearer ") + kPaymentsToken);
+      Call(server->target(), ClientTls("ca", "payments"), std::string("Bearer ") + kPaymentsToken);
   EXPECT_TRUE(result.status.ok()) << result.status.error_message();
   EXPECT_EQ(result.caller, "token:payments-svc");
   // Allowed certificate and a wrong token: the certificate authorises and names the caller.
-  result = Call(server.target(), ClientTls("ca", "reports"), "Bearer wrong-token-wrong-token");
+  result = Call(server->target(), ClientTls("ca", "reports"), "Bearer wrong-token-wrong-token");
   EXPECT_TRUE(result.status.ok()) << result.status.error_message();
   EXPECT_EQ(result.caller, "cert:reports-svc");
   // Not-allowed certificate and no token: forbidden, not unauthenticated.
-  result = Call(server.target(), ClientTls("ca", "payments"));
+  result = Call(server->target(), ClientTls("ca", "payments"));
   EXPECT_EQ(result.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ErrorInfoOf(result.status).reason(), rich::reason::kCallerForbidden);
 }
 
 TEST_F(TlsAuthTest, TokensOnlyConfigIgnoresCertificates) {
-  auto authorizer = Authorizer({TokensFile(), {}});
-  ASSERT_NE(authorizer, nullptr);
-  TestServer server(Credentials(ServerTls(true)), authorizer.get());
-  ASSERT_TRUE(server.started());
-  const CallResult result = Call(server.target(), ClientTls("ca", "payments"));
+  const std::unique_ptr<TestServer> server = Serve(ServerTls(true), {TokensFile(), {}});
+  ASSERT_NE(server, nullptr);
+  const CallResult result = Call(server->target(), ClientTls("ca", "payments"));
   EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   const google::rpc::ErrorInfo info = ErrorInfoOf(result.status);
   EXPECT_EQ(info.metadata().at("mechanism"), "client_certificate");

@@ -234,13 +234,20 @@ absl::Status ValidateOnboarding(const Request& request, const ValidationContext&
   return v.Result();
 }
 
-}  // namespace
-
-absl::Status Validate(const v1::GetCustomerRequest& request, const ValidationContext& context) {
+// The lookups (GetCustomer, GetSender) carry only whom to look up and for
+// which user_code.
+template <typename LookupRequest>
+absl::Status ValidateLookup(const LookupRequest& request, const ValidationContext& context) {
   Violations v;
   CheckCustomerId(request.customer_id(), v);
   CheckUserCode(request.user_code(), context, v);
   return v.Result();
+}
+
+}  // namespace
+
+absl::Status Validate(const v1::GetCustomerRequest& request, const ValidationContext& context) {
+  return ValidateLookup(request, context);
 }
 
 absl::Status Validate(const v1::OnboardCustomerRequest& request, const ValidationContext& context) {
@@ -262,10 +269,7 @@ absl::Status Validate(const v1::VerifyCustomerOtpRequest& request,
 }
 
 absl::Status Validate(const v1::GetSenderRequest& request, const ValidationContext& context) {
-  Violations v;
-  CheckCustomerId(request.customer_id(), v);
-  CheckUserCode(request.user_code(), context, v);
-  return v.Result();
+  return ValidateLookup(request, context);
 }
 
 absl::Status Validate(const v1::OnboardSenderRequest& request, const ValidationContext& context) {

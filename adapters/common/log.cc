@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <optional>
+
+#include "adapters/common/strings.h"
 
 namespace eko::log {
 namespace {
@@ -12,19 +15,10 @@ namespace {
 std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
 std::mutex g_write_mutex;
 
-const char* LevelName(Level level) {
-  switch (level) {
-    case Level::kDebug:
-      return "debug";
-    case Level::kInfo:
-      return "info";
-    case Level::kWarn:
-      return "warn";
-    case Level::kError:
-      return "error";
-  }
-  return "info";
-}
+constexpr NamedValue<Level> kLevelNames[] = {{Level::kDebug, "debug"},
+                                             {Level::kInfo, "info"},
+                                             {Level::kWarn, "warn"},
+                                             {Level::kError, "error"}};
 
 // Appends the current UTC time as 2026-01-02T03:04:05.678Z. The text up to
 // the seconds is formatted once per second per thread.
@@ -87,17 +81,9 @@ void AppendJsonEscaped(std::string& out, std::string_view text) {
 }  // namespace
 
 bool ParseLevel(std::string_view text, Level* out) {
-  static constexpr std::pair<std::string_view, Level> kLevels[] = {{"debug", Level::kDebug},
-                                                                   {"info", Level::kInfo},
-                                                                   {"warn", Level::kWarn},
-                                                                   {"error", Level::kError}};
-  for (const auto& [name, level] : kLevels) {
-    if (text == name) {
-      *out = level;
-      return true;
-    }
-  }
-  return false;
+  const std::optional<Level> level = ValueNamed(kLevelNames, text);
+  if (level) *out = *level;
+  return level.has_value();
 }
 
 void SetLevel(Level level) { g_level.store(static_cast<int>(level)); }
@@ -118,7 +104,7 @@ void Write(Level level, std::string_view event, std::initializer_list<Field> fie
   line += "{\"ts\":\"";
   AppendTimestamp(line);
   line += "\",\"level\":\"";
-  line += LevelName(level);
+  line += NameOf(kLevelNames, level, "info");
   line += "\",\"event\":\"";
   AppendJsonEscaped(line, event);
   line += '"';

@@ -57,19 +57,19 @@ ErrorBuilder& ErrorBuilder::QuotaViolation(std::string_view subject, std::string
 
 ErrorBuilder& ErrorBuilder::Resource(std::string_view type, std::string_view name,
                                      std::string_view description) {
-  resource_.set_resource_type(std::string(type));
-  resource_.set_resource_name(std::string(name));
-  resource_.set_description(std::string(description));
-  has_resource_ = true;
+  resource_.emplace();
+  resource_->set_resource_type(std::string(type));
+  resource_->set_resource_name(std::string(name));
+  resource_->set_description(std::string(description));
   return *this;
 }
 
 ErrorBuilder& ErrorBuilder::RetryAfter(absl::Duration delay) {
   if (delay < absl::ZeroDuration()) delay = absl::ZeroDuration();
   const int64_t nanos = absl::ToInt64Nanoseconds(delay);
-  retry_.mutable_retry_delay()->set_seconds(nanos / 1000000000);
-  retry_.mutable_retry_delay()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
-  has_retry_ = true;
+  google::protobuf::Duration& retry_delay = *retry_.emplace().mutable_retry_delay();
+  retry_delay.set_seconds(nanos / 1000000000);
+  retry_delay.set_nanos(static_cast<int32_t>(nanos % 1000000000));
   return *this;
 }
 
@@ -80,8 +80,8 @@ absl::Status ErrorBuilder::Build() const {
   if (bad_request_.field_violations_size() > 0) SetPayload(status, bad_request_);
   if (precondition_.violations_size() > 0) SetPayload(status, precondition_);
   if (quota_.violations_size() > 0) SetPayload(status, quota_);
-  if (has_resource_) SetPayload(status, resource_);
-  if (has_retry_) SetPayload(status, retry_);
+  if (resource_) SetPayload(status, *resource_);
+  if (retry_) SetPayload(status, *retry_);
   return status;
 }
 

@@ -2,6 +2,7 @@
 #define EKO_ADAPTERS_COMMON_RICH_STATUS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -74,10 +75,8 @@ class ErrorBuilder {
   google::rpc::BadRequest bad_request_;
   google::rpc::PreconditionFailure precondition_;
   google::rpc::QuotaFailure quota_;
-  google::rpc::ResourceInfo resource_;
-  bool has_resource_ = false;
-  google::rpc::RetryInfo retry_;
-  bool has_retry_ = false;
+  std::optional<google::rpc::ResourceInfo> resource_;
+  std::optional<google::rpc::RetryInfo> retry_;
 };
 
 // Type URL under which a detail message of type T is stored as a payload.

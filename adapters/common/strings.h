@@ -1,6 +1,8 @@
 #ifndef EKO_ADAPTERS_COMMON_STRINGS_H_
 #define EKO_ADAPTERS_COMMON_STRINGS_H_
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +22,34 @@ std::string SanitizeUtf8(std::string_view text);
 
 // At most `max_bytes` of valid UTF-8 `text`, cut only at a character boundary.
 std::string_view TruncateUtf8(std::string_view text, size_t max_bytes);
+
+// One value of an enum and its name: a row of the table that names an enum's
+// values for both printing and parsing.
+template <typename Enum>
+struct NamedValue {
+  Enum value;
+  std::string_view name;
+};
+
+// The name `table` gives `value`; `fallback` when it has none.
+template <typename Enum, size_t N>
+constexpr std::string_view NameOf(const NamedValue<Enum> (&table)[N], Enum value,
+                                  std::string_view fallback = {}) {
+  for (const NamedValue<Enum>& row : table) {
+    if (row.value == value) return row.name;
+  }
+  return fallback;
+}
+
+// The value `table` names `name` (case-sensitive); nullopt when none has it.
+template <typename Enum, size_t N>
+constexpr std::optional<Enum> ValueNamed(const NamedValue<Enum> (&table)[N],
+                                         std::string_view name) {
+  for (const NamedValue<Enum>& row : table) {
+    if (row.name == name) return row.value;
+  }
+  return std::nullopt;
+}
 
 }  // namespace eko
 

@@ -24,5 +24,18 @@ TEST(StringsTest, TruncateUtf8CutsAtCharacterBoundaries) {
   EXPECT_EQ(TruncateUtf8("\xF0\x9F\x98\x80", 3), "");
 }
 
+enum class Color { kRed, kGreen, kBlue };
+
+constexpr NamedValue<Color> kColorNames[] = {{Color::kRed, "red"}, {Color::kGreen, "green"}};
+
+TEST(StringsTest, NamedValueTablesNameAndParse) {
+  EXPECT_EQ(NameOf(kColorNames, Color::kGreen), "green");
+  EXPECT_EQ(NameOf(kColorNames, Color::kBlue), "");
+  EXPECT_EQ(NameOf(kColorNames, Color::kBlue, "red"), "red");
+  EXPECT_EQ(ValueNamed(kColorNames, "red"), Color::kRed);
+  EXPECT_EQ(ValueNamed(kColorNames, "Red"), std::nullopt);
+  EXPECT_EQ(ValueNamed(kColorNames, "blue"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace eko

@@ -29,9 +29,11 @@ CircuitBreaker::Result BreakerResult(const CallSummary& summary) {
 
 }  // namespace
 
-AdmissionClient::AdmissionClient(AdmissionOptions options, UpstreamClient* inner)
+AdmissionClient::AdmissionClient(AdmissionOptions options, UpstreamClient* inner,
+                                 const Clock& clock)
     : options_(options),
       inner_(inner),
+      clock_(clock),
       breaker_(options.breaker_failures, options.breaker_open_for) {}
 
 absl::Status AdmissionClient::Enter(Rpc rpc, absl::Time now, absl::Time caller_deadline) {
@@ -58,7 +60,7 @@ absl::Status AdmissionClient::Enter(Rpc rpc, absl::Time now, absl::Time caller_d
 
 void AdmissionClient::Leave(const CallSummary& summary) {
   in_flight_.fetch_sub(1);
-  breaker_.Record(BreakerResult(summary), absl::Now());
+  breaker_.Record(BreakerResult(summary), clock_.Now());
 }
 
 }  // namespace eko::adapter

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "absl/time/time.h"
+#include "adapters/common/clock.h"
 #include "adapters/eko/circuit_breaker.h"
 #include "adapters/eko/rpc_traits.h"
 #include "adapters/upstream_client.h"
@@ -34,27 +35,21 @@ struct AdmissionOptions {
 // neutral; any other answer is a success. Thread-safe.
 class AdmissionClient final : public UpstreamClient {
  public:
-  // `inner` must outlive this client.
-  AdmissionClient(AdmissionOptions options, UpstreamClient* inner);
+  // `inner` and `clock` must outlive this client.
+  AdmissionClient(AdmissionOptions options, UpstreamClient* inner,
+                  const Clock& clock = Clock::Real());
 
-#define EKO_ADMISSION_CALL(NAME, ...)                                                         \
-  absl::StatusOr<uint64_t> NAME(const onboarding::v1::NAME##Request& request,                 \
-                                const CallOptions& options,                                   \
-                                UpstreamDone<onboarding::v1::NAME##Response> done) override { \
-    return Admit(request, options, std::move(done));                                          \
-  }
-  EKO_ONBOARDING_RPCS(EKO_ADMISSION_CALL)
-#undef EKO_ADMISSION_CALL
+  EKO_ONBOARDING_RPCS(EKO_UPSTREAM_CALL_VIA_START_CALL)
 
   void Cancel(uint64_t call_id) override { inner_->Cancel(call_id); }
 
   int64_t in_flight() const { return in_flight_.load(); }
-  CircuitBreaker::State breaker_state() const { return breaker_.state(absl::Now()); }
+  CircuitBreaker::State breaker_state() const { return breaker_.state(clock_.Now()); }
 
  private:
   template <typename Request, typename Response>
-  absl::StatusOr<uint64_t> Admit(const Request& request, const CallOptions& options,
-                                 UpstreamDone<Response> done);
+  absl::StatusOr<uint64_t> StartCall(const Request& request, const CallOptions& options,
+                                     UpstreamDone<Response> done);
   // Checks deadline, breaker and load for an `rpc` call; on success the call
   // counts as in flight.
   absl::Status Enter(Rpc rpc, absl::Time now, absl::Time caller_deadline);
@@ -63,14 +58,17 @@ class AdmissionClient final : public UpstreamClient {
 
   const AdmissionOptions options_;
   UpstreamClient* const inner_;
+  const Clock& clock_;
   std::atomic<int64_t> in_flight_{0};
   CircuitBreaker breaker_;
 };
 
 template <typename Request, typename Response>
-absl::StatusOr<uint64_t> AdmissionClient::Admit(const Request& request, const CallOptions& options,
-                                                UpstreamDone<Response> done) {
-  if (absl::Status admitted = Enter(RpcTraits<Request>::kRpc, absl::Now(), options.caller_deadline);
+absl::StatusOr<uint64_t> AdmissionClient::StartCall(const Request& request,
+                                                    const CallOptions& options,
+                                                    UpstreamDone<Response> done) {
+  if (absl::Status admitted =
+          Enter(RpcTraits<Request>::kRpc, clock_.Now(), options.caller_deadline);
       !admitted.ok()) {
     return admitted;
   }

@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/common/fake_clock.h"
 #include "adapters/common/rich_status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -95,14 +96,16 @@ absl::StatusOr<uint64_t> Lookup(AdmissionClient& client, Completions* completion
 
 TEST(AdmissionClientTest, ADeadlineTooNearIsRefusedBeforeTheInnerClient) {
   HoldingClient inner;
-  AdmissionClient client({.min_deadline = absl::Milliseconds(300)}, &inner);
+  FakeClock clock;
+  AdmissionClient client({.min_deadline = absl::Milliseconds(300)}, &inner, clock);
   Completions done;
-  auto refused = Lookup(client, &done, absl::Now() + absl::Milliseconds(200));
+  auto refused = Lookup(client, &done, clock.Now() + absl::Milliseconds(200));
   EXPECT_THAT(refused, HasReason(absl::StatusCode::kDeadlineExceeded, reason::kDeadlineTooShort));
   EXPECT_EQ(MetadataValue(refused.status(), "minDeadlineMs"), "300");
+  EXPECT_EQ(MetadataValue(refused.status(), "remainingMs"), "200");
   EXPECT_EQ(client.in_flight(), 0);
   EXPECT_EQ(done.count, 0);
-  EXPECT_TRUE(Lookup(client, &done, absl::Now() + absl::Seconds(5)).ok());
+  EXPECT_TRUE(Lookup(client, &done, clock.Now() + absl::Milliseconds(300)).ok());
 }
 
 TEST(AdmissionClientTest, InFlightCallsAreBoundedAndReleasedOnCompletion) {
@@ -136,7 +139,9 @@ TEST(AdmissionClientTest, ARefusalOfTheInnerClientFreesItsSlot) {
 
 TEST(AdmissionClientTest, BreakerOpensOnUpstreamFailuresOnly) {
   HoldingClient inner;
-  AdmissionClient client({.breaker_failures = 2, .breaker_open_for = absl::Seconds(60)}, &inner);
+  FakeClock clock;
+  AdmissionClient client({.breaker_failures = 2, .breaker_open_for = absl::Seconds(60)}, &inner,
+                         clock);
   Completions done;
   // Answers, cancellations and local failures never open it.
   for (const CallSummary& harmless :
@@ -157,6 +162,16 @@ TEST(AdmissionClientTest, BreakerOpensOnUpstreamFailuresOnly) {
   auto refused = Lookup(client, &done);
   EXPECT_THAT(refused, HasReason(absl::StatusCode::kUnavailable, reason::kUpstreamCircuitOpen));
   EXPECT_EQ(MetadataValue(refused.status(), "upstreamOutcome"), "NOT_SENT");
+  // After `breaker_open_for` one probe goes through; its success closes it.
+  clock.Advance(absl::Seconds(59));
+  EXPECT_FALSE(Lookup(client, &done).ok());
+  clock.Advance(absl::Seconds(1));
+  EXPECT_EQ(client.breaker_state(), CircuitBreaker::State::kHalfOpen);
+  auto probe = Lookup(client, &done);
+  ASSERT_TRUE(probe.ok());
+  EXPECT_FALSE(Lookup(client, &done).ok());
+  inner.Finish(*probe, Answered(200));
+  EXPECT_EQ(client.breaker_state(), CircuitBreaker::State::kClosed);
 }
 
 TEST(AdmissionClientTest, CancelReachesTheInnerClient) {

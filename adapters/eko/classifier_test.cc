@@ -1,7 +1,6 @@
 #include "adapters/eko/classifier.h"
 
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <string>
 #include <string_view>
@@ -9,6 +8,8 @@
 
 #include "adapters/eko/eko_client.h"
 #include "adapters/eko/error_table.h"
+#include "adapters/eko/rpc_traits.h"
+#include "adapters/eko/table_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/error_examples.h"
@@ -283,29 +284,11 @@ std::vector<ErrorRow> ClassifierRows() {
 }
 
 absl::Status Interpret(Rpc rpc, const HttpResponse& http, bool caller_deadline_passed) {
-  switch (rpc) {
-    case Rpc::kGetCustomer:
-      return InterpretReply<v1::GetCustomerResponse>(rpc, http, caller_deadline_passed, "r")
-          .status();
-    case Rpc::kOnboardCustomer:
-      return InterpretReply<v1::OnboardCustomerResponse>(rpc, http, caller_deadline_passed, "r")
-          .status();
-    case Rpc::kVerifyCustomerOtp:
-      return InterpretReply<v1::VerifyCustomerOtpResponse>(rpc, http, caller_deadline_passed, "r")
-          .status();
-    case Rpc::kGetSender:
-      return InterpretReply<v1::GetSenderResponse>(rpc, http, caller_deadline_passed, "r").status();
-    case Rpc::kOnboardSender:
-      return InterpretReply<v1::OnboardSenderResponse>(rpc, http, caller_deadline_passed, "r")
-          .status();
-    case Rpc::kStartSenderEkyc:
-      return InterpretReply<v1::StartSenderEkycResponse>(rpc, http, caller_deadline_passed, "r")
-          .status();
-    case Rpc::kValidateEkycOtp:
-      return InterpretReply<v1::ValidateEkycOtpResponse>(rpc, http, caller_deadline_passed, "r")
-          .status();
-  }
-  return absl::InternalError("unknown rpc");
+  return VisitRpc(rpc, [&](auto type) {
+    return InterpretReply<typename decltype(type)::ResponseType>(rpc, http, caller_deadline_passed,
+                                                                 "r")
+        .status();
+  });
 }
 
 std::string DetailNamesOf(const absl::Status& status) {
@@ -349,13 +332,7 @@ TEST_P(ErrorRowTest, ExampleProducesTheRow) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllRows, ErrorRowTest, ::testing::ValuesIn(ClassifierRows()),
-                         [](const ::testing::TestParamInfo<ErrorRow>& param_info) {
-                           std::string name = param_info.param.id;
-                           for (char& c : name) {
-                             if (c == '-') c = '_';
-                           }
-                           return name;
-                         });
+                         ::eko::testing::ErrorRowTestName);
 
 TEST(ErrorTableTest, IdsAndReasonsAreWellFormed) {
   std::set<std::string> ids;
@@ -430,27 +407,17 @@ TEST(ErrorTableTest, RowErrorTakesCodeReasonAndMessageFromTheRow) {
 }
 
 TEST(ErrorTableTest, ErrorsDocMatchesTheTable) {
-  std::ifstream doc(EKO_SOURCE_DIR "/docs/errors.md");
-  ASSERT_TRUE(doc) << "docs/errors.md not found";
-  const std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
-  const std::string begin =
-      "<!-- BEGIN error table (generated: eko-gateway --print-error-table) -->\n";
-  const std::string end = "<!-- END error table -->";
-  const size_t from = text.find(begin);
-  const size_t to = text.find(end);
-  ASSERT_NE(from, std::string::npos);
-  ASSERT_NE(to, std::string::npos);
-  EXPECT_EQ(text.substr(from + begin.size(), to - from - begin.size()), ErrorTableMarkdown())
-      << "regenerate the tables with: scripts/gen-docs.sh";
+  ::eko::testing::ExpectGeneratedSection(
+      "docs/errors.md", "<!-- BEGIN error table (generated: eko-gateway --print-error-table) -->\n",
+      "<!-- END error table -->", ErrorTableMarkdown());
 }
 
 // The rows docs/errors.md says cannot be provoked from outside ("Rows `a` and
 // `b` cannot be provoked from outside") are exactly the rows whose lack of an
 // example has that reason.
 TEST(ErrorTableTest, ErrorsDocNamesTheRowsNothingOutsideCanProvoke) {
-  std::ifstream doc(EKO_SOURCE_DIR "/docs/errors.md");
-  ASSERT_TRUE(doc) << "docs/errors.md not found";
-  const std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
+  std::string text;
+  ASSERT_NO_FATAL_FAILURE(::eko::testing::ReadSourceFile("docs/errors.md", &text));
   const size_t end = text.find("cannot be provoked from outside");
   ASSERT_NE(end, std::string::npos);
   const size_t begin = text.rfind("\nRows ", end);

@@ -5,26 +5,17 @@
 #include <curl/curl.h>
 
 #include <cstddef>
-#include <memory>
 #include <utility>
 #include <vector>
 
-namespace eko::adapter {
+#include "adapters/common/unique_handle.h"
 
-struct CurlEasyDeleter {
-  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
-};
-struct CurlMultiDeleter {
-  void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
-};
-struct CurlSlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
+namespace eko::adapter {
 
 // An easy handle must be out of every multi handle before it is destroyed; a
 // multi handle closes its cached connections when destroyed.
-using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
-using CurlMulti = std::unique_ptr<CURLM, CurlMultiDeleter>;
+using CurlEasy = UniqueHandle<CURL, curl_easy_cleanup>;
+using CurlMulti = UniqueHandle<CURLM, curl_multi_cleanup>;
 
 // A libcurl string list (e.g. CURLOPT_HTTPHEADER), which must outlive every
 // transfer that was given it.
@@ -43,7 +34,7 @@ class CurlSlist {
   curl_slist* get() const { return list_.get(); }
 
  private:
-  std::unique_ptr<curl_slist, CurlSlistDeleter> list_;
+  UniqueHandle<curl_slist, curl_slist_free_all> list_;
 };
 
 // Easy handles kept for reuse (they keep libcurl's buffers and DNS cache

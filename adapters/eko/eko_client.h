@@ -96,22 +96,14 @@ class EkoClient final : public UpstreamClient {
   EkoClient(EkoClientConfig config, std::unique_ptr<Transport> transport);
 
   // Starts the call and returns an id for Cancel; `done` then runs exactly
-  // once, on the transport thread. When the call cannot start (deadline too
-  // short, too many calls in flight, circuit open) the error is returned here
-  // and `done` is never called.
+  // once, on the transport thread. When the call cannot start the error is
+  // returned here and `done` is never called.
   template <typename Request>
-  absl::StatusOr<uint64_t> Call(const Request& request, const CallOptions& options,
-                                Done<typename RpcTraits<Request>::Response> done);
+  absl::StatusOr<uint64_t> StartCall(const Request& request, const CallOptions& options,
+                                     Done<typename RpcTraits<Request>::Response> done);
 
-  // UpstreamClient: each RPC is Call() with its request type.
-#define EKO_OVERRIDE_UPSTREAM_CALL(NAME, ...)                                                 \
-  absl::StatusOr<uint64_t> NAME(const onboarding::v1::NAME##Request& request,                 \
-                                const CallOptions& options,                                   \
-                                UpstreamDone<onboarding::v1::NAME##Response> done) override { \
-    return Call(request, options, std::move(done));                                           \
-  }
-  EKO_ONBOARDING_RPCS(EKO_OVERRIDE_UPSTREAM_CALL)
-#undef EKO_OVERRIDE_UPSTREAM_CALL
+  // UpstreamClient: each RPC is StartCall() with its request type.
+  EKO_ONBOARDING_RPCS(EKO_UPSTREAM_CALL_VIA_START_CALL)
 
   void Cancel(uint64_t call_id) override { transport_->Cancel(call_id); }
 
@@ -124,8 +116,8 @@ class EkoClient final : public UpstreamClient {
 };
 
 template <typename Request>
-absl::StatusOr<uint64_t> EkoClient::Call(const Request& request, const CallOptions& options,
-                                         Done<typename RpcTraits<Request>::Response> done) {
+absl::StatusOr<uint64_t> EkoClient::StartCall(const Request& request, const CallOptions& options,
+                                              Done<typename RpcTraits<Request>::Response> done) {
   using Traits = RpcTraits<Request>;
   using Response = typename Traits::Response;
   const absl::Time now = absl::Now();

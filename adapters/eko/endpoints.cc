@@ -11,6 +11,17 @@ namespace {
 
 constexpr std::string_view kPlaceholder = "{customer_id}";
 
+constexpr NamedValue<HttpMethod> kMethodNames[] = {
+    {HttpMethod::kGet, "GET"}, {HttpMethod::kPost, "POST"}, {HttpMethod::kPut, "PUT"}};
+
+constexpr NamedValue<AddressEncoding> kAddressEncodingNames[] = {
+    {AddressEncoding::kObjectString, "object-string"},
+    {AddressEncoding::kArray, "array"},
+    {AddressEncoding::kArrayString, "array-string"}};
+
+constexpr NamedValue<JsonScalarType> kJsonScalarTypeNames[] = {{JsonScalarType::kString, "string"},
+                                                               {JsonScalarType::kNumber, "number"}};
+
 constexpr std::string_view kRpcNames[kRpcCount] = {
 #define EKO_RPC_NAME(NAME, ...) #NAME,
     EKO_ONBOARDING_RPCS(EKO_RPC_NAME)
@@ -68,28 +79,10 @@ std::optional<Rpc> RpcFromName(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view MethodName(HttpMethod method) {
-  switch (method) {
-    case HttpMethod::kGet:
-      return "GET";
-    case HttpMethod::kPost:
-      return "POST";
-    case HttpMethod::kPut:
-      return "PUT";
-  }
-  return "GET";
-}
+std::string_view MethodName(HttpMethod method) { return NameOf(kMethodNames, method, "GET"); }
 
 std::string_view AddressEncodingName(AddressEncoding encoding) {
-  switch (encoding) {
-    case AddressEncoding::kObjectString:
-      return "object-string";
-    case AddressEncoding::kArray:
-      return "array";
-    case AddressEncoding::kArrayString:
-      return "array-string";
-  }
-  return "array";
+  return NameOf(kAddressEncodingNames, encoding, "array");
 }
 
 EndpointTable::EndpointTable()
@@ -115,14 +108,8 @@ absl::Status EndpointTable::Override(std::string_view spec) {
   }
   const std::string method = absl::AsciiStrToUpper(ToAbsl(rest.substr(0, space)));
   const std::string_view target = rest.substr(space + 1);
-  HttpMethod parsed;
-  if (method == "GET") {
-    parsed = HttpMethod::kGet;
-  } else if (method == "POST") {
-    parsed = HttpMethod::kPost;
-  } else if (method == "PUT") {
-    parsed = HttpMethod::kPut;
-  } else {
+  const std::optional<HttpMethod> parsed = ValueNamed(kMethodNames, method);
+  if (!parsed) {
     return absl::InvalidArgumentError(absl::StrCat("unsupported method '", method, "'"));
   }
   const size_t question = target.find('?');
@@ -143,7 +130,7 @@ absl::Status EndpointTable::Override(std::string_view spec) {
                      "' must be NAME=VALUE pairs joined by '&' (unreserved characters or %XX)"));
   }
   Endpoint& endpoint = endpoints_[static_cast<int>(rpc)];
-  endpoint.method = parsed;
+  endpoint.method = *parsed;
   endpoint.path_template = std::string(target);
   return absl::OkStatus();
 }
@@ -157,11 +144,7 @@ absl::Status EndpointTable::OverrideAddressEncoding(std::string_view spec) {
                                                    " sends no address; only OnboardCustomer and "
                                                    "OnboardSender take an address encoding"));
   }
-  std::optional<AddressEncoding> encoding;
-  for (const AddressEncoding candidate :
-       {AddressEncoding::kObjectString, AddressEncoding::kArray, AddressEncoding::kArrayString}) {
-    if (AddressEncodingName(candidate) == value) encoding = candidate;
-  }
+  const std::optional<AddressEncoding> encoding = ValueNamed(kAddressEncodingNames, value);
   if (!encoding) {
     return absl::InvalidArgumentError(absl::StrCat(
         "address encoding '", ToAbsl(value), "' must be object-string, array or array-string"));
@@ -198,18 +181,14 @@ absl::Status EndpointTable::OverrideOtpJsonType(std::string_view spec) {
     return absl::InvalidArgumentError(
         absl::StrCat("OTP JSON type field '", ToAbsl(field), "' must be otp or otp_ref_id"));
   }
-  JsonScalarType type;
-  if (value == "string") {
-    type = JsonScalarType::kString;
-  } else if (value == "number") {
-    type = JsonScalarType::kNumber;
-  } else {
+  const std::optional<JsonScalarType> type = ValueNamed(kJsonScalarTypeNames, value);
+  if (!type) {
     return absl::InvalidArgumentError(
         absl::StrCat("OTP JSON type '", ToAbsl(value), "' must be string or number"));
   }
   Endpoint& endpoint = endpoints_[static_cast<int>(rpc)];
-  if (field.empty() || field == "otp") endpoint.otp_type = type;
-  if (field.empty() || field == "otp_ref_id") endpoint.otp_ref_id_type = type;
+  if (field.empty() || field == "otp") endpoint.otp_type = *type;
+  if (field.empty() || field == "otp_ref_id") endpoint.otp_ref_id_type = *type;
   return absl::OkStatus();
 }
 

@@ -1,5 +1,8 @@
 #include "adapters/eko/endpoints.h"
 
+#include <string_view>
+#include <utility>
+
 #include "gtest/gtest.h"
 
 namespace eko::adapter {
@@ -82,9 +85,12 @@ TEST(EndpointsTest, OtpJsonTypePerRpcAndField) {
 }
 
 TEST(EndpointsTest, PercentEncodeKeepsUnreserved) {
-  EXPECT_EQ(PercentEncode("aZ09-_~"), "aZ09-_~");
-  EXPECT_EQ(PercentEncode(".."), "%2E%2E");
-  EXPECT_EQ(PercentEncode("a b/c"), "a%20b%2Fc");
+  for (const auto& [raw, encoded] :
+       {std::pair<std::string_view, std::string_view>{"aZ09-_~", "aZ09-_~"},
+        {"..", "%2E%2E"},
+        {"a b/c", "a%20b%2Fc"}}) {
+    EXPECT_EQ(PercentEncode(raw), encoded) << raw;
+  }
 }
 
 }  // namespace

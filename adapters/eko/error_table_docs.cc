@@ -3,30 +3,18 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "adapters/common/strings.h"
 #include "adapters/eko/error_table.h"
 
 namespace eko::adapter {
 namespace {
 
-const char* LayerName(ErrorLayer layer) {
-  switch (layer) {
-    case ErrorLayer::kLocal:
-      return "local";
-    case ErrorLayer::kGateway:
-      return "gateway";
-    case ErrorLayer::kTransport:
-      return "transport";
-    case ErrorLayer::kHttp:
-      return "HTTP";
-    case ErrorLayer::kEnvelope:
-      return "envelope";
-    case ErrorLayer::kBusiness:
-      return "Eko code";
-    case ErrorLayer::kFallback:
-      return "fallback";
-  }
-  return "";
-}
+constexpr NamedValue<ErrorLayer> kLayerNames[] = {
+    {ErrorLayer::kLocal, "local"},         {ErrorLayer::kGateway, "gateway"},
+    {ErrorLayer::kTransport, "transport"}, {ErrorLayer::kHttp, "HTTP"},
+    {ErrorLayer::kEnvelope, "envelope"},   {ErrorLayer::kBusiness, "Eko code"},
+    {ErrorLayer::kFallback, "fallback"},
+};
 
 }  // namespace
 
@@ -82,7 +70,7 @@ std::string ErrorTableMarkdown() {
       code = absl::StrCat("`", absl::StatusCodeToString(row.code_if_caller_deadline),
                           "` when the caller's deadline ran out, else ", code);
     }
-    absl::StrAppend(&out, "| `", row.id, "` | ", LayerName(row.layer), " | ",
+    absl::StrAppend(&out, "| `", row.id, "` | ", ToAbsl(NameOf(kLayerNames, row.layer)), " | ",
                     absl::StrReplaceAll(row.situation, {{"|", "\\|"}}), " | ", RowScopeText(row),
                     " | ", code, " | `", row.reason, "` | ", DetailTypeNames(row.details), " | ",
                     row.guidance, " |\n");

@@ -264,22 +264,30 @@ std::optional<bool> OptionalBool(const rapidjson::Value& object, const char* key
   return std::nullopt;
 }
 
-const rapidjson::Value* OptionalObject(const rapidjson::Value& object, const char* key,
-                                       std::string_view path, IgnoredFields* ignored) {
+namespace {
+
+// `object[key]` when it is of the kind `is_kind` tests for; null when absent
+// or null, and when of another kind (then `path` is appended to *ignored).
+const rapidjson::Value* OptionalOfKind(const rapidjson::Value& object, const char* key,
+                                       std::string_view path, IgnoredFields* ignored,
+                                       bool (rapidjson::Value::*is_kind)() const) {
   const rapidjson::Value* v = Member(object, key);
   if (v == nullptr) return nullptr;
-  if (v->IsObject()) return v;
+  if ((v->*is_kind)()) return v;
   ignored->emplace_back(path);
   return nullptr;
 }
 
+}  // namespace
+
+const rapidjson::Value* OptionalObject(const rapidjson::Value& object, const char* key,
+                                       std::string_view path, IgnoredFields* ignored) {
+  return OptionalOfKind(object, key, path, ignored, &rapidjson::Value::IsObject);
+}
+
 const rapidjson::Value* OptionalArray(const rapidjson::Value& object, const char* key,
                                       std::string_view path, IgnoredFields* ignored) {
-  const rapidjson::Value* v = Member(object, key);
-  if (v == nullptr) return nullptr;
-  if (v->IsArray()) return v;
-  ignored->emplace_back(path);
-  return nullptr;
+  return OptionalOfKind(object, key, path, ignored, &rapidjson::Value::IsArray);
 }
 
 }  // namespace eko::adapter::json

@@ -60,11 +60,9 @@ TEST(JsonReaderTest, MoneyIsExactWithoutFloatingPoint) {
 TEST(JsonReaderTest, ParseInrAmountEdgeCases) {
   EXPECT_EQ(ParseInrAmount(".5").value().nanos(), 500000000);
   EXPECT_EQ(ParseInrAmount("5.").value().units(), 5);
-  EXPECT_FALSE(ParseInrAmount("").ok());
-  EXPECT_FALSE(ParseInrAmount(".").ok());
-  EXPECT_FALSE(ParseInrAmount("1.0000000001").ok());
-  EXPECT_FALSE(ParseInrAmount("--1").ok());
-  EXPECT_FALSE(ParseInrAmount("99999999999999999999").ok());
+  for (const char* text : {"", ".", "1.0000000001", "--1", "99999999999999999999"}) {
+    EXPECT_FALSE(ParseInrAmount(text).ok()) << text;
+  }
 }
 
 TEST(JsonReaderTest, ParseInrAmountAcceptsDigitGroupCommasOnly) {
@@ -74,13 +72,9 @@ TEST(JsonReaderTest, ParseInrAmountAcceptsDigitGroupCommasOnly) {
   EXPECT_EQ(ParseInrAmount("1,234,567").value().units(), 1234567);
   EXPECT_EQ(ParseInrAmount("-1,000").value().units(), -1000);
   // A comma that is not a digit-group separator (e.g. a decimal comma).
-  EXPECT_FALSE(ParseInrAmount("25,50").ok());
-  EXPECT_FALSE(ParseInrAmount(",000").ok());
-  EXPECT_FALSE(ParseInrAmount("1,,000").ok());
-  EXPECT_FALSE(ParseInrAmount("1000,").ok());
-  EXPECT_FALSE(ParseInrAmount("1,0000").ok());
-  EXPECT_FALSE(ParseInrAmount("1.000,00").ok());
-  EXPECT_FALSE(ParseInrAmount("N/A").ok());
+  for (const char* text : {"25,50", ",000", "1,,000", "1000,", "1,0000", "1.000,00", "N/A"}) {
+    EXPECT_FALSE(ParseInrAmount(text).ok()) << text;
+  }
 }
 
 TEST(JsonReaderTest, LenientReadersNameWhatTheyIgnore) {

@@ -1,10 +1,10 @@
 #include "adapters/eko/next_steps.h"
 
-#include <fstream>
 #include <set>
 #include <string>
 #include <utility>
 
+#include "adapters/eko/table_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -34,18 +34,9 @@ TEST(NextStepsTest, FindStep) {
 
 // docs/flow.md carries the table between two markers, verbatim.
 TEST(NextStepsTest, FlowDocMatchesTheTable) {
-  std::ifstream doc(EKO_SOURCE_DIR "/docs/flow.md");
-  ASSERT_TRUE(doc) << "docs/flow.md not found";
-  const std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
-  const std::string begin =
-      "<!-- BEGIN step table (generated: eko-gateway --print-flow-table) -->\n";
-  const std::string end = "<!-- END step table -->";
-  const size_t from = text.find(begin);
-  const size_t to = text.find(end);
-  ASSERT_NE(from, std::string::npos);
-  ASSERT_NE(to, std::string::npos);
-  EXPECT_EQ(text.substr(from + begin.size(), to - from - begin.size()), StepTableMarkdown())
-      << "regenerate the tables with: scripts/gen-docs.sh";
+  ::eko::testing::ExpectGeneratedSection(
+      "docs/flow.md", "<!-- BEGIN step table (generated: eko-gateway --print-flow-table) -->\n",
+      "<!-- END step table -->", StepTableMarkdown());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "adapters/eko/endpoints.h"
+#include "adapters/rpc_registry.h"
 #include "eko/onboarding/v1/onboarding_service.pb.h"
 #include "google/type/date.pb.h"
 
@@ -26,27 +27,13 @@ struct UpstreamRequest {
 
 namespace v1 = ::eko::onboarding::v1;
 
-UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
-                                     const v1::GetCustomerRequest& request,
-                                     const CallIdentity& identity);
-UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
-                                     const v1::OnboardCustomerRequest& request,
-                                     const CallIdentity& identity);
-UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
-                                     const v1::VerifyCustomerOtpRequest& request,
-                                     const CallIdentity& identity);
-UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
-                                     const v1::GetSenderRequest& request,
-                                     const CallIdentity& identity);
-UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
-                                     const v1::OnboardSenderRequest& request,
-                                     const CallIdentity& identity);
-UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
-                                     const v1::StartSenderEkycRequest& request,
-                                     const CallIdentity& identity);
-UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,
-                                     const v1::ValidateEkycOtpRequest& request,
-                                     const CallIdentity& identity);
+// One overload per RPC of the registry (adapters/rpc_registry.h).
+#define EKO_DECLARE_BUILD_UPSTREAM_REQUEST(NAME, ...)                    \
+  UpstreamRequest BuildUpstreamRequest(const EndpointTable& endpoints,   \
+                                       const v1::NAME##Request& request, \
+                                       const CallIdentity& identity);
+EKO_ONBOARDING_RPCS(EKO_DECLARE_BUILD_UPSTREAM_REQUEST)
+#undef EKO_DECLARE_BUILD_UPSTREAM_REQUEST
 
 // "YYYY-MM-DD", zero-padded.
 std::string FormatDate(const google::type::Date& date);

@@ -1,8 +1,12 @@
 #include "adapters/eko/request_builder.h"
 
 #include <set>
+#include <string>
+#include <string_view>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 
 namespace eko::adapter {
@@ -12,19 +16,34 @@ namespace v1 = ::eko::onboarding::v1;
 
 CallIdentity Identity() { return {"9962981729", "20810200", "ref0001"}; }
 
+// The fields every POST and PUT body starts with, from Identity().
+constexpr char kIdentityFields[] =
+    R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)";
+
+// A request message from its text format.
+template <typename Request>
+Request ParseRequest(const std::string& text) {
+  Request request;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &request)) << text;
+  return request;
+}
+
+// Expects `out` to be exactly this call.
+void ExpectCall(const UpstreamRequest& out, HttpMethod method, std::string_view path_and_query,
+                std::string_view body) {
+  EXPECT_EQ(out.method, method);
+  EXPECT_EQ(out.path_and_query, path_and_query);
+  EXPECT_EQ(out.body, body);
+}
+
 TEST(RequestBuilderTest, GetCustomerUsesQueryString) {
-  v1::GetCustomerRequest request;
-  request.set_customer_id("9876543210");
-  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
-  EXPECT_EQ(out.method, HttpMethod::kGet);
-  EXPECT_EQ(out.path_and_query,
-            "/customer/profile/9876543210?initiator_id=9962981729&user_code=20810200");
-  EXPECT_EQ(out.body, "");
+  const auto request = ParseRequest<v1::GetCustomerRequest>(R"(customer_id: "9876543210")");
+  ExpectCall(BuildUpstreamRequest(EndpointTable(), request, Identity()), HttpMethod::kGet,
+             "/customer/profile/9876543210?initiator_id=9962981729&user_code=20810200", "");
 }
 
 TEST(RequestBuilderTest, GetSenderUsesQueryString) {
-  v1::GetSenderRequest request;
-  request.set_customer_id("9876543210");
+  const auto request = ParseRequest<v1::GetSenderRequest>(R"(customer_id: "9876543210")");
   UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
   EXPECT_EQ(out.method, HttpMethod::kGet);
   EXPECT_EQ(out.path_and_query,
@@ -33,63 +52,44 @@ TEST(RequestBuilderTest, GetSenderUsesQueryString) {
 }
 
 TEST(RequestBuilderTest, OnboardCustomerGoldenBody) {
-  v1::OnboardCustomerRequest request;
-  request.set_customer_id("9876543210");
+  auto request = ParseRequest<v1::OnboardCustomerRequest>(
+      R"(customer_id: "9876543210" dob { year: 1990 month: 5 day: 7 })");
   request.set_name("Asha \"A\" Rao\\");
-  request.mutable_dob()->set_year(1990);
-  request.mutable_dob()->set_month(5);
-  request.mutable_dob()->set_day(7);
   request.add_residence_address("12 MG Road");
   request.add_residence_address("Bengaluru \xE0\xA4\x85");  // non-ASCII survives
-  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
-  EXPECT_EQ(out.method, HttpMethod::kPost);
-  EXPECT_EQ(out.path_and_query, "/customer/account/9876543210");
-  EXPECT_EQ(out.body,
-            R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)"
-            R"("name":"Asha \"A\" Rao\\","dob":"1990-05-07",)"
-            R"("residence_address":["12 MG Road","Bengaluru )"
-            "\xE0\xA4\x85"
-            R"("]})");
+  ExpectCall(BuildUpstreamRequest(EndpointTable(), request, Identity()), HttpMethod::kPost,
+             "/customer/account/9876543210",
+             absl::StrCat(kIdentityFields, R"("name":"Asha \"A\" Rao\\","dob":"1990-05-07",)"
+                                           R"("residence_address":["12 MG Road","Bengaluru )"
+                                           "\xE0\xA4\x85"
+                                           R"("]})"));
 }
 
 TEST(RequestBuilderTest, VerifyCustomerOtpKeepsLeadingZeros) {
-  v1::VerifyCustomerOtpRequest request;
-  request.set_customer_id("9876543210");
-  request.set_otp("012345");
-  request.set_otp_ref_id("0099");
+  const auto request = ParseRequest<v1::VerifyCustomerOtpRequest>(
+      R"(customer_id: "9876543210" otp: "012345" otp_ref_id: "0099")");
   UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
   EXPECT_EQ(out.path_and_query, "/customer/account/9876543210/otp/verify");
-  EXPECT_EQ(out.body,
-            R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)"
-            R"("otp":"012345","otp_ref_id":"0099"})");
+  EXPECT_EQ(out.body, absl::StrCat(kIdentityFields, R"("otp":"012345","otp_ref_id":"0099"})"));
 }
 
 v1::OnboardSenderRequest SenderWithAddress() {
-  v1::OnboardSenderRequest request;
-  request.set_customer_id("9876543210");
-  request.set_name("Ravi");
-  request.mutable_dob()->set_year(1985);
-  request.mutable_dob()->set_month(12);
-  request.mutable_dob()->set_day(31);
-  v1::Address* address = request.mutable_address();
-  address->set_line("12 \"MG\" Road");
-  address->set_city("Indore");
-  address->set_state("Madhya Pradesh");
-  address->set_pincode("452001");
-  address->set_area("Gita Bhavan");
-  return request;
+  return ParseRequest<v1::OnboardSenderRequest>(
+      R"(customer_id: "9876543210" name: "Ravi" dob { year: 1985 month: 12 day: 31 }
+         address { line: "12 \"MG\" Road" city: "Indore" state: "Madhya Pradesh"
+                   pincode: "452001" area: "Gita Bhavan" })");
 }
 
 TEST(RequestBuilderTest, OnboardSenderSendsTheAddressAsAnObjectString) {
-  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), SenderWithAddress(), Identity());
-  EXPECT_EQ(out.method, HttpMethod::kPost);
-  EXPECT_EQ(out.path_and_query, "/customer/payment/dmt-fino/sender/9876543210");
   // Keys in Eko's order; the empty district is left out.
-  EXPECT_EQ(out.body,
-            R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)"
-            R"("name":"Ravi","dob":"1985-12-31","residence_address":)"
-            R"("{\"line\":\"12 \\\"MG\\\" Road\",\"city\":\"Indore\",)"
-            R"(\"state\":\"Madhya Pradesh\",\"pincode\":\"452001\",\"area\":\"Gita Bhavan\"}"})");
+  ExpectCall(
+      BuildUpstreamRequest(EndpointTable(), SenderWithAddress(), Identity()), HttpMethod::kPost,
+      "/customer/payment/dmt-fino/sender/9876543210",
+      absl::StrCat(
+          kIdentityFields,
+          R"("name":"Ravi","dob":"1985-12-31","residence_address":)"
+          R"("{\"line\":\"12 \\\"MG\\\" Road\",\"city\":\"Indore\",)"
+          R"(\"state\":\"Madhya Pradesh\",\"pincode\":\"452001\",\"area\":\"Gita Bhavan\"}"})"));
 }
 
 TEST(RequestBuilderTest, OnboardSenderAddressInTheArrayEncodings) {
@@ -106,14 +106,9 @@ TEST(RequestBuilderTest, OnboardSenderAddressInTheArrayEncodings) {
 }
 
 TEST(RequestBuilderTest, OnboardCustomerAddressAsArrayString) {
-  v1::OnboardCustomerRequest request;
-  request.set_customer_id("9876543210");
-  request.set_name("Asha");
-  request.mutable_dob()->set_year(1990);
-  request.mutable_dob()->set_month(1);
-  request.mutable_dob()->set_day(2);
-  request.add_residence_address("1 Road");
-  request.add_residence_address("Pune");
+  const auto request = ParseRequest<v1::OnboardCustomerRequest>(
+      R"(customer_id: "9876543210" name: "Asha" dob { year: 1990 month: 1 day: 2 }
+         residence_address: "1 Road" residence_address: "Pune")");
   EndpointTable endpoints;
   ASSERT_TRUE(endpoints.OverrideAddressEncoding("OnboardCustomer=array-string").ok());
   EXPECT_THAT(BuildUpstreamRequest(endpoints, request, Identity()).body,
@@ -121,22 +116,18 @@ TEST(RequestBuilderTest, OnboardCustomerAddressAsArrayString) {
 }
 
 TEST(RequestBuilderTest, VerifyCustomerOtpLeavesAnEmptyOtpOut) {
-  v1::VerifyCustomerOtpRequest request;
-  request.set_customer_id("9876543210");
-  request.set_otp_ref_id("ref==");
+  const auto request = ParseRequest<v1::VerifyCustomerOtpRequest>(
+      R"(customer_id: "9876543210" otp_ref_id: "ref==")");
   EXPECT_EQ(BuildUpstreamRequest(EndpointTable(), request, Identity()).body,
-            R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)"
-            R"("otp_ref_id":"ref=="})");
+            absl::StrCat(kIdentityFields, R"("otp_ref_id":"ref=="})"));
 }
 
 TEST(RequestBuilderTest, NumberTypedOtpsNeverLoseLeadingZeros) {
   EndpointTable endpoints;
   ASSERT_TRUE(endpoints.OverrideOtpJsonType("VerifyCustomerOtp=number").ok());
   ASSERT_TRUE(endpoints.OverrideOtpJsonType("ValidateEkycOtp.otp_ref_id=number").ok());
-  v1::VerifyCustomerOtpRequest verify;
-  verify.set_customer_id("9876543210");
-  verify.set_otp("123456");
-  verify.set_otp_ref_id("66748392");
+  auto verify = ParseRequest<v1::VerifyCustomerOtpRequest>(
+      R"(customer_id: "9876543210" otp: "123456" otp_ref_id: "66748392")");
   EXPECT_THAT(BuildUpstreamRequest(endpoints, verify, Identity()).body,
               ::testing::HasSubstr(R"("otp":123456,"otp_ref_id":66748392})"));
   verify.set_otp("012345");
@@ -147,11 +138,8 @@ TEST(RequestBuilderTest, NumberTypedOtpsNeverLoseLeadingZeros) {
   EXPECT_THAT(BuildUpstreamRequest(endpoints, verify, Identity()).body,
               ::testing::HasSubstr(R"("otp_ref_id":"1234567890123456789"})"));
 
-  v1::ValidateEkycOtpRequest validate;
-  validate.set_customer_id("9876543210");
-  validate.set_otp("123456");
-  validate.set_otp_ref_id("771");
-  validate.set_kyc_request_id("88");
+  const auto validate = ParseRequest<v1::ValidateEkycOtpRequest>(
+      R"(customer_id: "9876543210" otp: "123456" otp_ref_id: "771" kyc_request_id: "88")");
   EXPECT_THAT(BuildUpstreamRequest(endpoints, validate, Identity()).body,
               ::testing::HasSubstr(R"("otp":"123456","otp_ref_id":771,"kyc_request_id":"88"})"));
 }
@@ -160,16 +148,13 @@ TEST(RequestBuilderTest, TemplateWithoutCustomerIdPutsItInTheBodyOrQuery) {
   EndpointTable endpoints;
   ASSERT_TRUE(endpoints.Override("OnboardCustomer=POST /customer/account?service_code=80").ok());
   ASSERT_TRUE(endpoints.Override("GetSender=GET /customer/profile?service_code=80").ok());
-  v1::OnboardCustomerRequest onboard;
-  onboard.set_customer_id("9876543210");
-  onboard.set_name("A");
-  onboard.add_residence_address("x");
+  const auto onboard = ParseRequest<v1::OnboardCustomerRequest>(
+      R"(customer_id: "9876543210" name: "A" residence_address: "x")");
   UpstreamRequest out = BuildUpstreamRequest(endpoints, onboard, Identity());
   EXPECT_EQ(out.path_and_query, "/customer/account?service_code=80");
   EXPECT_THAT(out.body, ::testing::HasSubstr(R"("client_ref_id":"ref0001","customer_id":)"
                                              R"("9876543210","name":"A")"));
-  v1::GetSenderRequest get;
-  get.set_customer_id("9876543210");
+  const auto get = ParseRequest<v1::GetSenderRequest>(R"(customer_id: "9876543210")");
   EXPECT_EQ(BuildUpstreamRequest(endpoints, get, Identity()).path_and_query,
             "/customer/profile?service_code=80&customer_id=9876543210&initiator_id=9962981729&"
             "user_code=20810200");
@@ -179,38 +164,28 @@ TEST(RequestBuilderTest, TemplateQueryComesBeforeTheCommonParameters) {
   EndpointTable endpoints;
   ASSERT_TRUE(
       endpoints.Override("GetCustomer=GET /customer/profile/{customer_id}?service_code=80").ok());
-  v1::GetCustomerRequest request;
-  request.set_customer_id("9876543210");
+  const auto request = ParseRequest<v1::GetCustomerRequest>(R"(customer_id: "9876543210")");
   EXPECT_EQ(BuildUpstreamRequest(endpoints, request, Identity()).path_and_query,
             "/customer/profile/9876543210?service_code=80&initiator_id=9962981729&user_code="
             "20810200");
 }
 
 TEST(RequestBuilderTest, StartSenderEkycRenamesAadhaarAndPidData) {
-  v1::StartSenderEkycRequest request;
-  request.set_customer_id("9876543210");
-  request.set_aadhaar("123456789012");
-  request.set_pid_data("<PidData>x</PidData>");
-  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
-  EXPECT_EQ(out.method, HttpMethod::kPut);
-  EXPECT_EQ(out.path_and_query, "/customer/payment/dmt-fino/sender/9876543210/otp");
-  EXPECT_EQ(out.body,
-            R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)"
-            R"("aadhar":"123456789012","piddata":"<PidData>x</PidData>"})");
+  const auto request = ParseRequest<v1::StartSenderEkycRequest>(
+      R"(customer_id: "9876543210" aadhaar: "123456789012" pid_data: "<PidData>x</PidData>")");
+  ExpectCall(BuildUpstreamRequest(EndpointTable(), request, Identity()), HttpMethod::kPut,
+             "/customer/payment/dmt-fino/sender/9876543210/otp",
+             absl::StrCat(kIdentityFields,
+                          R"("aadhar":"123456789012","piddata":"<PidData>x</PidData>"})"));
 }
 
 TEST(RequestBuilderTest, ValidateEkycOtpGoldenBody) {
-  v1::ValidateEkycOtpRequest request;
-  request.set_customer_id("9876543210");
-  request.set_otp("000123");
-  request.set_otp_ref_id("771");
-  request.set_kyc_request_id("88");
-  UpstreamRequest out = BuildUpstreamRequest(EndpointTable(), request, Identity());
-  EXPECT_EQ(out.method, HttpMethod::kPut);
-  EXPECT_EQ(out.path_and_query, "/customer/payment/dmt-fino/sender/9876543210/otp/verify");
-  EXPECT_EQ(out.body,
-            R"({"initiator_id":"9962981729","user_code":"20810200","client_ref_id":"ref0001",)"
-            R"("otp":"000123","otp_ref_id":"771","kyc_request_id":"88"})");
+  const auto request = ParseRequest<v1::ValidateEkycOtpRequest>(
+      R"(customer_id: "9876543210" otp: "000123" otp_ref_id: "771" kyc_request_id: "88")");
+  ExpectCall(
+      BuildUpstreamRequest(EndpointTable(), request, Identity()), HttpMethod::kPut,
+      "/customer/payment/dmt-fino/sender/9876543210/otp/verify",
+      absl::StrCat(kIdentityFields, R"("otp":"000123","otp_ref_id":"771","kyc_request_id":"88"})"));
 }
 
 TEST(RequestBuilderTest, PathParameterCannotInjectSegments) {

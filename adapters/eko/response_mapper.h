@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "adapters/eko/envelope.h"
 #include "adapters/eko/json_reader.h"
+#include "adapters/rpc_registry.h"
 #include "eko/onboarding/v1/onboarding_service.pb.h"
 
 // Reads the RPC-specific part of a successful envelope (`data`) into the typed
@@ -26,20 +27,12 @@ namespace v1 = ::eko::onboarding::v1;
 std::optional<v1::CustomerProfile> ParseCustomerProfile(const Envelope& envelope,
                                                         json::IgnoredFields* ignored);
 
-absl::Status FillResponse(const Envelope& envelope, v1::NextStep step, v1::GetCustomerResponse* out,
-                          json::IgnoredFields* ignored);
-absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
-                          v1::OnboardCustomerResponse* out, json::IgnoredFields* ignored);
-absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
-                          v1::VerifyCustomerOtpResponse* out, json::IgnoredFields* ignored);
-absl::Status FillResponse(const Envelope& envelope, v1::NextStep step, v1::GetSenderResponse* out,
-                          json::IgnoredFields* ignored);
-absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
-                          v1::OnboardSenderResponse* out, json::IgnoredFields* ignored);
-absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
-                          v1::StartSenderEkycResponse* out, json::IgnoredFields* ignored);
-absl::Status FillResponse(const Envelope& envelope, v1::NextStep step,
-                          v1::ValidateEkycOtpResponse* out, json::IgnoredFields* ignored);
+// One overload per RPC of the registry (adapters/rpc_registry.h).
+#define EKO_DECLARE_FILL_RESPONSE(NAME, ...)                                                      \
+  absl::Status FillResponse(const Envelope& envelope, v1::NextStep step, v1::NAME##Response* out, \
+                            json::IgnoredFields* ignored);
+EKO_ONBOARDING_RPCS(EKO_DECLARE_FILL_RESPONSE)
+#undef EKO_DECLARE_FILL_RESPONSE
 
 }  // namespace eko::adapter
 

@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -60,11 +62,13 @@ TEST(SignerTest, ReusedSignatureIsOnlyEverTheTimestampsOwn) {
 TEST(SignerTest, RejectsEmptyAccessKey) { EXPECT_FALSE(Signer::Create("").ok()); }
 
 TEST(SignerTest, Base64EncodePadsLikeRfc4648) {
-  EXPECT_EQ(Base64Encode(""), "");
-  EXPECT_EQ(Base64Encode("f"), "Zg==");
-  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
-  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
-  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  for (const auto& [bytes, text] : {std::pair<std::string_view, std::string_view>{"", ""},
+                                    {"f", "Zg=="},
+                                    {"fo", "Zm8="},
+                                    {"foo", "Zm9v"},
+                                    {"foobar", "Zm9vYmFy"}}) {
+    EXPECT_EQ(Base64Encode(bytes), text) << bytes;
+  }
 }
 
 TEST(SignerTest, NowMillisTextIsThirteenDigits) {

@@ -34,6 +34,32 @@ HttpResponse RunOne(Transport& transport, HttpRequest request) {
   return future.get();
 }
 
+// A GET of `url` due within `timeout`.
+HttpRequest RequestTo(std::string url, absl::Duration timeout = absl::Seconds(5)) {
+  HttpRequest request;
+  request.url = std::move(url);
+  request.deadline = absl::Now() + timeout;
+  return request;
+}
+
+// One GET answered with `raw_response` by a fresh loopback server.
+HttpResponse FetchAnswer(const std::string& raw_response, CurlTransportOptions options = {}) {
+  RawServer server;
+  server.Serve(raw_response);
+  auto transport = MakeTransport(std::move(options));
+  return RunOne(*transport, RequestTo(server.url()));
+}
+
+// A URL on a loopback port nothing listens on: bound once, then released.
+std::string UnusedPortUrl() {
+  int port;
+  {
+    RawServer closed;
+    port = std::stoi(closed.url().substr(17, 5));
+  }
+  return "http://127.0.0.1:" + std::to_string(port) + "/x";
+}
+
 TEST(TransportTest, PutsBodyAndHeadersAndReadsResponse) {
   RawServer server;
   server.Serve(
@@ -42,11 +68,9 @@ TEST(TransportTest, PutsBodyAndHeadersAndReadsResponse) {
   CurlTransportOptions options;
   options.auth_headers = [] { return std::vector<std::string>{"developer_key: dk"}; };
   auto transport = MakeTransport(options);
-  HttpRequest request;
+  HttpRequest request = RequestTo(server.url("/a/b"));
   request.method = HttpMethod::kPut;
-  request.url = server.url("/a/b");
   request.body = R"({"k":"v"})";
-  request.deadline = absl::Now() + absl::Seconds(5);
   HttpResponse response = RunOne(*transport, request);
   EXPECT_EQ(response.outcome, TransportOutcome::kCompleted) << response.error_detail;
   EXPECT_EQ(response.http_status, 200);
@@ -59,28 +83,18 @@ TEST(TransportTest, PutsBodyAndHeadersAndReadsResponse) {
 }
 
 TEST(TransportTest, ParsesRetryAfter) {
-  RawServer server;
-  server.Serve("HTTP/1.1 429 Too Many\r\nRetry-After: 12\r\nContent-Length: 0\r\n\r\n");
-  auto transport = MakeTransport();
-  HttpRequest request;
-  request.url = server.url();
-  request.deadline = absl::Now() + absl::Seconds(5);
-  HttpResponse response = RunOne(*transport, request);
+  HttpResponse response =
+      FetchAnswer("HTTP/1.1 429 Too Many\r\nRetry-After: 12\r\nContent-Length: 0\r\n\r\n");
   EXPECT_EQ(response.http_status, 429);
   ASSERT_TRUE(response.retry_after.has_value());
   EXPECT_EQ(*response.retry_after, absl::Seconds(12));
 }
 
 TEST(TransportTest, ParsesRetryAfterAsAnHttpDate) {
-  RawServer server;
   const std::string when = absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT",
                                             absl::Now() + absl::Seconds(30), absl::UTCTimeZone());
-  server.Serve("HTTP/1.1 503 Busy\r\nRetry-After: " + when + "\r\nContent-Length: 0\r\n\r\n");
-  auto transport = MakeTransport();
-  HttpRequest request;
-  request.url = server.url();
-  request.deadline = absl::Now() + absl::Seconds(5);
-  HttpResponse response = RunOne(*transport, request);
+  HttpResponse response =
+      FetchAnswer("HTTP/1.1 503 Busy\r\nRetry-After: " + when + "\r\nContent-Length: 0\r\n\r\n");
   EXPECT_EQ(response.http_status, 503);
   ASSERT_TRUE(response.retry_after.has_value());
   EXPECT_GE(*response.retry_after, absl::Seconds(27));
@@ -94,9 +108,7 @@ TEST(TransportTest, RetryAfterIsPerResponse) {
   RawServer plain;
   plain.Serve("HTTP/1.1 429 Too Many\r\nContent-Length: 0\r\n\r\n");
   auto transport = MakeTransport();
-  HttpRequest request;
-  request.url = limited.url();
-  request.deadline = absl::Now() + absl::Seconds(5);
+  HttpRequest request = RequestTo(limited.url());
   EXPECT_EQ(RunOne(*transport, request).retry_after, absl::Seconds(12));
   request.url = plain.url();
   HttpResponse response = RunOne(*transport, request);
@@ -105,15 +117,8 @@ TEST(TransportTest, RetryAfterIsPerResponse) {
 }
 
 TEST(TransportTest, RefusedConnectionIsNotSent) {
-  int port;
-  {
-    RawServer closed;  // bind a port, then release it so nothing listens
-    port = std::stoi(closed.url().substr(17, 5));
-  }
   auto transport = MakeTransport();
-  HttpRequest request;
-  request.url = "http://127.0.0.1:" + std::to_string(port) + "/x";
-  request.deadline = absl::Now() + absl::Seconds(5);
+  HttpRequest request = RequestTo(UnusedPortUrl());
   EXPECT_EQ(RunOne(*transport, request).outcome, TransportOutcome::kNotSent);
 }
 
@@ -121,20 +126,16 @@ TEST(TransportTest, ConnectionClosedAfterRequestIsConnectionLost) {
   RawServer server;
   server.Serve("");  // read the request, then close without answering
   auto transport = MakeTransport();
-  HttpRequest request;
+  HttpRequest request = RequestTo(server.url());
   request.method = HttpMethod::kPost;
   request.body = "{}";
-  request.url = server.url();
-  request.deadline = absl::Now() + absl::Seconds(5);
   EXPECT_EQ(RunOne(*transport, request).outcome, TransportOutcome::kConnectionLost);
 }
 
 TEST(TransportTest, SilentServerTimesOutAfterSend) {
   RawServer server;  // listens but never accepts: the kernel completes the handshake
   auto transport = MakeTransport();
-  HttpRequest request;
-  request.url = server.url();
-  request.deadline = absl::Now() + absl::Milliseconds(300);
+  HttpRequest request = RequestTo(server.url(), absl::Milliseconds(300));
   const absl::Time start = absl::Now();
   HttpResponse response = RunOne(*transport, request);
   EXPECT_EQ(response.outcome, TransportOutcome::kTimedOut) << response.error_detail;
@@ -142,23 +143,18 @@ TEST(TransportTest, SilentServerTimesOutAfterSend) {
 }
 
 TEST(TransportTest, OversizedBodyIsRejected) {
-  RawServer server;
-  server.Serve("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x'));
   CurlTransportOptions options;
   options.max_response_bytes = 1000;
-  auto transport = MakeTransport(options);
-  HttpRequest request;
-  request.url = server.url();
-  request.deadline = absl::Now() + absl::Seconds(5);
-  EXPECT_EQ(RunOne(*transport, request).outcome, TransportOutcome::kResponseTooLarge);
+  EXPECT_EQ(FetchAnswer("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x'),
+                        options)
+                .outcome,
+            TransportOutcome::kResponseTooLarge);
 }
 
 TEST(TransportTest, CancelAbortsARunningTransfer) {
   RawServer server;  // never answers
   auto transport = MakeTransport();
-  HttpRequest request;
-  request.url = server.url();
-  request.deadline = absl::Now() + absl::Seconds(30);
+  HttpRequest request = RequestTo(server.url(), absl::Seconds(30));
   std::promise<HttpResponse> promise;
   const uint64_t id = transport->Submit(
       request, [&promise](HttpResponse r) mutable { promise.set_value(std::move(r)); });
@@ -175,9 +171,7 @@ TEST(TransportTest, ShutdownCompletesEveryPendingTransfer) {
   {
     auto transport = MakeTransport();
     for (int i = 0; i < 20; ++i) {
-      HttpRequest request;
-      request.url = server.url();
-      request.deadline = absl::Now() + absl::Seconds(30);
+      HttpRequest request = RequestTo(server.url(), absl::Seconds(30));
       transport->Submit(request, [&cancelled](HttpResponse r) {
         if (r.outcome == TransportOutcome::kCancelled) ++cancelled;
       });
@@ -194,11 +188,6 @@ namespace eko::adapter {
 namespace {
 
 TEST(TransportRetryTest, NeverSentAttemptsAreRetriedAndSignedAfresh) {
-  int port;
-  {
-    RawServer closed;
-    port = std::stoi(closed.url().substr(17, 5));
-  }
   std::atomic<int> signatures{0};
   CurlTransportOptions options;
   options.auth_headers = [&signatures] {
@@ -206,9 +195,7 @@ TEST(TransportRetryTest, NeverSentAttemptsAreRetriedAndSignedAfresh) {
     return std::vector<std::string>{"secret-key: s" + std::to_string(signatures.load())};
   };
   auto transport = MakeTransport(options);
-  HttpRequest request;
-  request.url = "http://127.0.0.1:" + std::to_string(port) + "/x";
-  request.deadline = absl::Now() + absl::Seconds(5);
+  HttpRequest request = RequestTo(UnusedPortUrl());
   request.max_retries = 2;
   request.retry_backoff = absl::Milliseconds(20);
   HttpResponse response = RunOne(*transport, request);
@@ -218,15 +205,8 @@ TEST(TransportRetryTest, NeverSentAttemptsAreRetriedAndSignedAfresh) {
 }
 
 TEST(TransportRetryTest, NoRetryWhenTheDeadlineLeavesNoRoom) {
-  int port;
-  {
-    RawServer closed;
-    port = std::stoi(closed.url().substr(17, 5));
-  }
   auto transport = MakeTransport();
-  HttpRequest request;
-  request.url = "http://127.0.0.1:" + std::to_string(port) + "/x";
-  request.deadline = absl::Now() + absl::Milliseconds(120);
+  HttpRequest request = RequestTo(UnusedPortUrl(), absl::Milliseconds(120));
   request.max_retries = 5;
   request.retry_backoff = absl::Milliseconds(500);
   request.min_attempt_budget = absl::Milliseconds(100);
@@ -239,11 +219,9 @@ TEST(TransportRetryTest, SentRequestsAreNeverRetried) {
   RawServer server;
   server.Serve("");  // reads the request, closes without answering
   auto transport = MakeTransport();
-  HttpRequest request;
+  HttpRequest request = RequestTo(server.url());
   request.method = HttpMethod::kPost;
   request.body = "{}";
-  request.url = server.url();
-  request.deadline = absl::Now() + absl::Seconds(5);
   request.max_retries = 3;
   HttpResponse response = RunOne(*transport, request);
   EXPECT_EQ(response.outcome, TransportOutcome::kConnectionLost);
@@ -262,9 +240,7 @@ std::vector<HttpResponse> RunWave(Transport& transport, const std::string& url, 
   std::vector<std::future<HttpResponse>> futures;
   for (auto& p : promises) futures.push_back(p.get_future());
   for (int i = 0; i < n; ++i) {
-    HttpRequest request;
-    request.url = url;
-    request.deadline = absl::Now() + absl::Seconds(10);
+    HttpRequest request = RequestTo(url, absl::Seconds(10));
     transport.Submit(request,
                      [&promises, i](HttpResponse r) { promises[i].set_value(std::move(r)); });
   }
@@ -342,11 +318,9 @@ TEST(TransportInlineTest, CallbacksNeverRunInsideSubmit) {
   std::atomic<int> ran_inside_submit{0};
   std::promise<void> all_done;
   for (int i = 0; i < kCalls; ++i) {
-    HttpRequest request;
     // libcurl refuses the scheme on its first step: a transport that drove
     // the transfer from Submit would finish it before Submit returns.
-    request.url = "ftp://127.0.0.1/x";
-    request.deadline = absl::Now() + absl::Seconds(5);
+    HttpRequest request = RequestTo("ftp://127.0.0.1/x");
     inside_submit = true;
     transport->Submit(request, [&](HttpResponse r) {
       if (inside_submit) ++ran_inside_submit;
@@ -366,14 +340,10 @@ TEST(TransportInlineTest, CallbackMaySubmitAgain) {
   second.Serve("HTTP/1.1 201 Created\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
   auto transport = MakeTransport();
   std::promise<HttpResponse> chained;
-  HttpRequest request;
-  request.url = first.url();
-  request.deadline = absl::Now() + absl::Seconds(5);
+  HttpRequest request = RequestTo(first.url());
   transport->Submit(request, [&](HttpResponse r) {
     EXPECT_EQ(r.http_status, 200);
-    HttpRequest next;
-    next.url = second.url();
-    next.deadline = absl::Now() + absl::Seconds(5);
+    HttpRequest next = RequestTo(second.url());
     transport->Submit(next, [&](HttpResponse r2) { chained.set_value(std::move(r2)); });
   });
   auto future = chained.get_future();

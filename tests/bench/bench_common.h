@@ -1,7 +1,6 @@
-// Shared pieces of the benchmark tools (eko-bench, bench-curl-floor): exact
-// latency percentiles, /proc sampling of the processes under test, flag
-// parsing, and the one report format (human table, JSON, key=value lines)
-// that scripts/bench reads.
+// Shared pieces of the benchmark tools (eko-bench, bench-curl-floor,
+// bench-echo-server): exact latency percentiles and /proc sampling of the
+// processes under test. The report they print is in report.h.
 #ifndef EKO_TESTS_BENCH_BENCH_COMMON_H_
 #define EKO_TESTS_BENCH_BENCH_COMMON_H_
 
@@ -9,13 +8,10 @@
 
 #include <condition_variable>
 #include <cstdint>
-#include <map>
 #include <mutex>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <thread>
-#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -38,6 +34,8 @@ void SleepUntilNs(int64_t deadline_ns);
 // Raises the soft RLIMIT_NOFILE to the hard limit. Returns the soft limit in
 // force afterwards.
 absl::StatusOr<uint64_t> RaiseOpenFileLimit();
+// RaiseOpenFileLimit(); a failure is only a warning on stderr, from `tool`.
+void RaiseOpenFileLimitOrWarn(absl::string_view tool);
 
 // Every latency sample of a run, kept whole: percentiles are exact (nearest
 // rank over all samples), never estimated from buckets. Not thread-safe.
@@ -147,60 +145,6 @@ class ProcessWatcher {
   std::condition_variable stop_cv_;
   bool stopping_ = false;  // guarded by mu_
   std::thread sampler_;
-};
-
-// The outcome of one run, shared by every tool so scripts read one format.
-struct Report {
-  std::string tool;     // eko-bench, bench-curl-floor
-  std::string target;   // gateway, echo, upstream
-  std::string mode;     // closed, open
-  int concurrency = 0;  // closed loop: calls kept in flight
-  double rate = 0;      // open loop: calls started per second
-  int connections = 0;  // gRPC channels or max libcurl connections
-  double warmup_s = 0;
-  double window_s = 0;                      // measured window, actual length
-  int64_t completed = 0;                    // calls that completed inside the window
-  int64_t not_sent = 0;                     // open loop: calls skipped at the in-flight cap
-  std::map<std::string, int64_t> outcomes;  // status name -> calls (window only)
-  std::string ok_outcome;             // the outcomes key that means success ("OK", "http_200")
-  LatencySamples* latency = nullptr;  // window only
-  std::vector<ProcessResult> processes;
-  // Busy CPU of the whole machine over the window (100 = one CPU), -1 unknown.
-  // What the processes above do not account for is other work on the machine
-  // (plus kernel time such as loopback networking): a disturbed run shows here.
-  double machine_cpu_percent = -1;
-  std::vector<std::pair<std::string, std::string>> notes;  // extra settings to print
-};
-
-// Human-readable table (the headers bench_smoke checks for).
-void PrintTable(Report& report, std::ostream& out);
-// One JSON object, one line.
-std::string ToJson(Report& report);
-// Flat "key=value" lines for shell scripts (keys documented in README.md).
-std::string ToKeyValues(Report& report);
-// Prints the table (or, with `json`, the JSON object) on stdout and, when
-// `kv_path` is not empty, writes the key=value lines to that file.
-absl::Status EmitReport(Report& report, bool json, const std::string& kv_path);
-
-// Minimal --flag=value / --flag value parser. Flags without a value are bools.
-class FlagParser {
- public:
-  FlagParser(int argc, char** argv);
-  // The next flag name (without "--") or nullopt at the end; sets error() on
-  // something that is not a flag.
-  std::optional<std::string> Next();
-  // The value of the flag just returned (its "=value" or the next argument).
-  absl::StatusOr<std::string> Value();
-  absl::StatusOr<int64_t> IntValue(int64_t min, int64_t max);
-  absl::StatusOr<double> DoubleValue(double min, double max);
-  const std::string& error() const { return error_; }
-
- private:
-  std::vector<std::string> args_;
-  size_t next_ = 0;
-  std::string name_;
-  std::optional<std::string> inline_value_;
-  std::string error_;
 };
 
 }  // namespace eko::bench

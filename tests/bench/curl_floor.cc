@@ -20,111 +20,64 @@
 #include <string>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "tests/bench/bench_common.h"
+#include "tests/bench/command_line.h"
+#include "tests/bench/load_common.h"
+#include "tests/bench/report.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    R"(the upstream floor: a direct libcurl client of the Eko simulator's
+GET /customer/profile/{id}, closed loop (see tests/bench/README.md).
+Usage: bench-curl-floor --base-url=URL [--concurrency=C] [--flag=value ...])";
+
+}  // namespace
+
+ABSL_FLAG(std::string, base_url, "",
+          "Eko (simulator) base URL, e.g. http://127.0.0.1:8090/ekoapi/v3");
+ABSL_FLAG(std::string, initiator_id, "9962981729", "initiator_id query parameter");
+ABSL_FLAG(std::string, user_code, "20810200", "user_code query parameter");
+ABSL_FLAG(std::string, developer_key, "sim-developer-key", "developer_key header");
+ABSL_FLAG(std::string, access_key, "sim-access-key", "access key the requests are signed with");
+ABSL_FLAG(int64_t, concurrency, 1, "transfers kept in flight (closed loop)");
+ABSL_FLAG(int64_t, multi_handles, 1,
+          "spread the transfers over this many libcurl multi handles, each with its own "
+          "connection cache, all on the one epoll thread (1: as eko-gateway)");
 
 namespace eko::bench {
 namespace {
 
-constexpr char kUsage[] = R"(usage: bench-curl-floor --base-url=URL --concurrency=C [flags]
-  --base-url=URL          Eko (simulator) base URL, e.g. http://127.0.0.1:8090/ekoapi/v3
-  --customer-id=ID        customer looked up (default 6111111111)
-  --initiator-id=ID       initiator_id query parameter (default 9962981729)
-  --user-code=CODE        user_code query parameter (default 20810200)
-  --developer-key=KEY     developer_key header (default sim-developer-key)
-  --access-key=KEY        access key the requests are signed with (default sim-access-key)
-  --concurrency=C         transfers kept in flight (closed loop; default 1)
-  --multi-handles=K       spread the transfers over K libcurl multi handles, each with its
-                          own connection cache, all on the one epoll thread (default 1, as
-                          eko-gateway)
-  --duration-s=D          measured window (default 10)
-  --warmup-s=W            warm-up before the window, not measured (default 2)
-  --timeout-ms=T          timeout of each transfer (default 30000)
-  --pid=[NAME=]PID        a process under test to measure (repeatable); this client is
-                          always reported as "client"
-  --json                  print one JSON object instead of the table
-  --kv-out=FILE           also write the report as key=value lines to FILE
-Exit status: 0 when the run completed (whatever the replies were), 1 on a setup failure,
-2 on bad flags.
-)";
-
+// The flags, checked, with the request's URL built.
 struct Options {
-  std::string base_url;
-  std::string customer_id = "6111111111";
-  std::string initiator_id = "9962981729";
-  std::string user_code = "20810200";
-  std::string developer_key = "sim-developer-key";
-  std::string access_key = "sim-access-key";
-  int64_t concurrency = 1;
-  int64_t multi_handles = 1;
-  double duration_s = 10;
-  double warmup_s = 2;
-  int64_t timeout_ms = 30000;
-  std::vector<WatchTarget> watch;
-  bool json = false;
-  std::string kv_out;
+  LoadSettings load;
+  std::string profile_url;  // --base-url/customer/profile/--customer-id
+  std::string url;          // profile_url with its query
+  std::string developer_key;
+  std::string access_key;
+  int64_t concurrency = 0;
+  int64_t multi_handles = 0;
 };
 
-absl::StatusOr<Options> ParseOptions(int argc, char** argv, bool* help) {
-  Options o;
-  FlagParser flags(argc, argv);
-  while (std::optional<std::string> name = flags.Next()) {
-    absl::Status status;
-    const auto set_string = [&](std::string* out) {
-      absl::StatusOr<std::string> v = flags.Value();
-      if (v.ok()) *out = *v;
-      status = v.status();
-    };
-    if (*name == "help") {
-      *help = true;
-      return o;
-    } else if (*name == "base-url") {
-      set_string(&o.base_url);
-    } else if (*name == "customer-id") {
-      set_string(&o.customer_id);
-    } else if (*name == "initiator-id") {
-      set_string(&o.initiator_id);
-    } else if (*name == "user-code") {
-      set_string(&o.user_code);
-    } else if (*name == "developer-key") {
-      set_string(&o.developer_key);
-    } else if (*name == "access-key") {
-      set_string(&o.access_key);
-    } else if (*name == "concurrency") {
-      absl::StatusOr<int64_t> v = flags.IntValue(1, 100000);
-      if (v.ok()) o.concurrency = *v;
-      status = v.status();
-    } else if (*name == "multi-handles") {
-      absl::StatusOr<int64_t> v = flags.IntValue(1, 1024);
-      if (v.ok()) o.multi_handles = *v;
-      status = v.status();
-    } else if (*name == "duration-s" || *name == "warmup-s") {
-      absl::StatusOr<double> v = flags.DoubleValue(*name == "duration-s" ? 0.1 : 0, 86400);
-      if (v.ok()) (*name == "duration-s" ? o.duration_s : o.warmup_s) = *v;
-      status = v.status();
-    } else if (*name == "timeout-ms") {
-      absl::StatusOr<int64_t> v = flags.IntValue(1, 3600000);
-      if (v.ok()) o.timeout_ms = *v;
-      status = v.status();
-    } else if (*name == "pid") {
-      std::string text;
-      set_string(&text);
-      if (status.ok()) {
-        absl::StatusOr<WatchTarget> target = ParseWatchTarget(text);
-        if (target.ok()) o.watch.push_back(*target);
-        status = target.status();
-      }
-    } else if (*name == "json") {
-      o.json = true;
-    } else if (*name == "kv-out") {
-      set_string(&o.kv_out);
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", *name));
-    }
-    if (!status.ok()) return status;
-  }
-  if (!flags.error().empty()) return absl::InvalidArgumentError(flags.error());
-  if (o.base_url.empty()) return absl::InvalidArgumentError("--base-url is required");
+absl::StatusOr<Options> ReadOptions(LoadSettings load) {
+  const std::string base_url = absl::GetFlag(FLAGS_base_url);
+  if (base_url.empty()) return absl::InvalidArgumentError("--base-url is required");
+  const std::string profile_url = absl::StrCat(base_url, "/customer/profile/", load.customer_id);
+  Options o{.load = std::move(load),
+            .profile_url = profile_url,
+            .url = absl::StrCat(profile_url, "?initiator_id=", absl::GetFlag(FLAGS_initiator_id),
+                                "&user_code=", absl::GetFlag(FLAGS_user_code)),
+            .developer_key = absl::GetFlag(FLAGS_developer_key),
+            .access_key = absl::GetFlag(FLAGS_access_key),
+            .concurrency = absl::GetFlag(FLAGS_concurrency),
+            .multi_handles = absl::GetFlag(FLAGS_multi_handles)};
+  absl::Status checked = FirstError({
+      CheckRange<int64_t>("concurrency", o.concurrency, 1, 100000),
+      CheckRange<int64_t>("multi-handles", o.multi_handles, 1, 1024),
+  });
+  if (!checked.ok()) return checked;
   return o;
 }
 
@@ -278,16 +231,11 @@ class Shards {
 };
 
 int Run(const Options& o) {
-  if (absl::StatusOr<uint64_t> limit = RaiseOpenFileLimit(); !limit.ok()) {
-    std::cerr << "bench-curl-floor: warning: " << limit.status().message() << "\n";
-  }
+  RaiseOpenFileLimitOrWarn("bench-curl-floor");
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     std::cerr << "bench-curl-floor: curl_global_init failed\n";
     return 1;
   }
-  const std::string url =
-      absl::StrCat(o.base_url, "/customer/profile/", o.customer_id,
-                   "?initiator_id=", o.initiator_id, "&user_code=", o.user_code);
   const EkoSigner signer(o.access_key);
   Shards shards(static_cast<size_t>(o.multi_handles));
   if (absl::Status init = shards.Init(); !init.ok()) {
@@ -311,25 +259,23 @@ int Run(const Options& o) {
     Transfer& t = transfers[i];
     t.shard = i % shards.size();
     t.easy = curl_easy_init();
-    curl_easy_setopt(t.easy, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(t.easy, CURLOPT_URL, o.url.c_str());
     curl_easy_setopt(t.easy, CURLOPT_PRIVATE, &t);
     curl_easy_setopt(t.easy, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(t.easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(t.easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(t.easy, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(t.easy, CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout_ms));
+    curl_easy_setopt(t.easy, CURLOPT_TIMEOUT_MS, static_cast<long>(o.load.timeout_ms));
     curl_easy_setopt(t.easy, CURLOPT_USERAGENT, "eko-bench-curl-floor");
     curl_easy_setopt(t.easy, CURLOPT_WRITEFUNCTION, &DiscardBody);
   }
 
-  std::vector<WatchTarget> watch = o.watch;
-  watch.push_back(WatchTarget{"client", getpid()});
-  ProcessWatcher watcher(watch);
+  ProcessWatcher watcher(o.load.watch);
   watcher.Start();
 
   const int64_t begin = NowNs();
-  const int64_t window_start = begin + static_cast<int64_t>(o.warmup_s * 1e9);
-  const int64_t window_end = window_start + static_cast<int64_t>(o.duration_s * 1e9);
+  const int64_t window_start = begin + static_cast<int64_t>(o.load.warmup_s * 1e9);
+  const int64_t window_end = window_start + static_cast<int64_t>(o.load.duration_s * 1e9);
   bool window_marked = false;
   bool end_marked = false;
   LatencySamples latency;
@@ -393,28 +339,14 @@ int Run(const Options& o) {
   report.mode = "closed";
   report.concurrency = static_cast<int>(o.concurrency);
   report.connections = static_cast<int>(o.concurrency);
-  report.warmup_s = o.warmup_s;
   report.window_s = static_cast<double>(window_end - window_start) / 1e9;
   report.completed = completed;
   report.outcomes = std::move(outcomes);
   report.ok_outcome = "http_200";
   report.latency = &latency;
-  report.processes = watcher.Results();
-  report.machine_cpu_percent = watcher.machine_cpu_percent();
-  report.notes.emplace_back("url", absl::StrCat(o.base_url, "/customer/profile/", o.customer_id));
+  report.notes.emplace_back("url", o.profile_url);
   report.notes.emplace_back("multi_handles", absl::StrCat(o.multi_handles));
-  if (absl::Status emitted = EmitReport(report, o.json, o.kv_out); !emitted.ok()) {
-    std::cerr << "bench-curl-floor: " << emitted.message() << "\n";
-    return 1;
-  }
-  for (const ProcessResult& p : report.processes) {
-    if (!p.error.empty()) {
-      std::cerr << "bench-curl-floor: process " << p.name << " (" << p.pid << "): " << p.error
-                << "\n";
-      return 1;
-    }
-  }
-  return 0;
+  return FinishRun(report, watcher, o.load);
 }
 
 }  // namespace
@@ -422,15 +354,8 @@ int Run(const Options& o) {
 
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
-  bool help = false;
-  absl::StatusOr<eko::bench::Options> options = eko::bench::ParseOptions(argc, argv, &help);
-  if (help) {
-    std::cout << eko::bench::kUsage;
-    return 0;
-  }
-  if (!options.ok()) {
-    std::cerr << "bench-curl-floor: " << options.status().message() << "\n" << eko::bench::kUsage;
-    return 2;
-  }
-  return eko::bench::Run(*options);
+  return eko::bench::LoadToolMain<eko::bench::Options>(
+      argc, argv,
+      {.tool = "bench-curl-floor", .usage = kUsage, .flag_files = {"tests/bench/curl_floor.cc"}},
+      &eko::bench::ReadOptions, &eko::bench::Run);
 }

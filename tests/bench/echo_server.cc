@@ -5,7 +5,8 @@
 //   bench-echo-server [--listen=127.0.0.1:0]
 //   stdout (one line): bench-echo-server listening on port N
 //
-// Exits 0 on SIGTERM or SIGINT, 2 on bad flags, 1 if it cannot listen.
+// Exits 0 on SIGTERM or SIGINT, 1 if it cannot listen or on an unknown or
+// malformed flag, 2 on a positional argument.
 #include <signal.h>
 
 #include <chrono>
@@ -15,17 +16,22 @@
 #include <string>
 #include <thread>
 
+#include "absl/flags/flag.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "tests/bench/bench_common.h"
+#include "tests/bench/command_line.h"
 #include "tests/bench/echo.grpc.pb.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:0", "listen address, HOST:PORT (port 0: a free port)");
 
 namespace {
 
-constexpr char kUsage[] =
-    "usage: bench-echo-server [--listen=HOST:PORT]\n"
-    "  --listen=HOST:PORT  listen address (default 127.0.0.1:0: a free port)\n";
+constexpr char kUsage[] = R"(the gRPC floor: a unary echo server that does no work.
+Usage: bench-echo-server [--listen=HOST:PORT]
+Exit status: 0 on SIGTERM or SIGINT; 1 if it cannot listen or on an unknown or
+malformed flag; 2 on a positional argument.)";
 
 // Echo returns the request's payload; it never blocks.
 class EchoService final : public eko::bench::v1::EchoService::CallbackService {
@@ -40,42 +46,27 @@ class EchoService final : public eko::bench::v1::EchoService::CallbackService {
   }
 };
 
+// Blocks SIGTERM and SIGINT in this thread and every thread it starts later,
+// and returns them as the set for sigwait.
+sigset_t BlockStopSignals() {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  for (const int stop_signal : {SIGTERM, SIGINT}) sigaddset(&stop_signals, stop_signal);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  return stop_signals;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   eko::bench::TurnOffMutexDeadlockDetection();
-  std::string listen = "127.0.0.1:0";
-  eko::bench::FlagParser flags(argc, argv);
-  while (std::optional<std::string> name = flags.Next()) {
-    if (*name == "help") {
-      std::cout << kUsage;
-      return 0;
-    }
-    if (*name != "listen") {
-      std::cerr << "bench-echo-server: unknown flag --" << *name << "\n" << kUsage;
-      return 2;
-    }
-    absl::StatusOr<std::string> value = flags.Value();
-    if (!value.ok()) {
-      std::cerr << "bench-echo-server: " << value.status().message() << "\n";
-      return 2;
-    }
-    listen = *value;
-  }
-  if (!flags.error().empty()) {
-    std::cerr << "bench-echo-server: " << flags.error() << "\n" << kUsage;
-    return 2;
-  }
-
+  eko::bench::ParseCommandLineOrExit(
+      argc, argv,
+      {.tool = "bench-echo-server", .usage = kUsage, .flag_files = {"tests/bench/echo_server.cc"}});
+  const std::string listen = absl::GetFlag(FLAGS_listen);
   signal(SIGPIPE, SIG_IGN);
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  if (absl::StatusOr<uint64_t> limit = eko::bench::RaiseOpenFileLimit(); !limit.ok()) {
-    std::cerr << "bench-echo-server: warning: " << limit.status().message() << "\n";
-  }
+  const sigset_t stop_signals = BlockStopSignals();
+  eko::bench::RaiseOpenFileLimitOrWarn("bench-echo-server");
 
   EchoService service;
   grpc::ServerBuilder builder;

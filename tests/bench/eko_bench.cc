@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "eko/onboarding/v1/onboarding_service.pb.h"
 #include "grpcpp/create_channel.h"
@@ -32,38 +33,39 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "tests/bench/bench_common.h"
+#include "tests/bench/command_line.h"
 #include "tests/bench/echo.pb.h"
+#include "tests/bench/load_common.h"
+#include "tests/bench/report.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    R"(an asynchronous gRPC load generator for eko-gateway's GetCustomer and
+bench-echo-server's Echo (see tests/bench/README.md).
+Usage: eko-bench --addr=HOST:PORT (--concurrency=C | --rate=R) [--flag=value ...])";
+
+}  // namespace
+
+ABSL_FLAG(std::string, addr, "", "server to load, HOST:PORT (eko-gateway or bench-echo-server)");
+ABSL_FLAG(std::string, target, "gateway",
+          "gateway: eko.onboarding.v1.OnboardingService/GetCustomer; "
+          "echo: eko.bench.v1.EchoService/Echo");
+ABSL_FLAG(std::string, user_code, "", "GetCustomer's user_code (empty: the gateway's default)");
+ABSL_FLAG(int64_t, payload_bytes, 100, "Echo payload size");
+ABSL_FLAG(int64_t, concurrency, 0, "closed loop: this many calls in flight");
+ABSL_FLAG(double, rate, 0, "open loop: this many calls started per second");
+ABSL_FLAG(int64_t, max_inflight, 100000,
+          "open loop: calls over this many in flight are not sent but counted as \"not sent\"");
+ABSL_FLAG(double, ramp_s, 0,
+          "closed loop: start the calls evenly over this many seconds instead of all at once, "
+          "so that their completions do not arrive in waves (at most --warmup-s)");
+ABSL_FLAG(int64_t, channels, 0,
+          "gRPC channels, each its own connection (0: closed loop max(1, C/100), open loop "
+          "max(1, R/1000))");
 
 namespace eko::bench {
 namespace {
-
-constexpr char kUsage[] = R"(usage: eko-bench --addr=HOST:PORT (--concurrency=C | --rate=R) [flags]
-  --addr=HOST:PORT        server to load (eko-gateway or bench-echo-server)
-  --target=gateway|echo   gateway: eko.onboarding.v1.OnboardingService/GetCustomer (default);
-                          echo: eko.bench.v1.EchoService/Echo
-  --customer-id=ID        GetCustomer's customer_id (default 6111111111, the simulator's
-                          seeded enrolled customer: every call is a signed upstream round trip)
-  --user-code=CODE        GetCustomer's user_code (default: empty, the gateway's default)
-  --payload-bytes=N       Echo payload size (default 100)
-  --concurrency=C         closed loop: C calls in flight
-  --rate=R                open loop: R calls started per second
-  --max-inflight=N        open loop: calls over this many in flight are not sent but counted
-                          as "not sent" (default 100000)
-  --duration-s=D          measured window (default 10)
-  --warmup-s=W            warm-up before the window, not measured (default 2)
-  --ramp-s=R              closed loop: start the C chains evenly over the first R seconds
-                          instead of all at once, so that their completions do not arrive
-                          in waves (default 0)
-  --channels=N            gRPC channels, each its own connection (default: closed loop
-                          max(1, C/100), open loop max(1, R/1000))
-  --timeout-ms=T          deadline of each call (default 30000)
-  --pid=[NAME=]PID        a process under test to measure (repeatable); the load generator
-                          itself is always reported as "client"
-  --json                  print one JSON object instead of the table
-  --kv-out=FILE           also write the report as key=value lines to FILE
-Exit status: 0 when the run completed (whatever the calls returned), 1 on a setup
-failure (cannot connect, a watched process is gone), 2 on bad flags.
-)";
 
 constexpr const char* kCodeNames[] = {
     "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
@@ -78,100 +80,81 @@ size_t CodeIndex(const grpc::Status& status) {
   return code < kCodeCount ? code : static_cast<size_t>(grpc::StatusCode::UNKNOWN);
 }
 
-struct Options {
-  std::string addr;
-  std::string target = "gateway";
-  std::string customer_id = "6111111111";
-  std::string user_code;
-  int64_t payload_bytes = 100;
-  int64_t concurrency = 0;
-  double rate = 0;
-  int64_t max_inflight = 100000;
-  double duration_s = 10;
-  double warmup_s = 2;
-  double ramp_s = 0;
-  int64_t channels = 0;
-  int64_t timeout_ms = 30000;
-  std::vector<WatchTarget> watch;
-  bool json = false;
-  std::string kv_out;
+// The serialized request and the full method name of the chosen target.
+struct Call {
+  std::string method;
+  grpc::ByteBuffer request;
 };
 
-absl::StatusOr<Options> ParseOptions(int argc, char** argv, bool* help) {
-  Options o;
-  FlagParser flags(argc, argv);
-  while (std::optional<std::string> name = flags.Next()) {
-    absl::Status status;
-    const auto set_int = [&](int64_t* out, int64_t min, int64_t max) {
-      absl::StatusOr<int64_t> v = flags.IntValue(min, max);
-      if (v.ok()) *out = *v;
-      status = v.status();
-    };
-    const auto set_double = [&](double* out, double min, double max) {
-      absl::StatusOr<double> v = flags.DoubleValue(min, max);
-      if (v.ok()) *out = *v;
-      status = v.status();
-    };
-    const auto set_string = [&](std::string* out) {
-      absl::StatusOr<std::string> v = flags.Value();
-      if (v.ok()) *out = *v;
-      status = v.status();
-    };
-    if (*name == "help") {
-      *help = true;
-      return o;
-    } else if (*name == "addr") {
-      set_string(&o.addr);
-    } else if (*name == "target") {
-      set_string(&o.target);
-    } else if (*name == "customer-id") {
-      set_string(&o.customer_id);
-    } else if (*name == "user-code") {
-      set_string(&o.user_code);
-    } else if (*name == "payload-bytes") {
-      set_int(&o.payload_bytes, 0, 1 << 20);
-    } else if (*name == "concurrency") {
-      set_int(&o.concurrency, 1, 1000000);
-    } else if (*name == "rate") {
-      set_double(&o.rate, 0.1, 10e6);
-    } else if (*name == "max-inflight") {
-      set_int(&o.max_inflight, 1, 10000000);
-    } else if (*name == "duration-s") {
-      set_double(&o.duration_s, 0.1, 86400);
-    } else if (*name == "warmup-s") {
-      set_double(&o.warmup_s, 0, 86400);
-    } else if (*name == "ramp-s") {
-      set_double(&o.ramp_s, 0, 3600);
-    } else if (*name == "channels") {
-      set_int(&o.channels, 1, 10000);
-    } else if (*name == "timeout-ms") {
-      set_int(&o.timeout_ms, 1, 3600000);
-    } else if (*name == "pid") {
-      std::string text;
-      set_string(&text);
-      if (status.ok()) {
-        absl::StatusOr<WatchTarget> target = ParseWatchTarget(text);
-        if (target.ok()) o.watch.push_back(*target);
-        status = target.status();
-      }
-    } else if (*name == "json") {
-      o.json = true;
-    } else if (*name == "kv-out") {
-      set_string(&o.kv_out);
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", *name));
-    }
-    if (!status.ok()) return status;
+// The call --target names: GetCustomer of `customer_id` and --user-code, or
+// Echo of --payload-bytes.
+absl::StatusOr<Call> MakeCall(const std::string& target, const std::string& customer_id) {
+  const int64_t payload_bytes = absl::GetFlag(FLAGS_payload_bytes);
+  if (absl::Status checked = CheckRange<int64_t>("payload-bytes", payload_bytes, 0, 1 << 20);
+      !checked.ok()) {
+    return checked;
   }
-  if (!flags.error().empty()) return absl::InvalidArgumentError(flags.error());
-  if (o.addr.empty()) return absl::InvalidArgumentError("--addr is required");
-  if (o.target != "gateway" && o.target != "echo") {
+  std::string bytes;
+  Call call;
+  if (target == "gateway") {
+    eko::onboarding::v1::GetCustomerRequest request;
+    request.set_customer_id(customer_id);
+    request.set_user_code(absl::GetFlag(FLAGS_user_code));
+    request.SerializeToString(&bytes);
+    call.method = "/eko.onboarding.v1.OnboardingService/GetCustomer";
+  } else if (target == "echo") {
+    eko::bench::v1::EchoRequest request;
+    request.set_payload(std::string(static_cast<size_t>(payload_bytes), 'x'));
+    request.SerializeToString(&bytes);
+    call.method = "/eko.bench.v1.EchoService/Echo";
+  } else {
     return absl::InvalidArgumentError("--target must be gateway or echo");
   }
-  if ((o.concurrency > 0) == (o.rate > 0)) {
+  grpc::Slice slice(bytes);
+  call.request = grpc::ByteBuffer(&slice, 1);
+  return call;
+}
+
+// The flags, checked, with the call built and the channel count resolved.
+struct Options {
+  LoadSettings load;
+  std::string addr;
+  std::string target;
+  Call call;
+  int64_t concurrency = 0;  // closed loop; 0 in an open loop
+  double rate = 0;          // open loop; 0 in a closed loop
+  int64_t max_inflight = 0;
+  double ramp_s = 0;
+  int64_t channels = 0;
+};
+
+absl::StatusOr<Options> ReadOptions(LoadSettings load) {
+  Options o{.load = std::move(load),
+            .addr = absl::GetFlag(FLAGS_addr),
+            .target = absl::GetFlag(FLAGS_target),
+            .concurrency = absl::GetFlag(FLAGS_concurrency),
+            .rate = absl::GetFlag(FLAGS_rate),
+            .max_inflight = absl::GetFlag(FLAGS_max_inflight),
+            .ramp_s = absl::GetFlag(FLAGS_ramp_s),
+            .channels = absl::GetFlag(FLAGS_channels)};
+  if (o.addr.empty()) return absl::InvalidArgumentError("--addr is required");
+  absl::StatusOr<Call> call = MakeCall(o.target, o.load.customer_id);
+  if (!call.ok()) return call.status();
+  o.call = *std::move(call);
+  if ((o.concurrency != 0) == (o.rate != 0)) {
     return absl::InvalidArgumentError("give exactly one of --concurrency and --rate");
   }
-  if (o.ramp_s > o.warmup_s) {
+  if (absl::Status checked = FirstError({
+          o.rate != 0 ? CheckRange("rate", o.rate, 0.1, 10e6)
+                      : CheckRange<int64_t>("concurrency", o.concurrency, 1, 1000000),
+          CheckRange<int64_t>("max-inflight", o.max_inflight, 1, 10000000),
+          CheckRange("ramp-s", o.ramp_s, 0.0, 3600.0),
+          CheckRange<int64_t>("channels", o.channels, 0, 10000),
+      });
+      !checked.ok()) {
+    return checked;
+  }
+  if (o.ramp_s > o.load.warmup_s) {
     return absl::InvalidArgumentError("--ramp-s must not exceed --warmup-s");
   }
   if (o.channels == 0) {
@@ -179,32 +162,6 @@ absl::StatusOr<Options> ParseOptions(int argc, char** argv, bool* help) {
                                    : std::max<int64_t>(1, static_cast<int64_t>(o.rate / 1000));
   }
   return o;
-}
-
-// The serialized request and the full method name of the chosen target.
-struct Call {
-  std::string method;
-  grpc::ByteBuffer request;
-};
-
-Call MakeCall(const Options& o) {
-  std::string bytes;
-  Call call;
-  if (o.target == "gateway") {
-    eko::onboarding::v1::GetCustomerRequest request;
-    request.set_customer_id(o.customer_id);
-    request.set_user_code(o.user_code);
-    request.SerializeToString(&bytes);
-    call.method = "/eko.onboarding.v1.OnboardingService/GetCustomer";
-  } else {
-    eko::bench::v1::EchoRequest request;
-    request.set_payload(std::string(static_cast<size_t>(o.payload_bytes), 'x'));
-    request.SerializeToString(&bytes);
-    call.method = "/eko.bench.v1.EchoService/Echo";
-  }
-  grpc::Slice slice(bytes);
-  call.request = grpc::ByteBuffer(&slice, 1);
-  return call;
 }
 
 // Opens `count` channels that share no connection (local subchannel pool and
@@ -371,10 +328,8 @@ class OpenCall {
 int64_t SecondsToNs(double s) { return static_cast<int64_t>(s * 1e9); }
 
 int Run(const Options& o) {
-  if (absl::StatusOr<uint64_t> limit = RaiseOpenFileLimit(); !limit.ok()) {
-    std::cerr << "eko-bench: warning: " << limit.status().message() << "\n";
-  }
-  const Call call = MakeCall(o);
+  RaiseOpenFileLimitOrWarn("eko-bench");
+  const Call& call = o.call;
   absl::StatusOr<std::vector<std::unique_ptr<grpc::GenericStub>>> stubs =
       Connect(o.addr, o.channels);
   if (!stubs.ok()) {
@@ -382,18 +337,16 @@ int Run(const Options& o) {
     return 1;
   }
 
-  std::vector<WatchTarget> watch = o.watch;
-  watch.push_back(WatchTarget{"client", getpid()});
-  ProcessWatcher watcher(watch);
+  ProcessWatcher watcher(o.load.watch);
   watcher.Start();
 
   Window window;
   const int64_t begin = NowNs();
-  window.start_ns = begin + SecondsToNs(o.warmup_s);
-  window.end_ns = window.start_ns + SecondsToNs(o.duration_s);
+  window.start_ns = begin + SecondsToNs(o.load.warmup_s);
+  window.end_ns = window.start_ns + SecondsToNs(o.load.duration_s);
   Outstanding outstanding;
-  const std::chrono::milliseconds timeout(o.timeout_ms);
-  const std::chrono::milliseconds drain_budget(o.timeout_ms + 5000);
+  const std::chrono::milliseconds timeout(o.load.timeout_ms);
+  const std::chrono::milliseconds drain_budget(o.load.timeout_ms + 5000);
 
   LatencySamples latency;
   CodeCounts codes{};
@@ -403,7 +356,7 @@ int Run(const Options& o) {
     std::vector<std::unique_ptr<Slot>> slots;
     for (int64_t i = 0; i < o.concurrency; ++i) {
       slots.push_back(std::make_unique<Slot>((*stubs)[i % stubs->size()].get(), &call, &window,
-                                             o.timeout_ms, &outstanding));
+                                             o.load.timeout_ms, &outstanding));
     }
     outstanding.Add(o.concurrency);
     const double ramp_step_ns = o.ramp_s * 1e9 / static_cast<double>(o.concurrency);
@@ -462,7 +415,6 @@ int Run(const Options& o) {
   report.concurrency = static_cast<int>(o.concurrency);
   report.rate = o.rate;
   report.connections = static_cast<int>(o.channels);
-  report.warmup_s = o.warmup_s;
   report.window_s = static_cast<double>(window.end_ns - window.start_ns) / 1e9;
   report.not_sent = not_sent;
   report.ok_outcome = "OK";
@@ -471,26 +423,15 @@ int Run(const Options& o) {
     report.completed += codes[i];
   }
   report.latency = &latency;
-  report.processes = watcher.Results();
-  report.machine_cpu_percent = watcher.machine_cpu_percent();
   report.notes.emplace_back("method", call.method);
   if (o.ramp_s > 0) report.notes.emplace_back("ramp_s", absl::StrCat(o.ramp_s));
-  if (o.target == "gateway") report.notes.emplace_back("customer_id", o.customer_id);
+  if (o.target == "gateway") report.notes.emplace_back("customer_id", o.load.customer_id);
   if (!drained)
     report.notes.emplace_back("warning", "calls still in flight after the drain budget");
-  if (absl::Status emitted = EmitReport(report, o.json, o.kv_out); !emitted.ok()) {
-    std::cerr << "eko-bench: " << emitted.message() << "\n";
-    return 1;
-  }
-  for (const ProcessResult& p : report.processes) {
-    if (!p.error.empty()) {
-      std::cerr << "eko-bench: process " << p.name << " (" << p.pid << "): " << p.error << "\n";
-      return 1;
-    }
-  }
+  const int exit_status = FinishRun(report, watcher, o.load);
   // Calls that never drained still reference the stubs; do not tear down.
-  if (!drained) std::quick_exit(0);
-  return 0;
+  if (!drained) std::quick_exit(exit_status);
+  return exit_status;
 }
 
 }  // namespace
@@ -499,15 +440,8 @@ int Run(const Options& o) {
 int main(int argc, char** argv) {
   eko::bench::TurnOffMutexDeadlockDetection();
   signal(SIGPIPE, SIG_IGN);
-  bool help = false;
-  absl::StatusOr<eko::bench::Options> options = eko::bench::ParseOptions(argc, argv, &help);
-  if (help) {
-    std::cout << eko::bench::kUsage;
-    return 0;
-  }
-  if (!options.ok()) {
-    std::cerr << "eko-bench: " << options.status().message() << "\n" << eko::bench::kUsage;
-    return 2;
-  }
-  return eko::bench::Run(*options);
+  return eko::bench::LoadToolMain<eko::bench::Options>(
+      argc, argv,
+      {.tool = "eko-bench", .usage = kUsage, .flag_files = {"tests/bench/eko_bench.cc"}},
+      &eko::bench::ReadOptions, &eko::bench::Run);
 }

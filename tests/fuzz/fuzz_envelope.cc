@@ -34,6 +34,7 @@
 #include "adapters/eko/envelope.h"
 #include "adapters/eko/error_table.h"
 #include "adapters/eko/next_steps.h"
+#include "adapters/eko/rpc_traits.h"
 #include "google/protobuf/stubs/logging.h"
 #include "tests/fuzz/fuzz_support.h"
 
@@ -156,22 +157,9 @@ void Run(const uint8_t* data, size_t size) {
   http.body = std::string(in.Rest());
   if (ascii_bodies_only && HasNonAscii(http.body)) return;
 
-  switch (rpc) {
-    case Rpc::kGetCustomer:
-      return Interpret<v1::GetCustomerResponse>(rpc, http, caller_deadline_passed);
-    case Rpc::kOnboardCustomer:
-      return Interpret<v1::OnboardCustomerResponse>(rpc, http, caller_deadline_passed);
-    case Rpc::kVerifyCustomerOtp:
-      return Interpret<v1::VerifyCustomerOtpResponse>(rpc, http, caller_deadline_passed);
-    case Rpc::kGetSender:
-      return Interpret<v1::GetSenderResponse>(rpc, http, caller_deadline_passed);
-    case Rpc::kOnboardSender:
-      return Interpret<v1::OnboardSenderResponse>(rpc, http, caller_deadline_passed);
-    case Rpc::kStartSenderEkyc:
-      return Interpret<v1::StartSenderEkycResponse>(rpc, http, caller_deadline_passed);
-    case Rpc::kValidateEkycOtp:
-      return Interpret<v1::ValidateEkycOtpResponse>(rpc, http, caller_deadline_passed);
-  }
+  VisitRpc(rpc, [&](auto type) {
+    Interpret<typename decltype(type)::ResponseType>(rpc, http, caller_deadline_passed);
+  });
 }
 
 }  // namespace

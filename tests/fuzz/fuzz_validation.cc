@@ -45,6 +45,7 @@
 #include "adapters/eko/eko_client.h"
 #include "adapters/eko/endpoints.h"
 #include "adapters/eko/request_builder.h"
+#include "adapters/eko/rpc_traits.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
 #include "google/protobuf/stubs/logging.h"
@@ -427,29 +428,10 @@ void RunOne(const uint8_t* data, size_t size) {
   const bool flip_method = (flags & 4) != 0;
   const std::string_view rest = in.Rest();
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  switch (static_cast<Rpc>(rpc)) {
-    case Rpc::kGetCustomer:
-      return Run<v1::GetCustomerRequest>(text_fields, has_default_user_code, flip_method, rest,
-                                         input);
-    case Rpc::kOnboardCustomer:
-      return Run<v1::OnboardCustomerRequest>(text_fields, has_default_user_code, flip_method, rest,
-                                             input);
-    case Rpc::kVerifyCustomerOtp:
-      return Run<v1::VerifyCustomerOtpRequest>(text_fields, has_default_user_code, flip_method,
-                                               rest, input);
-    case Rpc::kGetSender:
-      return Run<v1::GetSenderRequest>(text_fields, has_default_user_code, flip_method, rest,
-                                       input);
-    case Rpc::kOnboardSender:
-      return Run<v1::OnboardSenderRequest>(text_fields, has_default_user_code, flip_method, rest,
-                                           input);
-    case Rpc::kStartSenderEkyc:
-      return Run<v1::StartSenderEkycRequest>(text_fields, has_default_user_code, flip_method, rest,
-                                             input);
-    case Rpc::kValidateEkycOtp:
-      return Run<v1::ValidateEkycOtpRequest>(text_fields, has_default_user_code, flip_method, rest,
-                                             input);
-  }
+  adapter::VisitRpc(static_cast<Rpc>(rpc), [&](auto type) {
+    Run<typename decltype(type)::RequestType>(text_fields, has_default_user_code, flip_method, rest,
+                                              input);
+  });
 }
 
 }  // namespace

@@ -8,8 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
+#include "tests/integration/requests.h"
 #include "tests/integration/test_stack.h"
 
 namespace eko::testing {
@@ -20,100 +19,24 @@ using ::testing::Not;
 
 // A one-shot simulator fault answering `customer_id`'s next call with HTTP
 // 200 and `body`.
-std::string Respond(const std::string& customer_id, const std::string& body) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  w.Key("customer_id");
-  w.String(customer_id.c_str());
-  w.Key("action");
-  w.String("respond");
-  w.Key("http_status");
-  w.Int(200);
-  w.Key("body");
-  w.String(body.c_str());
-  w.EndObject();
-  return buffer.GetString();
+Fault Respond(const std::string& customer_id, const std::string& body) {
+  return {.customer_id = customer_id, .body = body};
 }
 
-v1::OnboardSenderRequest Sender(const std::string& customer_id) {
-  v1::OnboardSenderRequest request;
-  request.set_customer_id(customer_id);
-  request.set_name("Ravi Kumar");
-  request.mutable_dob()->set_year(1985);
-  request.mutable_dob()->set_month(1);
-  request.mutable_dob()->set_day(2);
-  *request.mutable_address() = TestAddress();
-  return request;
-}
-
-// Requests the simulator received for `customer_id` (by path).
-std::vector<RecordedRequest> RequestsFor(TestStack& stack, const std::string& customer_id) {
-  std::vector<RecordedRequest> out;
-  for (RecordedRequest& r : stack.Requests()) {
-    if (r.path.find(customer_id) != std::string::npos ||
-        r.body.find(customer_id) != std::string::npos) {
-      out.push_back(std::move(r));
-    }
-  }
-  return out;
-}
-
-// Onboards a sender and starts eKYC; returns StartSenderEkyc's answer.
-v1::StartSenderEkycResponse OnboardAndStartEkyc(TestStack& stack, const std::string& customer_id) {
-  v1::OnboardSenderResponse onboarded;
-  EXPECT_TRUE(stack.stub().OnboardSender(Context().get(), Sender(customer_id), &onboarded).ok());
-  v1::StartSenderEkycRequest ekyc;
-  ekyc.set_customer_id(customer_id);
-  ekyc.set_aadhaar("234567890123");
-  ekyc.set_pid_data("<PidData/>");
-  v1::StartSenderEkycResponse started;
-  grpc::Status status = stack.stub().StartSenderEkyc(Context().get(), ekyc, &started);
-  EXPECT_TRUE(status.ok()) << status.error_message();
-  return started;
-}
-
-// ValidateEkycOtp with the simulator's current OTP for `customer_id` and the
-// two references given.
-grpc::Status ValidateWithSimOtp(TestStack& stack, const std::string& customer_id,
-                                const std::string& otp_ref_id, const std::string& kyc_request_id,
-                                v1::ValidateEkycOtpResponse* done) {
-  const std::optional<SimOtp> otp = stack.LatestOtp(customer_id);
-  if (!otp.has_value()) return grpc::Status(grpc::StatusCode::INTERNAL, "no OTP in the simulator");
-  v1::ValidateEkycOtpRequest validate;
-  validate.set_customer_id(customer_id);
-  validate.set_otp(otp->otp);
-  validate.set_otp_ref_id(otp_ref_id);
-  validate.set_kyc_request_id(kyc_request_id);
-  return stack.stub().ValidateEkycOtp(Context().get(), validate, done);
-}
-
-class EkoContractTest : public ::testing::Test {
+class EkoContractTest : public SharedStackTest {
  protected:
-  static void SetUpTestSuite() { stack_ = TestStack::Start({.metrics = true}).release(); }
-  static void TearDownTestSuite() {
-    delete stack_;
-    stack_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(stack_, nullptr); }
-
-  static v1::StartSenderEkycResponse SenderAtEkycOtp(const std::string& customer_id) {
-    return OnboardAndStartEkyc(*stack_, customer_id);
-  }
-
-  static inline TestStack* stack_ = nullptr;
+  static void SetUpTestSuite() { StartSharedStack({.metrics = true}); }
 };
 
 TEST_F(EkoContractTest, OnboardSenderSendsTheAddressAsAJsonObjectString) {
   const std::string id = "9123470001";
-  v1::OnboardSenderRequest request = Sender(id);
+  v1::OnboardSenderRequest request = NewSender(id);
   request.mutable_address()->set_district("Pune");
   request.mutable_address()->set_area("Shivaji Nagar");
   v1::OnboardSenderResponse response;
-  grpc::Status status = stack_->stub().OnboardSender(Context().get(), request, &response);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_TRUE(Succeeded(Call(*stack_, request, &response)));
   EXPECT_EQ(response.next_step(), v1::NEXT_STEP_START_SENDER_EKYC);
-  const std::vector<RecordedRequest> sent = RequestsFor(*stack_, id);
+  const std::vector<RecordedRequest> sent = stack_->RequestsFor(id);
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_THAT(sent[0].body,
               HasSubstr(R"("residence_address":"{\"line\":\"4 Park Street\",\"city\":\"Pune\",)"
@@ -123,29 +46,26 @@ TEST_F(EkoContractTest, OnboardSenderSendsTheAddressAsAJsonObjectString) {
 
 TEST_F(EkoContractTest, SenderAddressViolationsNameTheirFieldAndSendNothing) {
   const std::string id = "9123470002";
-  v1::OnboardSenderRequest request = Sender(id);
+  v1::OnboardSenderRequest request = NewSender(id);
   request.mutable_address()->set_pincode("4110");
   request.mutable_address()->clear_city();
-  v1::OnboardSenderResponse response;
-  grpc::Status status = stack_->stub().OnboardSender(Context().get(), request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::Status status = Call(*stack_, request);
+  EXPECT_TRUE(HasError(status, grpc::StatusCode::INVALID_ARGUMENT, "FIELD_INVALID"));
   ErrorDetails details = DecodeDetails(status);
-  EXPECT_EQ(details.reason, "FIELD_INVALID");
   EXPECT_THAT(details.violated_fields, ::testing::ElementsAre("address.city", "address.pincode"));
 
   // The deprecated address lines alone: refused, naming `address`.
-  v1::OnboardSenderRequest lines = Sender(id);
+  v1::OnboardSenderRequest lines = NewSender(id);
   lines.clear_address();
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   lines.add_residence_address("4 Park Street");
 #pragma GCC diagnostic pop
-  status = stack_->stub().OnboardSender(Context().get(), lines, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  status = Call(*stack_, lines);
+  EXPECT_TRUE(HasError(status, grpc::StatusCode::INVALID_ARGUMENT, "FIELD_INVALID"));
   details = DecodeDetails(status);
-  EXPECT_EQ(details.reason, "FIELD_INVALID");
   EXPECT_THAT(details.violated_fields, ::testing::ElementsAre("address"));
-  EXPECT_TRUE(RequestsFor(*stack_, id).empty());
+  EXPECT_TRUE(stack_->RequestsFor(id).empty());
 }
 
 TEST(EkoContractEncodingTest, ArrayEncodingIsConfigurableAndTheSimulatorRefusesIt) {
@@ -155,46 +75,32 @@ TEST(EkoContractEncodingTest, ArrayEncodingIsConfigurableAndTheSimulatorRefusesI
       TestStack::Start({.extra_gateway_flags = {"--eko-address-encoding", "OnboardSender=array"}});
   ASSERT_NE(stack, nullptr);
   const std::string id = "9123470003";
-  v1::OnboardSenderResponse response;
-  grpc::Status status = stack->stub().OnboardSender(Context().get(), Sender(id), &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  ErrorDetails details = DecodeDetails(status);
-  EXPECT_EQ(details.reason, "UPSTREAM_FIELD_INVALID");
-  EXPECT_THAT(details.violated_fields, ::testing::ElementsAre("residence_address"));
-  const std::vector<RecordedRequest> sent = RequestsFor(*stack, id);
+  grpc::Status status = Call(*stack, NewSender(id));
+  EXPECT_TRUE(HasError(status, grpc::StatusCode::INVALID_ARGUMENT, "UPSTREAM_FIELD_INVALID"));
+  EXPECT_THAT(DecodeDetails(status).violated_fields, ::testing::ElementsAre("residence_address"));
+  const std::vector<RecordedRequest> sent = stack->RequestsFor(id);
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_THAT(sent[0].body, HasSubstr(R"("residence_address":["4 Park Street","Pune",)"
                                       R"("Maharashtra","411001"])"));
 }
 
 TEST_F(EkoContractTest, LookupsAndOnboardingCarryIntentId) {
-  v1::GetCustomerRequest lookup;
-  lookup.set_customer_id("6111111111");
   v1::GetCustomerResponse found;
-  ASSERT_TRUE(stack_->stub().GetCustomer(Context().get(), lookup, &found).ok());
+  ASSERT_TRUE(Call(*stack_, CustomerLookup("6111111111"), &found).ok());
   EXPECT_EQ(found.next_step(), v1::NEXT_STEP_VERIFY_CUSTOMER_OTP);
   EXPECT_EQ(found.intent_id(), 19);
 
-  v1::OnboardCustomerRequest onboard;
-  onboard.set_customer_id("9123470004");
-  onboard.set_name("Asha Rao");
-  onboard.mutable_dob()->set_year(1990);
-  onboard.mutable_dob()->set_month(5);
-  onboard.mutable_dob()->set_day(15);
-  onboard.add_residence_address("12 MG Road");
   v1::OnboardCustomerResponse onboarded;
-  ASSERT_TRUE(stack_->stub().OnboardCustomer(Context().get(), onboard, &onboarded).ok());
+  ASSERT_TRUE(Call(*stack_, NewCustomer("9123470004"), &onboarded).ok());
   EXPECT_EQ(onboarded.intent_id(), 19);
 }
 
 TEST_F(EkoContractTest, GetSenderGivesBothEkycReferencesWhileTheOtpIsPending) {
   const std::string id = "9123470005";
-  const v1::StartSenderEkycResponse started = SenderAtEkycOtp(id);
+  const v1::StartSenderEkycResponse started = OnboardAndStartEkyc(*stack_, id);
   ASSERT_FALSE(started.kyc_request_id().empty());
-  v1::GetSenderRequest lookup;
-  lookup.set_customer_id(id);
   v1::GetSenderResponse pending;
-  ASSERT_TRUE(stack_->stub().GetSender(Context().get(), lookup, &pending).ok());
+  ASSERT_TRUE(Call(*stack_, SenderLookup(id), &pending).ok());
   EXPECT_EQ(pending.next_step(), v1::NEXT_STEP_VALIDATE_EKYC_OTP);
   EXPECT_EQ(pending.otp_ref_id(), started.otp_ref_id());
   EXPECT_EQ(pending.kyc_request_id(), started.kyc_request_id());
@@ -214,25 +120,19 @@ TEST_F(EkoContractTest, GetSenderGivesBothEkycReferencesWhileTheOtpIsPending) {
   // The same endpoint again: 2131 with response_status_id 1 is "already
   // registered" on ValidateEkycOtp.
   status = ValidateWithSimOtp(*stack_, id, pending.otp_ref_id(), pending.kyc_request_id(), &done);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
-  EXPECT_EQ(DecodeDetails(status).reason, "CUSTOMER_ALREADY_REGISTERED");
+  EXPECT_TRUE(HasError(status, grpc::StatusCode::ALREADY_EXISTS, "CUSTOMER_ALREADY_REGISTERED"));
 }
 
 TEST_F(EkoContractTest, ValidateEkycOtpWithoutTheOptionalFieldsIsStillComplete) {
   const std::string id = "9123470006";
-  const v1::StartSenderEkycResponse started = SenderAtEkycOtp(id);
+  const v1::StartSenderEkycResponse started = OnboardAndStartEkyc(*stack_, id);
   // Eko's docs source shows data{user_code} only.
   ASSERT_TRUE(stack_->InjectFault(Respond(
       id, R"({"status":0,"response_status_id":0,"response_type_id":2132,)"
           R"("message":"Customer Registration Completed","data":{"user_code":"20810200"}})")));
-  v1::ValidateEkycOtpRequest validate;
-  validate.set_customer_id(id);
-  validate.set_otp("123456");
-  validate.set_otp_ref_id(started.otp_ref_id());
-  validate.set_kyc_request_id(started.kyc_request_id());
   v1::ValidateEkycOtpResponse done;
-  grpc::Status status = stack_->stub().ValidateEkycOtp(Context().get(), validate, &done);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_TRUE(Succeeded(
+      Call(*stack_, EkycOtp(id, "123456", started.otp_ref_id(), started.kyc_request_id()), &done)));
   EXPECT_EQ(done.next_step(), v1::NEXT_STEP_COMPLETE);
   EXPECT_EQ(done.customer_id(), "");
   EXPECT_FALSE(done.has_kyc_verified());
@@ -248,13 +148,8 @@ TEST_F(EkoContractTest, LooselyTypedOptionalFieldsAreIgnoredCountedAndLoggedWith
               id +
               R"(","balance":"N/A-4471","total_monthly_limit":"25,000.00","kyc_state":"KYC",)"
               R"("chart":"none"},"next_allowed_limit":25000}})")));
-  v1::VerifyCustomerOtpRequest verify;
-  verify.set_customer_id(id);
-  verify.set_otp("123456");
-  verify.set_otp_ref_id("ref==");
   v1::VerifyCustomerOtpResponse response;
-  grpc::Status status = stack_->stub().VerifyCustomerOtp(Context().get(), verify, &response);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_TRUE(Succeeded(Call(*stack_, CustomerOtp(id, "123456", "ref=="), &response)));
   EXPECT_EQ(response.next_step(), v1::NEXT_STEP_COMPLETE);
   const v1::CustomerProfile& profile = response.customer_profile();
   EXPECT_EQ(profile.name(), "Ravi Kumar");
@@ -288,12 +183,8 @@ TEST_F(EkoContractTest, AStepStillNeedsWhatItDependsOn) {
   ASSERT_TRUE(stack_->InjectFault(
       Respond(id, R"({"status":2129,"response_status_id":1,"response_type_id":2129,)"
                   R"("message":"Validate the OTP","data":{"intent_id":19,"otp_ref_id":""}})")));
-  v1::GetCustomerRequest lookup;
-  lookup.set_customer_id(id);
-  v1::GetCustomerResponse found;
-  grpc::Status status = stack_->stub().GetCustomer(Context().get(), lookup, &found);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
-  EXPECT_EQ(DecodeDetails(status).reason, "UPSTREAM_BAD_RESPONSE");
+  grpc::Status status = Call(*stack_, CustomerLookup(id));
+  EXPECT_TRUE(HasError(status, grpc::StatusCode::INTERNAL, "UPSTREAM_BAD_RESPONSE"));
 }
 
 TEST_F(EkoContractTest, CodesAreScopedToTheirEndpoint) {
@@ -302,40 +193,24 @@ TEST_F(EkoContractTest, CodesAreScopedToTheirEndpoint) {
   ASSERT_TRUE(stack_->InjectFault(
       Respond(id, R"({"status":2131,"response_status_id":1,"response_type_id":2131,)"
                   R"("message":"Validate OTP Failed"})")));
-  v1::VerifyCustomerOtpRequest verify;
-  verify.set_customer_id(id);
-  verify.set_otp("123456");
-  verify.set_otp_ref_id("ref==");
-  v1::VerifyCustomerOtpResponse verified;
-  grpc::Status status = stack_->stub().VerifyCustomerOtp(Context().get(), verify, &verified);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  ErrorDetails details = DecodeDetails(status);
-  EXPECT_EQ(details.reason, "OTP_INVALID");
-  EXPECT_THAT(details.violated_fields, ::testing::ElementsAre("otp"));
+  grpc::Status status = Call(*stack_, CustomerOtp(id, "123456", "ref=="));
+  EXPECT_TRUE(HasError(status, grpc::StatusCode::INVALID_ARGUMENT, "OTP_INVALID"));
+  EXPECT_THAT(DecodeDetails(status).violated_fields, ::testing::ElementsAre("otp"));
 
   // 2138 on a lookup is no OTP error: Eko said something this RPC does not know.
   ASSERT_TRUE(stack_->InjectFault(
       Respond(id, R"({"status":2138,"response_status_id":1,"response_type_id":2138,)"
                   R"("message":"Invalid OTP"})")));
-  v1::GetCustomerRequest lookup;
-  lookup.set_customer_id(id);
-  v1::GetCustomerResponse found;
-  status = stack_->stub().GetCustomer(Context().get(), lookup, &found);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNKNOWN);
-  EXPECT_EQ(DecodeDetails(status).reason, "UPSTREAM_UNMAPPED_STATUS");
+  status = Call(*stack_, CustomerLookup(id));
+  EXPECT_TRUE(HasError(status, grpc::StatusCode::UNKNOWN, "UPSTREAM_UNMAPPED_STATUS"));
 }
 
 TEST_F(EkoContractTest, AnEmptyOtpIsLeftOutOfTheBody) {
   const std::string id = "9123470010";
-  v1::VerifyCustomerOtpRequest verify;
-  verify.set_customer_id(id);
-  verify.set_otp_ref_id("ref==");
-  v1::VerifyCustomerOtpResponse verified;
-  grpc::Status status = stack_->stub().VerifyCustomerOtp(Context().get(), verify, &verified);
+  grpc::Status status = Call(*stack_, CustomerOtp(id, /*otp=*/"", "ref=="));
   // The simulator answers a verification without an OTP as Eko's failed one.
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(DecodeDetails(status).reason, "OTP_INVALID");
-  const std::vector<RecordedRequest> sent = RequestsFor(*stack_, id);
+  EXPECT_TRUE(HasError(status, grpc::StatusCode::INVALID_ARGUMENT, "OTP_INVALID"));
+  const std::vector<RecordedRequest> sent = stack_->RequestsFor(id);
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_THAT(sent[0].body, Not(HasSubstr("\"otp\"")));
   EXPECT_THAT(sent[0].body, HasSubstr(R"("otp_ref_id":"ref==")"));
@@ -356,7 +231,7 @@ TEST(EkoContractWireTest, CredentialsAreTrimmedAndOtpsMayBeNumbers) {
   grpc::Status status =
       ValidateWithSimOtp(*stack, id, started.otp_ref_id(), started.kyc_request_id(), &done);
   ASSERT_TRUE(status.ok()) << status.error_message();
-  const std::vector<RecordedRequest> sent = RequestsFor(*stack, id);
+  const std::vector<RecordedRequest> sent = stack->RequestsFor(id);
   ASSERT_EQ(sent.size(), 3u);
   for (const RecordedRequest& r : sent) EXPECT_TRUE(r.auth_ok) << r.path;
   // The simulator's eKYC references are digits without a leading zero.
@@ -386,24 +261,14 @@ TEST(EkoContractWireTest, EndpointTemplatesReachEkosOlderPathForms) {
                                "GetCustomer=GET /customer/profile/{customer_id}?service_code=80"}});
   ASSERT_NE(stack, nullptr);
   const std::string id = "9123470012";
-  v1::OnboardCustomerRequest onboard;
-  onboard.set_customer_id(id);
-  onboard.set_name("Asha Rao");
-  onboard.mutable_dob()->set_year(1990);
-  onboard.mutable_dob()->set_month(5);
-  onboard.mutable_dob()->set_day(15);
-  onboard.add_residence_address("12 MG Road");
   v1::OnboardCustomerResponse onboarded;
-  grpc::Status status = stack->stub().OnboardCustomer(Context().get(), onboard, &onboarded);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_TRUE(Succeeded(Call(*stack, NewCustomer(id), &onboarded)));
   EXPECT_EQ(onboarded.next_step(), v1::NEXT_STEP_VERIFY_CUSTOMER_OTP);
-  v1::GetCustomerRequest lookup;
-  lookup.set_customer_id(id);
   v1::GetCustomerResponse found;
-  ASSERT_TRUE(stack->stub().GetCustomer(Context().get(), lookup, &found).ok());
+  ASSERT_TRUE(Call(*stack, CustomerLookup(id), &found).ok());
   EXPECT_EQ(found.next_step(), v1::NEXT_STEP_VERIFY_CUSTOMER_OTP);
 
-  const std::vector<RecordedRequest> sent = RequestsFor(*stack, id);
+  const std::vector<RecordedRequest> sent = stack->RequestsFor(id);
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_EQ(sent[0].path, "/ekoapi/v3/customer/account");
   EXPECT_THAT(sent[0].body, HasSubstr(R"("customer_id":")" + id + "\""));

@@ -1,10 +1,11 @@
 // Every branch of both onboarding journeys, through the real gateway and
 // simulator, plus the exact request each of the seven RPCs puts on the wire.
+#include <map>
 #include <string>
-#include <type_traits>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/requests.h"
 #include "tests/integration/test_stack.h"
 
 namespace eko::testing {
@@ -12,90 +13,46 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class JourneysTest : public ::testing::Test {
+class JourneysTest : public SharedStackTest {
  protected:
-  static void SetUpTestSuite() { stack_ = TestStack::Start().release(); }
-  static void TearDownTestSuite() {
-    delete stack_;
-    stack_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(stack_, nullptr); }
-
-  template <typename Request>
-  static void FillPerson(const std::string& customer_id, Request* request) {
-    request->set_customer_id(customer_id);
-    request->set_name("Ravi Kumar");
-    request->mutable_dob()->set_year(1985);
-    request->mutable_dob()->set_month(1);
-    request->mutable_dob()->set_day(2);
-    if constexpr (std::is_same_v<Request, v1::OnboardSenderRequest>) {
-      *request->mutable_address() = TestAddress();
-    } else {
-      request->add_residence_address("4 Park Street");
-      request->add_residence_address("Pune");
-    }
-  }
-
   static v1::GetSenderResponse GetSender(const std::string& customer_id) {
-    v1::GetSenderRequest request;
-    request.set_customer_id(customer_id);
     v1::GetSenderResponse response;
-    grpc::Status status = stack_->stub().GetSender(Context().get(), request, &response);
+    grpc::Status status = Call(*stack_, SenderLookup(customer_id), &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
 
-  static grpc::Status StartEkyc(
-      const std::string& customer_id, v1::StartSenderEkycResponse* out,
-      const std::string& pid = "<PidData><Resp errCode=\"0\"/></PidData>") {
-    v1::StartSenderEkycRequest request;
-    request.set_customer_id(customer_id);
-    request.set_aadhaar("234567890123");
-    request.set_pid_data(pid);
-    return stack_->stub().StartSenderEkyc(Context().get(), request, out);
+  static grpc::Status StartEkyc(const std::string& customer_id, v1::StartSenderEkycResponse* out) {
+    return Call(*stack_, SenderEkyc(customer_id, "<PidData><Resp errCode=\"0\"/></PidData>"), out);
   }
-
-  static inline TestStack* stack_ = nullptr;
 };
 
 TEST_F(JourneysTest, EnrolledCustomerVerifiesAndGetsTheProfile) {
-  v1::GetCustomerRequest lookup;
-  lookup.set_customer_id("6111111111");
   v1::GetCustomerResponse found;
-  ASSERT_TRUE(stack_->stub().GetCustomer(Context().get(), lookup, &found).ok());
+  ASSERT_TRUE(Call(*stack_, CustomerLookup("6111111111"), &found).ok());
   ASSERT_EQ(found.next_step(), v1::NEXT_STEP_VERIFY_CUSTOMER_OTP);
   auto otp = stack_->LatestOtp("6111111111");
   ASSERT_TRUE(otp.has_value());
-  v1::VerifyCustomerOtpRequest verify;
-  verify.set_customer_id("6111111111");
-  verify.set_otp(otp->otp);
-  verify.set_otp_ref_id(found.otp_ref_id());
   v1::VerifyCustomerOtpResponse verified;
-  grpc::Status status = stack_->stub().VerifyCustomerOtp(Context().get(), verify, &verified);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_TRUE(
+      Succeeded(Call(*stack_, CustomerOtp("6111111111", otp->otp, found.otp_ref_id()), &verified)));
   EXPECT_EQ(verified.next_step(), v1::NEXT_STEP_COMPLETE);
   EXPECT_EQ(verified.customer_profile().name(), "Test Customer");
 }
 
 TEST_F(JourneysTest, OnboardingARegisteredCustomerIsAlreadyExists) {
-  v1::OnboardCustomerRequest request;
-  FillPerson("6111111111", &request);
-  v1::OnboardCustomerResponse response;
-  grpc::Status status = stack_->stub().OnboardCustomer(Context().get(), request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
-  ErrorDetails details = DecodeDetails(status);
-  EXPECT_EQ(details.reason, "CUSTOMER_ALREADY_REGISTERED");
-  EXPECT_EQ(details.metadata["ekoStatus"], "17");
+  grpc::Status status = Call(*stack_, NewCustomer("6111111111"));
+  EXPECT_TRUE(HasError(status, grpc::StatusCode::ALREADY_EXISTS, "CUSTOMER_ALREADY_REGISTERED"));
+  EXPECT_EQ(DecodeDetails(status).metadata["ekoStatus"], "17");
 }
 
 TEST_F(JourneysTest, SenderJourneyWalksEveryLookupState) {
   const std::string sender = "9123460001";
   EXPECT_EQ(GetSender(sender).next_step(), v1::NEXT_STEP_ONBOARD_SENDER);
 
-  v1::OnboardSenderRequest onboard;
-  FillPerson(sender, &onboard);
+  const v1::OnboardSenderRequest onboard = NewSender(sender);
   v1::OnboardSenderResponse onboarded;
-  ASSERT_TRUE(stack_->stub().OnboardSender(Context().get(), onboard, &onboarded).ok());
+  ASSERT_TRUE(Call(*stack_, onboard, &onboarded).ok());
   EXPECT_EQ(onboarded.next_step(), v1::NEXT_STEP_START_SENDER_EKYC);
   EXPECT_EQ(GetSender(sender).next_step(), v1::NEXT_STEP_START_SENDER_EKYC);
 
@@ -106,15 +63,10 @@ TEST_F(JourneysTest, SenderJourneyWalksEveryLookupState) {
   EXPECT_EQ(pending.next_step(), v1::NEXT_STEP_VALIDATE_EKYC_OTP);
   EXPECT_EQ(pending.otp_ref_id(), started.otp_ref_id());
 
-  auto otp = stack_->LatestOtp(sender);
-  ASSERT_TRUE(otp.has_value());
-  v1::ValidateEkycOtpRequest validate;
-  validate.set_customer_id(sender);
-  validate.set_otp(otp->otp);
-  validate.set_otp_ref_id(started.otp_ref_id());
-  validate.set_kyc_request_id(started.kyc_request_id());
   v1::ValidateEkycOtpResponse validated;
-  ASSERT_TRUE(stack_->stub().ValidateEkycOtp(Context().get(), validate, &validated).ok());
+  ASSERT_TRUE(ValidateWithSimOtp(*stack_, sender, started.otp_ref_id(), started.kyc_request_id(),
+                                 &validated)
+                  .ok());
   EXPECT_EQ(validated.next_step(), v1::NEXT_STEP_COMPLETE);
 
   v1::GetSenderResponse complete = GetSender(sender);
@@ -123,7 +75,7 @@ TEST_F(JourneysTest, SenderJourneyWalksEveryLookupState) {
   EXPECT_EQ(complete.customer_profile().name(), "Ravi Kumar");
 
   // Once complete: onboarding again and eKYC again report COMPLETE.
-  ASSERT_TRUE(stack_->stub().OnboardSender(Context().get(), onboard, &onboarded).ok());
+  ASSERT_TRUE(Call(*stack_, onboard, &onboarded).ok());
   EXPECT_EQ(onboarded.next_step(), v1::NEXT_STEP_COMPLETE);
   ASSERT_TRUE(StartEkyc(sender, &started).ok());
   EXPECT_EQ(started.next_step(), v1::NEXT_STEP_COMPLETE);
@@ -138,77 +90,49 @@ TEST_F(JourneysTest, SeededSenderIsAlreadyKycd) {
 
 TEST_F(JourneysTest, FailedBiometricEkycIsFailedPrecondition) {
   const std::string sender = "9123462135";
-  v1::OnboardSenderRequest onboard;
-  FillPerson(sender, &onboard);
-  v1::OnboardSenderResponse onboarded;
-  ASSERT_TRUE(stack_->stub().OnboardSender(Context().get(), onboard, &onboarded).ok());
+  ASSERT_TRUE(Call(*stack_, NewSender(sender)).ok());
   v1::StartSenderEkycResponse started;
   grpc::Status status = StartEkyc(sender, &started);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  ErrorDetails details = DecodeDetails(status);
-  EXPECT_EQ(details.reason, "EKYC_FAILED");
-  EXPECT_THAT(details.type_urls,
+  EXPECT_TRUE(HasError(status, grpc::StatusCode::FAILED_PRECONDITION, "EKYC_FAILED"));
+  EXPECT_THAT(DecodeDetails(status).type_urls,
               ::testing::Contains("type.googleapis.com/google.rpc.PreconditionFailure"));
 }
 
 TEST_F(JourneysTest, EkycForUnknownSenderIsNotFound) {
   v1::StartSenderEkycResponse started;
   grpc::Status status = StartEkyc("9123460002", &started);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(DecodeDetails(status).reason, "CUSTOMER_NOT_FOUND");
+  EXPECT_TRUE(HasError(status, grpc::StatusCode::NOT_FOUND, "CUSTOMER_NOT_FOUND"));
 }
 
 // The exact request each RPC sends (the simulator records what it received).
 TEST_F(JourneysTest, EveryRpcSendsItsDocumentedRequest) {
   const std::string id = "9123460003";
   stack_->ClearRequests();
-  {
-    v1::GetCustomerRequest r;
-    r.set_customer_id(id);
-    v1::GetCustomerResponse out;
-    ASSERT_TRUE(stack_->stub().GetCustomer(Context().get(), r, &out).ok());
-  }
-  {
-    v1::OnboardCustomerRequest r;
-    FillPerson(id, &r);
-    r.set_client_ref_id("ref-oc");
-    v1::OnboardCustomerResponse out;
-    ASSERT_TRUE(stack_->stub().OnboardCustomer(Context().get(), r, &out).ok());
-    v1::VerifyCustomerOtpRequest v;
-    v.set_customer_id(id);
-    v.set_otp("012345");
-    v.set_otp_ref_id(out.otp_ref_id());
-    v.set_client_ref_id("ref-vc");
-    v1::VerifyCustomerOtpResponse verified;
-    stack_->stub().VerifyCustomerOtp(Context().get(), v, &verified);  // outcome irrelevant here
-  }
-  {
-    v1::GetSenderRequest r;
-    r.set_customer_id(id);
-    r.set_user_code("20810201");
-    v1::GetSenderResponse out;
-    ASSERT_TRUE(stack_->stub().GetSender(Context().get(), r, &out).ok());
-    v1::OnboardSenderRequest o;
-    FillPerson(id, &o);
-    o.set_client_ref_id("ref-os");
-    v1::OnboardSenderResponse onboarded;
-    ASSERT_TRUE(stack_->stub().OnboardSender(Context().get(), o, &onboarded).ok());
-    v1::StartSenderEkycRequest e;
-    e.set_customer_id(id);
-    e.set_aadhaar("234567890123");
-    e.set_pid_data("<PidData/>");
-    e.set_client_ref_id("ref-se");
-    v1::StartSenderEkycResponse started;
-    ASSERT_TRUE(stack_->stub().StartSenderEkyc(Context().get(), e, &started).ok());
-    v1::ValidateEkycOtpRequest x;
-    x.set_customer_id(id);
-    x.set_otp("000123");
-    x.set_otp_ref_id(started.otp_ref_id());
-    x.set_kyc_request_id(started.kyc_request_id());
-    x.set_client_ref_id("ref-ve");
-    v1::ValidateEkycOtpResponse validated;
-    stack_->stub().ValidateEkycOtp(Context().get(), x, &validated);  // wrong OTP: fine
-  }
+  // Each request carries its own client_ref_id; the outcome of the two OTP
+  // checks (wrong OTPs) does not matter here.
+  ASSERT_TRUE(Call(*stack_, CustomerLookup(id)).ok());
+  v1::OnboardCustomerRequest onboard_customer = NewCustomer(id);
+  onboard_customer.set_client_ref_id("ref-oc");
+  v1::OnboardCustomerResponse onboarded_customer;
+  ASSERT_TRUE(Call(*stack_, onboard_customer, &onboarded_customer).ok());
+  v1::VerifyCustomerOtpRequest verify = CustomerOtp(id, "012345", onboarded_customer.otp_ref_id());
+  verify.set_client_ref_id("ref-vc");
+  Call(*stack_, verify);
+
+  v1::GetSenderRequest lookup = SenderLookup(id);
+  lookup.set_user_code("20810201");
+  ASSERT_TRUE(Call(*stack_, lookup).ok());
+  v1::OnboardSenderRequest onboard_sender = NewSender(id);
+  onboard_sender.set_client_ref_id("ref-os");
+  ASSERT_TRUE(Call(*stack_, onboard_sender).ok());
+  v1::StartSenderEkycRequest ekyc = SenderEkyc(id);
+  ekyc.set_client_ref_id("ref-se");
+  v1::StartSenderEkycResponse started;
+  ASSERT_TRUE(Call(*stack_, ekyc, &started).ok());
+  v1::ValidateEkycOtpRequest validate =
+      EkycOtp(id, "000123", started.otp_ref_id(), started.kyc_request_id());
+  validate.set_client_ref_id("ref-ve");
+  Call(*stack_, validate);
   std::vector<RecordedRequest> requests = stack_->Requests();
   ASSERT_EQ(requests.size(), 7u);
   const std::string base = "/ekoapi/v3";
@@ -223,8 +147,8 @@ TEST_F(JourneysTest, EveryRpcSendsItsDocumentedRequest) {
   EXPECT_EQ(requests[1].method, "POST");
   EXPECT_EQ(requests[1].path, base + "/customer/account/" + id);
   EXPECT_EQ(requests[1].body,
-            common + R"("client_ref_id":"ref-oc","name":"Ravi Kumar",)"
-                     R"("dob":"1985-01-02","residence_address":["4 Park Street","Pune"]})");
+            common + R"("client_ref_id":"ref-oc","name":"Asha Rao",)"
+                     R"("dob":"1990-05-15","residence_address":["12 MG Road","Bengaluru"]})");
 
   EXPECT_EQ(requests[2].method, "POST");
   EXPECT_EQ(requests[2].path, base + "/customer/account/" + id + "/otp/verify");
@@ -261,19 +185,14 @@ TEST_F(JourneysTest, EveryRpcSendsItsDocumentedRequest) {
 }
 
 TEST(EndpointOverrideTest, ConfiguredPathIsUsed) {
-  StackOptions options;
   // The simulator only knows the current paths, so a legacy override must
   // reach it as a 404: proof the override is what goes on the wire.
-  options.extra_gateway_flags = {"--eko-endpoint",
-                                 "GetCustomer=GET /customer/legacy/{customer_id}"};
-  auto stack = TestStack::Start(options);
+  auto stack =
+      TestStack::Start({.extra_gateway_flags = {"--eko-endpoint",
+                                                "GetCustomer=GET /customer/legacy/{customer_id}"}});
   ASSERT_NE(stack, nullptr);
-  v1::GetCustomerRequest request;
-  request.set_customer_id("9123460004");
-  v1::GetCustomerResponse response;
-  grpc::Status status = stack->stub().GetCustomer(Context().get(), request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
-  EXPECT_EQ(DecodeDetails(status).reason, "UPSTREAM_CONTRACT_MISMATCH");
+  grpc::Status status = Call(*stack, CustomerLookup("9123460004"));
+  EXPECT_TRUE(HasError(status, grpc::StatusCode::INTERNAL, "UPSTREAM_CONTRACT_MISMATCH"));
   ASSERT_FALSE(stack->Requests().empty());
   EXPECT_EQ(stack->Requests().back().path, "/ekoapi/v3/customer/legacy/9123460004");
 }

@@ -4,13 +4,11 @@
 
 #include <cstdio>
 #include <fstream>
-#include <future>
 #include <string>
 
 #include "gmock/gmock.h"
-#include "grpc/health/v1/health.pb.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
+#include "tests/integration/requests.h"
 #include "tests/integration/test_stack.h"
 
 namespace eko::testing {
@@ -18,28 +16,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-grpc::health::v1::HealthCheckResponse::ServingStatus Health(TestStack& stack,
-                                                            const std::string& service) {
-  grpc::GenericStub generic(stack.channel());
-  grpc::health::v1::HealthCheckRequest request;
-  request.set_service(service);
-  const std::string bytes = request.SerializeAsString();
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer send(&slice, 1);
-  grpc::ByteBuffer receive;
-  grpc::ClientContext context;
-  std::promise<grpc::Status> done;
-  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &send, &receive,
-                    [&done](grpc::Status s) { done.set_value(s); });
-  if (!done.get_future().get().ok()) return grpc::health::v1::HealthCheckResponse::UNKNOWN;
-  std::vector<grpc::Slice> slices;
-  receive.Dump(&slices);
-  std::string reply;
-  for (const auto& s : slices) reply.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  grpc::health::v1::HealthCheckResponse response;
-  response.ParseFromString(reply);
-  return response.status();
-}
+using ::grpc::health::v1::HealthCheckResponse;
 
 // The value of the sample line that starts with `series` (name and labels).
 double Sample(const std::string& text, const std::string& series) {
@@ -57,29 +34,9 @@ double Sample(const std::string& text, const std::string& series) {
 TEST(OperabilityTest, MetricsCountCallsByMethodCodeAndReason) {
   auto stack = TestStack::Start({.metrics = true});
   ASSERT_NE(stack, nullptr);
-  for (int i = 0; i < 3; ++i) {
-    grpc::ClientContext context;
-    v1::GetCustomerRequest r;
-    r.set_customer_id("6111111111");
-    v1::GetCustomerResponse out;
-    ASSERT_TRUE(stack->stub().GetCustomer(&context, r, &out).ok());
-  }
-  {
-    grpc::ClientContext context;
-    v1::GetCustomerRequest r;
-    r.set_customer_id("12");
-    v1::GetCustomerResponse out;
-    EXPECT_FALSE(stack->stub().GetCustomer(&context, r, &out).ok());
-  }
-  {
-    grpc::ClientContext context;
-    v1::VerifyCustomerOtpRequest r;
-    r.set_customer_id("6111111111");
-    r.set_otp("111111");
-    r.set_otp_ref_id("stale");
-    v1::VerifyCustomerOtpResponse out;
-    EXPECT_FALSE(stack->stub().VerifyCustomerOtp(&context, r, &out).ok());
-  }
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Call(*stack, CustomerLookup("6111111111")).ok());
+  EXPECT_FALSE(Call(*stack, CustomerLookup("12")).ok());
+  EXPECT_FALSE(Call(*stack, CustomerOtp("6111111111", "111111", "stale")).ok());
   const std::string metrics = stack->ScrapeMetrics();
   EXPECT_EQ(Sample(metrics, R"(eko_gateway_rpc_total{code="OK",method="GetCustomer",reason=""})"),
             3);
@@ -108,9 +65,9 @@ TEST(OperabilityTest, MetricsCountCallsByMethodCodeAndReason) {
 TEST(OperabilityTest, LivenessAndReadinessAreServing) {
   auto stack = TestStack::Start();
   ASSERT_NE(stack, nullptr);
-  EXPECT_EQ(Health(*stack, ""), grpc::health::v1::HealthCheckResponse::SERVING);
-  EXPECT_EQ(Health(*stack, "eko.onboarding.v1.OnboardingService"),
-            grpc::health::v1::HealthCheckResponse::SERVING);
+  EXPECT_EQ(HealthStatus(*stack, ""), HealthCheckResponse::SERVING);
+  EXPECT_EQ(HealthStatus(*stack, "eko.onboarding.v1.OnboardingService"),
+            HealthCheckResponse::SERVING);
 }
 
 TEST(OperabilityTest, OneStructuredLogLinePerRpc) {
@@ -118,10 +75,8 @@ TEST(OperabilityTest, OneStructuredLogLinePerRpc) {
   ASSERT_NE(stack, nullptr);
   grpc::ClientContext context;
   context.AddMetadata("x-request-id", "ops-log-1");
-  v1::GetCustomerRequest r;
-  r.set_customer_id("9123490001");
   v1::GetCustomerResponse out;
-  ASSERT_TRUE(stack->stub().GetCustomer(&context, r, &out).ok());
+  ASSERT_TRUE(stack->stub().GetCustomer(&context, CustomerLookup("9123490001"), &out).ok());
   const std::string log = stack->gateway().StderrText();
   size_t lines = 0;
   for (size_t at = log.find("\"request_id\":\"ops-log-1\""); at != std::string::npos;
@@ -137,12 +92,6 @@ TEST(OperabilityTest, OneStructuredLogLinePerRpc) {
   }
   EXPECT_THAT(log, ::testing::Not(HasSubstr("9123490001")));
 }
-
-}  // namespace
-}  // namespace eko::testing
-
-namespace eko::testing {
-namespace {
 
 TEST(OperabilityTest, UnsafeRequestIdsAreReplaced) {
   auto stack = TestStack::Start();
@@ -160,26 +109,18 @@ TEST(OperabilityTest, UnsafeRequestIdsAreReplaced) {
   }
 }
 
-}  // namespace
-}  // namespace eko::testing
-
-namespace eko::testing {
-namespace {
-
 TEST(CallerAuthEndToEndTest, BearerTokensGuardTheServiceButNotHealth) {
   const std::string tokens = ::testing::TempDir() + "/tokens-" + std::to_string(getpid());
   std::ofstream(tokens) << "# callers\ntok-0123456789abcdef-payments payments-service\n";
   RegisterSecret("tok-0123456789abcdef-payments");
   auto stack = TestStack::Start({.extra_gateway_flags = {"--auth-tokens-file", tokens}});
   ASSERT_NE(stack, nullptr);
-  v1::GetCustomerRequest r;
-  r.set_customer_id("6111111111");
+  const v1::GetCustomerRequest r = CustomerLookup("6111111111");
   v1::GetCustomerResponse out;
   {
     grpc::ClientContext context;
     grpc::Status status = stack->stub().GetCustomer(&context, r, &out);
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-    EXPECT_EQ(DecodeDetails(status).reason, "CALLER_UNAUTHENTICATED");
+    EXPECT_TRUE(HasError(status, grpc::StatusCode::UNAUTHENTICATED, "CALLER_UNAUTHENTICATED"));
   }
   {
     grpc::ClientContext context;
@@ -192,7 +133,7 @@ TEST(CallerAuthEndToEndTest, BearerTokensGuardTheServiceButNotHealth) {
     context.AddMetadata("authorization", "Bearer tok-0123456789abcdef-payments");
     EXPECT_TRUE(stack->stub().GetCustomer(&context, r, &out).ok());
   }
-  EXPECT_EQ(Health(*stack, ""), grpc::health::v1::HealthCheckResponse::SERVING);
+  EXPECT_EQ(HealthStatus(*stack, ""), HealthCheckResponse::SERVING);
   std::remove(tokens.c_str());
 }
 

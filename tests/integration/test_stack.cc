@@ -5,12 +5,16 @@
 
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "google/rpc/error_details.pb.h"
-#include "gtest/gtest.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "rapidjson/document.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
 #include "tests/support/http_client.h"
 
 namespace eko::testing {
@@ -35,7 +39,54 @@ std::string JsonString(const rapidjson::Value& object, const char* key) {
   return "";
 }
 
+// Calls `poll` every 10 ms until it returns true or `timeout` has passed;
+// returns its last answer.
+template <typename Poll>
+bool PollUntil(Poll poll, std::chrono::milliseconds timeout) {
+  const auto give_up = std::chrono::steady_clock::now() + timeout;
+  while (!poll()) {
+    if (std::chrono::steady_clock::now() >= give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
 }  // namespace
+
+std::string Fault::ToJson() const {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  if (!customer_id.empty()) {
+    w.Key("customer_id");
+    w.String(customer_id.c_str());
+  }
+  w.Key("times");
+  w.Int(times);
+  w.Key("action");
+  w.String(action.c_str());
+  if (action == "respond" || action == "truncate") {
+    w.Key("http_status");
+    w.Int(http_status);
+    if (!headers.empty()) {
+      w.Key("headers");
+      w.StartObject();
+      for (const auto& [name, value] : headers) {
+        w.Key(name.c_str());
+        w.String(value.c_str());
+      }
+      w.EndObject();
+    }
+    w.Key("body");
+    w.String(body.c_str(), static_cast<rapidjson::SizeType>(body.size()));
+  }
+  if (delay_ms != 0) {
+    w.Key("delay_ms");
+    w.Int(delay_ms);
+  }
+  w.EndObject();
+  return buffer.GetString();
+}
 
 std::unique_ptr<TestStack> TestStack::Start(const StackOptions& options) {
   std::unique_ptr<TestStack> stack(new TestStack());
@@ -151,8 +202,8 @@ bool TestStack::ExpireOtps(const std::string& customer_id) {
   return HttpCall("POST", sim_admin_url_ + "/otp/expire?customer_id=" + customer_id).status == 200;
 }
 
-bool TestStack::InjectFault(const std::string& fault_json) {
-  HttpResult r = HttpCall("POST", sim_admin_url_ + "/faults", fault_json);
+bool TestStack::InjectFault(const Fault& fault) {
+  HttpResult r = HttpCall("POST", sim_admin_url_ + "/faults", fault.ToJson());
   EXPECT_EQ(r.status, 200) << r.body;
   return r.status == 200;
 }
@@ -187,12 +238,72 @@ std::vector<RecordedRequest> TestStack::Requests() {
   return out;
 }
 
+std::vector<RecordedRequest> TestStack::RequestsFor(const std::string& customer_id) {
+  std::vector<RecordedRequest> out;
+  for (RecordedRequest& r : Requests()) {
+    if (r.path.find(customer_id) != std::string::npos ||
+        r.body.find(customer_id) != std::string::npos) {
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
 void TestStack::ClearRequests() { HttpCall("DELETE", sim_admin_url_ + "/requests"); }
 
-std::unique_ptr<grpc::ClientContext> Context() {
+bool TestStack::WaitForRequests(const std::string& customer_id, size_t count,
+                                std::chrono::milliseconds timeout) {
+  return PollUntil([&] { return RequestsFor(customer_id).size() >= count; }, timeout);
+}
+
+bool TestStack::WaitForGatewayLog(const std::string& text, std::chrono::milliseconds timeout) {
+  return PollUntil([&] { return gateway_->StderrText().find(text) != std::string::npos; }, timeout);
+}
+
+std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
   return context;
+}
+
+grpc::health::v1::HealthCheckResponse::ServingStatus HealthStatus(TestStack& stack,
+                                                                  const std::string& service) {
+  grpc::GenericStub generic(stack.channel());
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  const std::string bytes = request.SerializeAsString();
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer send(&slice, 1);
+  grpc::ByteBuffer receive;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  std::promise<grpc::Status> done;
+  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &send, &receive,
+                    [&done](grpc::Status s) { done.set_value(s); });
+  grpc::health::v1::HealthCheckResponse response;
+  std::vector<grpc::Slice> slices;
+  if (!done.get_future().get().ok() || !receive.Dump(&slices).ok()) {
+    return grpc::health::v1::HealthCheckResponse::UNKNOWN;
+  }
+  std::string reply;
+  for (const auto& s : slices) reply.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  if (!response.ParseFromString(reply)) return grpc::health::v1::HealthCheckResponse::UNKNOWN;
+  return response.status();
+}
+
+::testing::AssertionResult Succeeded(const grpc::Status& status) {
+  if (status.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "status " << status.error_code() << ": " << status.error_message();
+}
+
+::testing::AssertionResult HasError(const grpc::Status& status, grpc::StatusCode code,
+                                    const std::string& reason) {
+  const std::string actual = DecodeDetails(status).reason;
+  if (status.error_code() == code && actual == reason) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "status " << status.error_code() << " with reason \"" << actual << "\" ("
+         << status.error_message() << "), not " << code << " with reason \"" << reason << "\"";
 }
 
 ErrorDetails DecodeDetails(const grpc::Status& status) {

@@ -1,6 +1,7 @@
 #ifndef EKO_TESTS_INTEGRATION_TEST_STACK_H_
 #define EKO_TESTS_INTEGRATION_TEST_STACK_H_
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -9,7 +10,9 @@
 
 #include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
 #include "google/rpc/status.pb.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 #include "tests/support/child_process.h"
 
 // The real eko-sim and eko-gateway binaries started as separate processes on
@@ -36,6 +39,21 @@ struct SimOtp {
   std::string otp;
   std::string otp_ref_id;
   std::string kyc_request_id;
+};
+
+// A simulator fault (POST /__sim/faults, see tests/sim/README.md).
+struct Fault {
+  std::string customer_id;         // "" matches every customer
+  int times = 1;                   // uses; -1 until cleared
+  std::string action = "respond";  // respond, reset, stall, truncate or pass
+  // Sent for respond and truncate only.
+  int http_status = 200;
+  std::map<std::string, std::string> headers;
+  std::string body;
+  int delay_ms = 0;
+
+  // The fault as POST /__sim/faults takes it.
+  std::string ToJson() const;
 };
 
 struct RecordedRequest {
@@ -68,10 +86,21 @@ class TestStack {
   std::optional<SimOtp> LatestOtp(const std::string& customer_id);
   bool ExpireOtps(const std::string& customer_id);
   // Adds a simulator fault (see tests/sim/README.md); false if refused.
-  bool InjectFault(const std::string& fault_json);
+  bool InjectFault(const Fault& fault);
   void ClearFaults();
   std::vector<RecordedRequest> Requests();
+  // The requests whose path or body holds `customer_id`.
+  std::vector<RecordedRequest> RequestsFor(const std::string& customer_id);
   void ClearRequests();
+
+  // Polls the simulator until it has received `count` requests for
+  // `customer_id` (see RequestsFor); false if it has not within `timeout`.
+  bool WaitForRequests(const std::string& customer_id, size_t count,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Polls the gateway's log until it holds `text`; false if it does not
+  // within `timeout`.
+  bool WaitForGatewayLog(const std::string& text,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
  private:
   TestStack() = default;
@@ -108,8 +137,14 @@ inline constexpr char kTestAddressOnTheWire[] =
     R"("{\"line\":\"4 Park Street\",\"city\":\"Pune\",\"state\":\"Maharashtra\",)"
     R"(\"pincode\":\"411001\"}")";
 
-// A client context with a 10 s deadline.
-std::unique_ptr<grpc::ClientContext> Context();
+// A client context with a deadline `timeout` from now.
+std::unique_ptr<grpc::ClientContext> Context(
+    std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// What grpc.health.v1.Health/Check answers for `service` ("" is the server
+// as a whole); UNKNOWN when the call fails.
+grpc::health::v1::HealthCheckResponse::ServingStatus HealthStatus(TestStack& stack,
+                                                                  const std::string& service);
 
 // Decoded error details of a failed call.
 struct ErrorDetails {
@@ -123,6 +158,32 @@ struct ErrorDetails {
   int error_info_count = 0;
 };
 ErrorDetails DecodeDetails(const grpc::Status& status);
+
+// Success when `status` is OK; otherwise a failure that shows the status.
+::testing::AssertionResult Succeeded(const grpc::Status& status);
+
+// Success when `status` has `code` and its ErrorInfo `reason`; otherwise a
+// failure that shows both.
+::testing::AssertionResult HasError(const grpc::Status& status, grpc::StatusCode code,
+                                    const std::string& reason);
+
+// Base of a suite whose tests share one TestStack, `stack_`, started before
+// its first test and stopped after its last. A suite that needs options
+// declares its own SetUpTestSuite calling StartSharedStack(options).
+class SharedStackTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { StartSharedStack({}); }
+  static void TearDownTestSuite() {
+    delete stack_;
+    stack_ = nullptr;
+  }
+  static void StartSharedStack(const StackOptions& options) {
+    stack_ = TestStack::Start(options).release();
+  }
+  void SetUp() override { ASSERT_NE(stack_, nullptr) << "the suite's stack did not start"; }
+
+  static inline TestStack* stack_ = nullptr;
+};
 
 }  // namespace eko::testing
 

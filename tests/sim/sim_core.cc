@@ -24,11 +24,17 @@
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 #include "tests/sim/signature.h"
+#include "tests/sim/sim_json.h"
 
 namespace eko::sim {
 namespace {
 
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+using JsonWriter = json::Writer;
+using json::Key;
+using json::KeyInt;
+using json::KeyStr;
+using json::KeyStrObject;
+using json::Str;
 // Field name -> reason, in the order the problems were found.
 using InvalidParams = std::vector<std::pair<std::string, std::string>>;
 
@@ -54,24 +60,6 @@ constexpr char kSeededCustomerName[] = "Test Customer";
 constexpr char kSeededSenderId[] = "6222222222";
 constexpr char kSeededSenderName[] = "Test Sender";
 
-void Key(JsonWriter& w, absl::string_view key) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-}
-
-void Str(JsonWriter& w, absl::string_view value) {
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
-void KeyStr(JsonWriter& w, absl::string_view key, absl::string_view value) {
-  Key(w, key);
-  Str(w, value);
-}
-
-void KeyInt(JsonWriter& w, absl::string_view key, int64_t value) {
-  Key(w, key);
-  w.Int64(value);
-}
-
 SimResponse JsonReply(int http_status, std::string body) {
   SimResponse response;
   response.http_status = http_status;
@@ -94,10 +82,7 @@ std::string Envelope(int status, int response_status_id, int response_type_id,
   KeyInt(w, "response_type_id", response_type_id);
   KeyStr(w, "message", message);
   if (!invalid.empty()) {
-    Key(w, "invalid_params");
-    w.StartObject();
-    for (const auto& [field, why] : invalid) KeyStr(w, field, why);
-    w.EndObject();
+    KeyStrObject(w, "invalid_params", invalid);
   }
   if (write_data) {
     Key(w, "data");
@@ -1217,10 +1202,7 @@ SimResponse SimCore::HandleAdmin(const SimRequest& request, int64_t now_ms) {
     w.StartObject();
     KeyStr(w, "method", entry.method);
     KeyStr(w, "path", entry.path);
-    Key(w, "query");
-    w.StartObject();
-    for (const auto& [name, value] : entry.query) KeyStr(w, name, value);
-    w.EndObject();
+    KeyStrObject(w, "query", entry.query);
     KeyStr(w, "body", entry.body);
     KeyStr(w, "content_type", entry.content_type);
     Key(w, "header_names");

@@ -2,11 +2,13 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -79,6 +81,21 @@ class SimCoreTest : public ::testing::Test {
     return core_.Handle(request, now_);
   }
 
+  // A correctly signed lookup of the seeded customer, with each header of
+  // `changes` set to its value, or removed where it has none.
+  SimResponse LookupWithHeaders(const std::map<std::string, std::optional<std::string>>& changes) {
+    SimRequest request = Signed("GET", "/customer/profile/6111111111");
+    request.query = {{"initiator_id", kInitiator}, {"user_code", kUserCode}};
+    for (const auto& [name, value] : changes) {
+      if (value.has_value()) {
+        request.headers[name] = *value;
+      } else {
+        request.headers.erase(name);
+      }
+    }
+    return core_.Handle(request, now_);
+  }
+
   SimResponse Send(const std::string& method, const std::string& path, const std::string& body) {
     SimRequest request = Signed(method, path);
     request.body = body;
@@ -119,14 +136,23 @@ class SimCoreTest : public ::testing::Test {
                 Body(absl::StrCat(R"("otp":)", otp_json, R"(,"otp_ref_id":")", ref, "\"")));
   }
 
+  // The OTP of `otp` (a LatestOtp answer) as a JSON string.
+  static std::string QuotedOtp(const rapidjson::Document& otp) {
+    return absl::StrCat("\"", otp["otp"].GetString(), "\"");
+  }
+
+  // VerifyCustomer with the OTP and reference of `otp` (a LatestOtp answer).
+  SimResponse VerifyWithOtp(const std::string& customer_id, const rapidjson::Document& otp) {
+    return VerifyCustomer(customer_id, QuotedOtp(otp), otp["otp_ref_id"].GetString());
+  }
+
   // Onboards `customer_id` on the generic flow and verifies its OTP.
   SimResponse OnboardAndVerify(const std::string& customer_id) {
     const SimResponse onboard =
         Send("POST", "/customer/account/" + customer_id, Body(OnboardFields()));
     EXPECT_EQ(ParseJson(onboard.body)["response_type_id"].GetInt(), 2129) << onboard.body;
     const rapidjson::Document otp = LatestOtp(customer_id);
-    return VerifyCustomer(customer_id, absl::StrCat("\"", otp["otp"].GetString(), "\""),
-                          otp["otp_ref_id"].GetString());
+    return VerifyWithOtp(customer_id, otp);
   }
 
   SimConfig config_;
@@ -156,11 +182,12 @@ TEST(SimSignatureTest, MatchesEkoKnownAnswerVectors) {
 }
 
 TEST(SimSignatureTest, Base64IsStandardAndPadded) {
-  EXPECT_EQ(Base64(""), "");
-  EXPECT_EQ(Base64("f"), "Zg==");
-  EXPECT_EQ(Base64("fo"), "Zm8=");
-  EXPECT_EQ(Base64("foo"), "Zm9v");
-  EXPECT_EQ(Base64("\xfb\xff"), "+/8=");
+  // Each padding length, and the two characters of the standard (not URL) alphabet.
+  const std::pair<std::string, std::string> kEncodings[] = {
+      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"\xfb\xff", "+/8="}};
+  for (const auto& [input, encoded] : kEncodings) {
+    EXPECT_EQ(Base64(input), encoded) << absl::CEscape(input);
+  }
 }
 
 TEST(SimSignatureTest, ConstantTimeEquals) {
@@ -198,53 +225,28 @@ void ExpectForbidden(const SimResponse& response) {
 }
 
 TEST_F(SimCoreTest, MissingOrWrongDeveloperKeyIsForbidden) {
-  SimRequest request = Signed("GET", "/customer/profile/6111111111");
-  request.query = {{"initiator_id", kInitiator}, {"user_code", kUserCode}};
-
-  SimRequest missing = request;
-  missing.headers.erase("developer_key");
-  ExpectForbidden(core_.Handle(missing, now_));
-
-  SimRequest wrong = request;
-  wrong.headers["developer_key"] = "not-the-key";
-  ExpectForbidden(core_.Handle(wrong, now_));
-
-  SimRequest hyphen = request;  // Eko needs the underscore spelling.
-  hyphen.headers.erase("developer_key");
-  hyphen.headers["developer-key"] = config_.developer_key;
-  ExpectForbidden(core_.Handle(hyphen, now_));
+  ExpectForbidden(LookupWithHeaders({{"developer_key", std::nullopt}}));
+  ExpectForbidden(LookupWithHeaders({{"developer_key", "not-the-key"}}));
+  // Eko needs the underscore spelling.
+  ExpectForbidden(LookupWithHeaders(
+      {{"developer_key", std::nullopt}, {"developer-key", config_.developer_key}}));
 }
 
 TEST_F(SimCoreTest, MissingOrWrongSignatureIsForbidden) {
-  SimRequest request = Signed("GET", "/customer/profile/6111111111");
-  request.query = {{"initiator_id", kInitiator}, {"user_code", kUserCode}};
-
-  SimRequest missing = request;
-  missing.headers.erase("secret-key");
-  ExpectForbidden(core_.Handle(missing, now_));
-
-  SimRequest other_timestamp = request;  // Signed a different timestamp than sent.
-  other_timestamp.headers["secret-key"] =
-      ComputeSecretKey(config_.access_key, std::to_string(now_ - 1));
-  ExpectForbidden(core_.Handle(other_timestamp, now_));
-
-  SimRequest raw_key = request;  // HMAC keyed with the raw (not base64) key.
-  raw_key.headers["secret-key"] = "not-a-signature";
-  ExpectForbidden(core_.Handle(raw_key, now_));
-
-  SimRequest no_timestamp = request;
-  no_timestamp.headers.erase("secret-key-timestamp");
-  ExpectForbidden(core_.Handle(no_timestamp, now_));
+  ExpectForbidden(LookupWithHeaders({{"secret-key", std::nullopt}}));
+  // Signed a different timestamp than sent.
+  ExpectForbidden(LookupWithHeaders(
+      {{"secret-key", ComputeSecretKey(config_.access_key, std::to_string(now_ - 1))}}));
+  // A value that is no signature.
+  ExpectForbidden(LookupWithHeaders({{"secret-key", "not-a-signature"}}));
+  ExpectForbidden(LookupWithHeaders({{"secret-key-timestamp", std::nullopt}}));
 }
 
 TEST_F(SimCoreTest, TimestampMustBeMillisecondsWithinWindow) {
   const auto with_timestamp = [&](int64_t timestamp_ms) {
-    SimRequest request = Signed("GET", "/customer/profile/6111111111");
-    request.query = {{"initiator_id", kInitiator}, {"user_code", kUserCode}};
     const std::string text = std::to_string(timestamp_ms);
-    request.headers["secret-key-timestamp"] = text;
-    request.headers["secret-key"] = ComputeSecretKey(config_.access_key, text);
-    return core_.Handle(request, now_);
+    return LookupWithHeaders({{"secret-key-timestamp", text},
+                              {"secret-key", ComputeSecretKey(config_.access_key, text)}});
   };
   EXPECT_EQ(with_timestamp(now_ - config_.timestamp_window_ms).http_status, 200);
   EXPECT_EQ(with_timestamp(now_ + config_.timestamp_window_ms).http_status, 200);
@@ -599,10 +601,7 @@ TEST_F(SimCoreTest, SeededCustomerGetsOtpAndProfile) {
       ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
   const rapidjson::Document otp = LatestOtp("6111111111");
   EXPECT_EQ(std::string(otp["otp_ref_id"].GetString()), sent["data"]["otp_ref_id"].GetString());
-  const rapidjson::Document doc =
-      ExpectEnvelope(VerifyCustomer("6111111111", absl::StrCat("\"", otp["otp"].GetString(), "\""),
-                                    otp["otp_ref_id"].GetString()),
-                     0, -1, 309);
+  const rapidjson::Document doc = ExpectEnvelope(VerifyWithOtp("6111111111", otp), 0, -1, 309);
   EXPECT_STREQ(doc["data"]["customer_profile"]["name"].GetString(), "Test Customer");
   ExpectEnvelope(Send("POST", "/customer/account/6111111111", Body(OnboardFields())), 17, 17, 17);
 }
@@ -653,15 +652,13 @@ TEST_F(SimCoreTest, VerifyWithoutOtpFailsAndKeepsTheOtp) {
                              R"("message":"Validate OTP Failed"})");
   }
   EXPECT_FALSE(LatestOtp("9000000001")["consumed"].GetBool());
-  ExpectEnvelope(
-      VerifyCustomer("9000000001", absl::StrCat("\"", otp["otp"].GetString(), "\""), ref), 0, -1,
-      309);
+  ExpectEnvelope(VerifyCustomer("9000000001", QuotedOtp(otp), ref), 0, -1, 309);
 }
 
 TEST_F(SimCoreTest, OtpIsSingleUse) {
   ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
   const rapidjson::Document otp = LatestOtp("6111111111");
-  const std::string code = absl::StrCat("\"", otp["otp"].GetString(), "\"");
+  const std::string code = QuotedOtp(otp);
   ExpectEnvelope(VerifyCustomer("6111111111", code, otp["otp_ref_id"].GetString()), 0, -1, 309);
   ExpectEnvelope(VerifyCustomer("6111111111", code, otp["otp_ref_id"].GetString()), 302, 302, 2131);
   EXPECT_TRUE(LatestOtp("6111111111")["consumed"].GetBool());
@@ -672,9 +669,7 @@ TEST_F(SimCoreTest, OtpOfAnotherCustomerIsWrong) {
   const rapidjson::Document otp = LatestOtp("6111111111");
   ExpectEnvelope(Send("POST", "/customer/account/9000000001", Body(OnboardFields())), 2129, 1,
                  2129);
-  ExpectEnvelope(VerifyCustomer("9000000001", absl::StrCat("\"", otp["otp"].GetString(), "\""),
-                                otp["otp_ref_id"].GetString()),
-                 302, 302, 2131);
+  ExpectEnvelope(VerifyWithOtp("9000000001", otp), 302, 302, 2131);
 }
 
 TEST_F(SimCoreTest, ExpiredOtpByAdminCall) {
@@ -683,10 +678,7 @@ TEST_F(SimCoreTest, ExpiredOtpByAdminCall) {
   const SimResponse expire = Admin("POST", "/otp/expire", {{"customer_id", "6111111111"}});
   EXPECT_EQ(expire.http_status, 200);
   EXPECT_EQ(ParseJson(expire.body)["expired"].GetInt(), 1);
-  const rapidjson::Document doc =
-      ExpectEnvelope(VerifyCustomer("6111111111", absl::StrCat("\"", otp["otp"].GetString(), "\""),
-                                    otp["otp_ref_id"].GetString()),
-                     303, 303, 2131);
+  const rapidjson::Document doc = ExpectEnvelope(VerifyWithOtp("6111111111", otp), 303, 303, 2131);
   EXPECT_STREQ(doc["message"].GetString(), "OTP expired");
 }
 
@@ -694,15 +686,13 @@ TEST_F(SimCoreTest, ExpiredOtpByClock) {
   ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
   const rapidjson::Document otp = LatestOtp("6111111111");
   now_ += config_.otp_ttl_ms;
-  ExpectEnvelope(VerifyCustomer("6111111111", absl::StrCat("\"", otp["otp"].GetString(), "\""),
-                                otp["otp_ref_id"].GetString()),
-                 303, 303, 2131);
+  ExpectEnvelope(VerifyWithOtp("6111111111", otp), 303, 303, 2131);
 }
 
 TEST_F(SimCoreTest, ExpiredOtpIsForgottenOneLifetimeLater) {
   ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
   const rapidjson::Document first = LatestOtp("6111111111");
-  const std::string code = absl::StrCat("\"", first["otp"].GetString(), "\"");
+  const std::string code = QuotedOtp(first);
   const std::string ref = first["otp_ref_id"].GetString();
   // Expired, and a new OTP (which prunes) is issued: the old one still reads "expired".
   now_ += config_.otp_ttl_ms * 2 - 1;
@@ -718,9 +708,7 @@ TEST_F(SimCoreTest, ExpiredOtpIsForgottenOneLifetimeLater) {
   EXPECT_STREQ(forgotten["message"].GetString(), "Wrong OTP");
   // The OTP issued in between is still valid.
   const rapidjson::Document second = LatestOtp("9000000001");
-  ExpectEnvelope(VerifyCustomer("9000000001", absl::StrCat("\"", second["otp"].GetString(), "\""),
-                                second["otp_ref_id"].GetString()),
-                 0, -1, 309);
+  ExpectEnvelope(VerifyWithOtp("9000000001", second), 0, -1, 309);
 }
 
 // otp_ref_id is required; otp is optional (see VerifyWithoutOtpFailsAndKeepsTheOtp) but must
@@ -998,10 +986,7 @@ TEST_F(SimCoreTest, LegacyOnboardCustomerTakesCustomerIdFromTheBody) {
       2129, 1, 2129);
   const rapidjson::Document otp = LatestOtp("9000000001");
   EXPECT_STREQ(otp["otp_ref_id"].GetString(), sent["data"]["otp_ref_id"].GetString());
-  const rapidjson::Document profile =
-      ExpectEnvelope(VerifyCustomer("9000000001", absl::StrCat("\"", otp["otp"].GetString(), "\""),
-                                    otp["otp_ref_id"].GetString()),
-                     0, -1, 309);
+  const rapidjson::Document profile = ExpectEnvelope(VerifyWithOtp("9000000001", otp), 0, -1, 309);
   EXPECT_STREQ(profile["data"]["customer_profile"]["name"].GetString(), "Asha Rao");
   ExpectEnvelope(Send("POST", "/customer/account",
                       Body(absl::StrCat(R"("customer_id":"9000000001",)", OnboardFields()))),
@@ -1164,10 +1149,7 @@ TEST_F(SimCoreTest, RequestLogRecordsWhatWasSentWithoutSecrets) {
 // GETs are accepted with or without a content-type; the log shows what was sent.
 TEST_F(SimCoreTest, RequestLogRecordsTheContentTypeOfGetsToo) {
   for (const std::string type : {"application/json", "text/plain"}) {
-    SimRequest request = Signed("GET", "/customer/profile/6111111111");
-    request.query = {{"initiator_id", kInitiator}, {"user_code", kUserCode}};
-    request.headers["content-type"] = type;
-    ExpectEnvelope(core_.Handle(request, now_), 2129, 1, 2129);
+    ExpectEnvelope(LookupWithHeaders({{"content-type", type}}), 2129, 1, 2129);
   }
   ExpectEnvelope(Get("/customer/profile/6111111111"), 2129, 1, 2129);
 

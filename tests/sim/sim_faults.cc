@@ -16,11 +16,15 @@
 #include "rapidjson/error/en.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
+#include "tests/sim/sim_json.h"
 
 namespace eko::sim {
 namespace {
 
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+using JsonWriter = json::Writer;
+using json::KeyInt;
+using json::KeyStr;
+using json::KeyStrObject;
 
 struct ActionName {
   const char* name;
@@ -78,20 +82,6 @@ absl::StatusOr<int64_t> Integer(const rapidjson::Value& value, absl::string_view
     return Invalid(key, absl::StrCat("must be an integer from ", min, " to ", max));
   }
   return value.GetInt64();
-}
-
-void Key(JsonWriter& w, absl::string_view key) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-}
-
-void KeyStr(JsonWriter& w, absl::string_view key, absl::string_view value) {
-  Key(w, key);
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
-void KeyInt(JsonWriter& w, absl::string_view key, int64_t value) {
-  Key(w, key);
-  w.Int64(value);
 }
 
 }  // namespace
@@ -270,10 +260,7 @@ std::string FaultTable::ToJson() const {
     KeyStr(w, "action", NameOf(spec.action));
     if (spec.action == FaultAction::kRespond || spec.action == FaultAction::kTruncate) {
       KeyInt(w, "http_status", spec.http_status);
-      Key(w, "headers");
-      w.StartObject();
-      for (const auto& [name, value] : spec.headers) KeyStr(w, name, value);
-      w.EndObject();
+      KeyStrObject(w, "headers", spec.headers);
       KeyStr(w, "body", spec.body);
     }
     KeyInt(w, "delay_ms", spec.delay_ms);

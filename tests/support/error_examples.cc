@@ -1,10 +1,53 @@
 #include "tests/support/error_examples.h"
 
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
 namespace eko::testing {
 
 using adapter::ErrorId;
 using adapter::Rpc;
 using Wire = ErrorExample::Wire;
+
+namespace {
+
+// The fields every Eko reply starts with, then any further members of the
+// object (`more`, JSON text without the braces).
+struct Envelope {
+  int status;
+  int response_status_id;
+  int response_type_id;
+  const char* message;
+  const char* more = "";
+};
+
+// The upstream answers HTTP 200 to `rpc` with `envelope`.
+ErrorExample EkoReply(Rpc rpc, const Envelope& envelope) {
+  std::string body =
+      absl::StrCat(R"({"status":)", envelope.status, R"(,"response_status_id":)",
+                   envelope.response_status_id, R"(,"response_type_id":)",
+                   envelope.response_type_id, R"(,"message":")", envelope.message, "\"");
+  if (*envelope.more != '\0') absl::StrAppend(&body, ",", envelope.more);
+  return {.wire = Wire::kRespond, .rpc = rpc, .body = body + "}"};
+}
+
+// The upstream answers GetCustomer with `http_status` and `body`.
+ErrorExample HttpReply(int http_status, std::string body, std::string retry_after = "") {
+  return {.wire = Wire::kRespond,
+          .http_status = http_status,
+          .retry_after = std::move(retry_after),
+          .body = std::move(body)};
+}
+
+// `example` with its body cut short on the wire.
+ErrorExample Truncated(ErrorExample example) {
+  example.wire = Wire::kTruncate;
+  return example;
+}
+
+}  // namespace
 
 const std::vector<std::pair<ErrorId, ErrorExample>>& ErrorExamples() {
   static const std::vector<std::pair<ErrorId, ErrorExample>> kExamples = {
@@ -13,83 +56,39 @@ const std::vector<std::pair<ErrorId, ErrorExample>>& ErrorExamples() {
       {ErrorId::kUpstreamTimeout, {.wire = Wire::kStall, .rpc = Rpc::kOnboardCustomer}},
       {ErrorId::kUpstreamConnectionReset, {.wire = Wire::kReset, .rpc = Rpc::kOnboardCustomer}},
       {ErrorId::kUpstreamResponseIncomplete,
-       {.wire = Wire::kTruncate,
-        .rpc = Rpc::kOnboardCustomer,
-        .body = R"({"status":2129,"response_status_id":1,"response_type_id":2129,)"
-                R"("message":"Validate the OTP","data":{"otp_ref_id":"abc"}})"}},
-      {ErrorId::kUpstreamAuthRejected,
-       {.wire = Wire::kRespond,
-        .http_status = 403,
-        .body = R"({"status":403,"message":"Forbidden"})"}},
+       Truncated(EkoReply(Rpc::kOnboardCustomer,
+                          {2129, 1, 2129, "Validate the OTP", R"("data":{"otp_ref_id":"abc"})"}))},
+      {ErrorId::kUpstreamAuthRejected, HttpReply(403, R"({"status":403,"message":"Forbidden"})")},
       {ErrorId::kUpstreamContractMismatch,
-       {.wire = Wire::kRespond,
-        .http_status = 404,
-        .body = R"({"status":404,"message":"No mapping rule matched"})"}},
-      {ErrorId::kUpstreamRateLimited,
-       {.wire = Wire::kRespond,
-        .http_status = 429,
-        .retry_after = "7",
-        .body = "Too Many Requests"}},
-      {ErrorId::kUpstreamUnavailable,
-       {.wire = Wire::kRespond, .http_status = 503, .body = "<html>Service Unavailable</html>"}},
-      {ErrorId::kUpstreamHttpUnmapped, {.wire = Wire::kRespond, .http_status = 418, .body = "{}"}},
-      {ErrorId::kUpstreamBadResponse,
-       {.wire = Wire::kRespond,
-        .http_status = 200,
-        .body = R"({"status":{},"response_type_id":"x"})"}},
-      {ErrorId::kOtpInvalid,
-       {.wire = Wire::kRespond,
-        .rpc = Rpc::kVerifyCustomerOtp,
-        .body = R"({"status":302,"response_status_id":302,"response_type_id":2131,)"
-                R"("message":"Wrong OTP"})"}},
-      {ErrorId::kOtpExpired,
-       {.wire = Wire::kRespond,
-        .rpc = Rpc::kValidateEkycOtp,
-        .body = R"({"status":2131,"response_status_id":303,"response_type_id":2131,)"
-                R"("message":"OTP expired"})"}},
+       HttpReply(404, R"({"status":404,"message":"No mapping rule matched"})")},
+      {ErrorId::kUpstreamRateLimited, HttpReply(429, "Too Many Requests", /*retry_after=*/"7")},
+      {ErrorId::kUpstreamUnavailable, HttpReply(503, "<html>Service Unavailable</html>")},
+      {ErrorId::kUpstreamHttpUnmapped, HttpReply(418, "{}")},
+      {ErrorId::kUpstreamBadResponse, HttpReply(200, R"({"status":{},"response_type_id":"x"})")},
+      {ErrorId::kOtpInvalid, EkoReply(Rpc::kVerifyCustomerOtp, {302, 302, 2131, "Wrong OTP"})},
+      {ErrorId::kOtpExpired, EkoReply(Rpc::kValidateEkycOtp, {2131, 303, 2131, "OTP expired"})},
       {ErrorId::kCustomerNotFound,
-       {.wire = Wire::kRespond,
-        .rpc = Rpc::kStartSenderEkyc,
-        .body = R"({"status":463,"response_status_id":1,"response_type_id":-1,)"
-                R"("message":"User not found","invalid_params":)"
-                R"({"customer_id":"Customer does not exist in System"}})"}},
+       EkoReply(Rpc::kStartSenderEkyc,
+                {463, 1, -1, "User not found",
+                 R"("invalid_params":{"customer_id":"Customer does not exist in System"})"})},
       {ErrorId::kCustomerAlreadyRegistered,
-       {.wire = Wire::kRespond,
-        .rpc = Rpc::kOnboardCustomer,
-        .body = R"({"status":17,"response_status_id":17,"response_type_id":17,)"
-                R"("message":"User wallet already exists"})"}},
+       EkoReply(Rpc::kOnboardCustomer, {17, 17, 17, "User wallet already exists"})},
       {ErrorId::kVerificationPending,
-       {.wire = Wire::kRespond,
-        .rpc = Rpc::kOnboardCustomer,
-        .body = R"({"status":327,"response_status_id":1,"response_type_id":327,)"
-                R"("message":"Enrollment done. Verification pending"})"}},
+       EkoReply(Rpc::kOnboardCustomer, {327, 1, 327, "Enrollment done. Verification pending"})},
       {ErrorId::kEkycFailed,
-       {.wire = Wire::kRespond,
-        .rpc = Rpc::kStartSenderEkyc,
-        .body = R"({"status":2135,"response_status_id":1,"response_type_id":2135,)"
-                R"("message":"Customer KYC Pending","data":)"
-                R"({"description":"K-100 EKYC Verification failed"}})"}},
+       EkoReply(Rpc::kStartSenderEkyc,
+                {2135, 1, 2135, "Customer KYC Pending",
+                 R"("data":{"description":"K-100 EKYC Verification failed"})"})},
       {ErrorId::kLimitExhausted,
-       {.wire = Wire::kRespond,
-        .rpc = Rpc::kGetSender,
-        .body = R"({"status":945,"response_status_id":1,"response_type_id":945,)"
-                R"("message":"Sender monthly limit exhausted"})"}},
+       EkoReply(Rpc::kGetSender, {945, 1, 945, "Sender monthly limit exhausted"})},
       {ErrorId::kAgentNotAllowed,
-       {.wire = Wire::kRespond,
-        .rpc = Rpc::kGetCustomer,
-        .body = R"({"status":1,"response_status_id":1,"response_type_id":0,)"
-                R"("message":"Agent not allowed to do this transaction"})"}},
+       EkoReply(Rpc::kGetCustomer, {1, 1, 0, "Agent not allowed to do this transaction"})},
       {ErrorId::kUpstreamFieldInvalid,
-       {.wire = Wire::kRespond,
-        .rpc = Rpc::kStartSenderEkyc,
-        .body = R"({"status":461,"response_status_id":1,"response_type_id":-1,)"
-                R"("message":"Invalid parameters","invalid_params":)"
-                R"({"aadhar":"Invalid Aadhaar number"}})"}},
+       EkoReply(Rpc::kStartSenderEkyc,
+                {461, 1, -1, "Invalid parameters",
+                 R"("invalid_params":{"aadhar":"Invalid Aadhaar number"})"})},
       {ErrorId::kUpstreamUnmappedStatus,
-       {.wire = Wire::kRespond,
-        .rpc = Rpc::kVerifyCustomerOtp,
-        .body = R"({"status":9999,"response_status_id":1,"response_type_id":9999,)"
-                R"("message":"Something new"})"}},
+       EkoReply(Rpc::kVerifyCustomerOtp, {9999, 1, 9999, "Something new"})},
   };
   return kExamples;
 }

@@ -1,4 +1,4 @@
-#include "server/duplicate_suppressor.h"
+#include "adapters/duplicate_suppressor.h"
 
 #include <string>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "adapters/common/rich_status.h"
 #include "gtest/gtest.h"
 
-namespace eko::server {
+namespace eko::adapter {
 namespace {
 
 using Decision = DuplicateSuppressor::Decision;
@@ -87,10 +87,5 @@ TEST(DuplicateSuppressorTest, MemoryIsBounded) {
   EXPECT_EQ(busy.Begin("c", "other", kT0, Record(&seen)), Decision::kProceed);  // untracked
 }
 
-TEST(DuplicateSuppressorTest, FingerprintIsSha256) {
-  EXPECT_EQ(RequestFingerprint("abc").size(), 32u);
-  EXPECT_NE(RequestFingerprint("abc"), RequestFingerprint("abd"));
-}
-
 }  // namespace
-}  // namespace eko::server
+}  // namespace eko::adapter

@@ -1,12 +1,10 @@
-#include "server/duplicate_suppressor.h"
-
-#include <openssl/evp.h>
+#include "adapters/duplicate_suppressor.h"
 
 #include <utility>
 
 #include "adapters/common/rich_status.h"
 
-namespace eko::server {
+namespace eko::adapter {
 
 DuplicateSuppressor::DuplicateSuppressor(absl::Duration window, size_t max_entries)
     : window_(window), max_entries_(max_entries) {}
@@ -79,12 +77,4 @@ size_t DuplicateSuppressor::size() const {
   return entries_.size();
 }
 
-std::string RequestFingerprint(const std::string& serialized_request) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(serialized_request.data(), serialized_request.size(), digest, &length, EVP_sha256(),
-             nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), length);
-}
-
-}  // namespace eko::server
+}  // namespace eko::adapter

@@ -1,0 +1,252 @@
+#include "adapters/deduplicating_client.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/common/fake_clock.h"
+#include "adapters/common/rich_status.h"
+#include "adapters/duplicate_suppressor.h"
+#include "adapters/testing/fake_upstream_client.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+
+namespace eko::adapter {
+namespace {
+
+using ::eko::testing::HasReason;
+using ::testing::ElementsAre;
+namespace v1 = ::eko::onboarding::v1;
+namespace reason = ::eko::rich::reason;
+
+// What one call's `done` received.
+struct Completion {
+  absl::Status status;
+  std::string message;
+  CallSummary summary;
+  std::thread::id thread;
+};
+
+class Completions {
+ public:
+  UpstreamDone<v1::OnboardCustomerResponse> Record() {
+    return [this](absl::StatusOr<v1::OnboardCustomerResponse> result, const CallSummary& summary) {
+      std::lock_guard<std::mutex> lock(mu_);
+      seen_.push_back({result.status(), result.ok() ? result->upstream().message() : "", summary,
+                       std::this_thread::get_id()});
+      cv_.notify_all();
+    };
+  }
+  // The first `n` completions, once there are that many (empty on timeout).
+  std::vector<Completion> WaitFor(size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!cv_.wait_for(lock, std::chrono::seconds(5), [&] { return seen_.size() >= n; })) return {};
+    return seen_;
+  }
+  size_t count() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return seen_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Completion> seen_;
+};
+
+v1::OnboardCustomerRequest Onboard(const std::string& client_ref_id, const std::string& name) {
+  v1::OnboardCustomerRequest request;
+  request.set_customer_id("9876543210");
+  request.set_name(name);
+  request.set_client_ref_id(client_ref_id);
+  return request;
+}
+
+absl::Status EkoError() {
+  return rich::ErrorBuilder(absl::StatusCode::kInvalidArgument, rich::reason::kOtpInvalid, "x")
+      .Metadata("ekoStatus", "302");
+}
+
+class DeduplicatingClientTest : public ::testing::Test {
+ protected:
+  DeduplicatingClientTest() { inner_.Hold(); }
+
+  absl::StatusOr<uint64_t> Call(const std::string& client_ref_id = "ref-1",
+                                const std::string& name = "Asha Rao") {
+    return client_.OnboardCustomer(Onboard(client_ref_id, name), CallOptions{},
+                                   completions_.Record());
+  }
+
+  FakeClock clock_;
+  FakeUpstreamClient inner_;
+  DuplicateSuppressor store_{absl::Minutes(10), 100};
+  Completions completions_;  // outlives client_, whose executor may still call it
+  DeduplicatingClient client_{&store_, &inner_, clock_};
+};
+
+TEST_F(DeduplicatingClientTest, RepeatsWhileInFlightJoinTheFirstCall) {
+  absl::StatusOr<uint64_t> first = Call();
+  absl::StatusOr<uint64_t> second = Call();
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_NE(*first, *second);
+  EXPECT_EQ(inner_.calls(), 1);
+  EXPECT_EQ(client_.pending_repeats(), 1u);
+  EXPECT_EQ(completions_.count(), 0u);
+
+  inner_.Answer("one-call");
+  inner_.Finish(*first, absl::OkStatus());
+  const std::vector<Completion> seen = completions_.WaitFor(2);
+  ASSERT_EQ(seen.size(), 2u);
+  for (const Completion& c : seen) {
+    EXPECT_TRUE(c.status.ok()) << c.status;
+    EXPECT_EQ(c.message, "one-call");
+    EXPECT_EQ(c.summary.client_ref_id, "ref-1");
+  }
+  // One upstream exchange, reported once; the repeat is marked replayed.
+  EXPECT_EQ(seen[0].summary.attempts + seen[1].summary.attempts, 1);
+  EXPECT_NE(seen[0].summary.replayed, seen[1].summary.replayed);
+  EXPECT_EQ(client_.pending_repeats(), 0u);
+}
+
+TEST_F(DeduplicatingClientTest, AFinishedCallIsReplayedOnAnotherThread) {
+  absl::StatusOr<uint64_t> first = Call();
+  ASSERT_TRUE(first.ok());
+  inner_.Answer("stored");
+  inner_.Finish(*first, absl::OkStatus());
+  ASSERT_EQ(completions_.WaitFor(1).size(), 1u);
+
+  ASSERT_TRUE(Call().ok());
+  const std::vector<Completion> seen = completions_.WaitFor(2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_TRUE(seen[1].summary.replayed);
+  EXPECT_EQ(seen[1].summary.attempts, 0);
+  EXPECT_EQ(seen[1].message, "stored");
+  EXPECT_NE(seen[1].thread, std::this_thread::get_id());
+  EXPECT_EQ(inner_.calls(), 1);
+}
+
+TEST_F(DeduplicatingClientTest, AStoredErrorFromEkoIsReplayedToo) {
+  absl::StatusOr<uint64_t> first = Call();
+  ASSERT_TRUE(first.ok());
+  inner_.Finish(*first, EkoError());
+  ASSERT_EQ(completions_.WaitFor(1).size(), 1u);
+  ASSERT_TRUE(Call().ok());
+  const std::vector<Completion> seen = completions_.WaitFor(2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_THAT(seen[1].status, HasReason(absl::StatusCode::kInvalidArgument, reason::kOtpInvalid));
+  EXPECT_TRUE(seen[1].summary.replayed);
+  EXPECT_EQ(inner_.calls(), 1);
+}
+
+TEST_F(DeduplicatingClientTest, ADifferentRequestUnderAUsedIdIsRefused) {
+  absl::StatusOr<uint64_t> first = Call();
+  ASSERT_TRUE(first.ok());
+  EXPECT_THAT(Call("ref-1", "Someone Else"),
+              HasReason(absl::StatusCode::kInvalidArgument, reason::kClientRefIdReused));
+  inner_.Finish(*first, absl::OkStatus());
+  ASSERT_EQ(completions_.WaitFor(1).size(), 1u);
+  EXPECT_THAT(Call("ref-1", "Someone Else"),
+              HasReason(absl::StatusCode::kInvalidArgument, reason::kClientRefIdReused));
+  EXPECT_EQ(inner_.calls(), 1);
+  EXPECT_EQ(client_.pending_repeats(), 0u);
+  EXPECT_EQ(completions_.count(), 1u);
+}
+
+TEST_F(DeduplicatingClientTest, ANonDefinitiveOutcomeReachesWaitersAndIsForgotten) {
+  absl::StatusOr<uint64_t> first = Call();
+  ASSERT_TRUE(Call().ok());
+  ASSERT_TRUE(first.ok());
+  inner_.Finish(*first, absl::UnavailableError("not sent"));
+  const std::vector<Completion> seen = completions_.WaitFor(2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(seen[1].status.code(), absl::StatusCode::kUnavailable);
+  // A retry goes upstream again.
+  ASSERT_TRUE(Call().ok());
+  EXPECT_EQ(inner_.calls(), 2);
+}
+
+TEST_F(DeduplicatingClientTest, ARefusalOfTheInnerClientIsReturnedAndForgotten) {
+  inner_.Refuse(absl::ResourceExhaustedError("overloaded"));
+  EXPECT_EQ(Call().status().code(), absl::StatusCode::kResourceExhausted);
+  inner_.Refuse(absl::OkStatus());
+  EXPECT_TRUE(Call().ok());
+  EXPECT_EQ(inner_.calls(), 2);
+  EXPECT_EQ(completions_.count(), 0u);
+}
+
+TEST_F(DeduplicatingClientTest, CancellingAJoinedCallCompletesItOnceWithCancelled) {
+  absl::StatusOr<uint64_t> first = Call();
+  absl::StatusOr<uint64_t> joined = Call();
+  ASSERT_TRUE(first.ok() && joined.ok());
+  client_.Cancel(*joined);
+  client_.Cancel(*joined);  // ignored: already completed
+  std::vector<Completion> seen = completions_.WaitFor(1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_THAT(seen[0].status, HasReason(absl::StatusCode::kCancelled, reason::kCancelled));
+  EXPECT_EQ(seen[0].summary.outcome, UpstreamOutcome::kCancelled);
+  EXPECT_FALSE(seen[0].summary.replayed);
+  EXPECT_NE(seen[0].thread, std::this_thread::get_id());
+  // The first call goes on, and its outcome does not reach the cancelled one.
+  EXPECT_TRUE(inner_.cancelled().empty());
+  inner_.Finish(*first, absl::OkStatus());
+  seen = completions_.WaitFor(2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_FALSE(seen[1].summary.replayed);
+  // Wait for the executor to hand the outcome to the cancelled call, if it
+  // (wrongly) still could: another call queued behind it completes first.
+  ASSERT_TRUE(Call().ok());
+  ASSERT_EQ(completions_.WaitFor(3).size(), 3u);
+  EXPECT_EQ(completions_.count(), 3u);
+}
+
+TEST_F(DeduplicatingClientTest, CancelOfAFirstCallReachesTheInnerClient) {
+  absl::StatusOr<uint64_t> first = Call();
+  ASSERT_TRUE(first.ok());
+  client_.Cancel(*first);
+  EXPECT_THAT(inner_.cancelled(), ElementsAre(*first));
+  const std::vector<Completion> seen = completions_.WaitFor(1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].status.code(), absl::StatusCode::kCancelled);
+}
+
+TEST_F(DeduplicatingClientTest, StoredResultsExpireAfterTheWindow) {
+  absl::StatusOr<uint64_t> first = Call();
+  ASSERT_TRUE(first.ok());
+  inner_.Finish(*first, absl::OkStatus());
+  ASSERT_EQ(completions_.WaitFor(1).size(), 1u);
+  clock_.Advance(absl::Minutes(9));
+  ASSERT_TRUE(Call().ok());
+  ASSERT_EQ(completions_.WaitFor(2).size(), 2u);
+  EXPECT_EQ(inner_.calls(), 1);
+  clock_.Advance(absl::Minutes(2));
+  ASSERT_TRUE(Call().ok());
+  EXPECT_EQ(inner_.calls(), 2);
+}
+
+TEST_F(DeduplicatingClientTest, CallsWithoutAClientRefIdPassThrough) {
+  v1::GetCustomerRequest lookup;
+  lookup.set_customer_id("9876543210");
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<uint64_t> id = client_.GetCustomer(
+        lookup, CallOptions{}, [](absl::StatusOr<v1::GetCustomerResponse>, const CallSummary&) {});
+    ASSERT_TRUE(id.ok());
+    EXPECT_EQ(*id, static_cast<uint64_t>(i + 1));  // the inner client's id
+  }
+  ASSERT_TRUE(Call("").ok());
+  ASSERT_TRUE(Call("").ok());
+  EXPECT_EQ(inner_.calls(), 4);
+  EXPECT_EQ(store_.size(), 0u);
+  EXPECT_EQ(client_.pending_repeats(), 0u);
+}
+
+TEST(RequestFingerprintTest, IsSha256) {
+  EXPECT_EQ(RequestFingerprint("abc").size(), 32u);
+  EXPECT_NE(RequestFingerprint("abc"), RequestFingerprint("abd"));
+}
+
+}  // namespace
+}  // namespace eko::adapter
