@@ -71,7 +71,8 @@ class FakeUpstreamClient final : public UpstreamClient {
       std::lock_guard<std::mutex> lock(mu_);
       held.swap(held_);
     }
-    for (auto& [id, complete] : held) {
+    for (auto& entry : held) {
+      Complete& complete = entry.second;
       std::thread([&] { std::move(complete)(absl::OkStatus()); }).join();
     }
   }
