@@ -67,6 +67,43 @@ absl::Status CheckEndpointOverrides(const GatewayConfig& c) {
   return absl::OkStatus();
 }
 
+// The shape of --eko-base-url: scheme://host[:port][/path], nothing else.
+// User info would send a password to a proxy or log it; a query or a
+// fragment would be glued to every endpoint path. Messages never repeat the
+// URL when it may hold credentials.
+absl::Status CheckBaseUrlShape(const std::string& url) {
+  for (const char ch : url) {
+    if (static_cast<unsigned char>(ch) <= ' ' || ch == 0x7f) {
+      return absl::InvalidArgumentError(
+          "--eko-base-url must not contain spaces or control characters");
+    }
+  }
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) {
+    return absl::InvalidArgumentError(
+        "--eko-base-url must be an absolute URL such as https://api.eko.in/ekoapi/v3");
+  }
+  const std::string_view rest = std::string_view(url).substr(scheme_end + 3);
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        "--eko-base-url must not carry user info (user:password@host): Eko authenticates by "
+        "developer key and secret-key headers");
+  }
+  if (authority.empty() || authority.front() == ':') {
+    return absl::InvalidArgumentError(absl::StrCat("--eko-base-url has no host: '", url, "'"));
+  }
+  if (url.find('?') != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--eko-base-url must not carry a query (put it in --eko-endpoints): '", url, "'"));
+  }
+  if (url.find('#') != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--eko-base-url must not carry a fragment: '", url, "'"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckConfig(GatewayConfig& c) {
   if (!c.eko_access_key_file.empty()) {
     if (!c.eko_access_key.empty()) {
@@ -97,6 +134,9 @@ absl::Status CheckConfig(GatewayConfig& c) {
     return absl::InvalidArgumentError(
         "--allowed-client-identities needs mutual TLS: set --tls-client-ca-file (with "
         "--tls-cert-file and --tls-key-file)");
+  }
+  if (!c.eko_base_url.empty()) {
+    if (absl::Status s = CheckBaseUrlShape(c.eko_base_url); !s.ok()) return s;
   }
   if (c.dev) return absl::OkStatus();
 

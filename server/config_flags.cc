@@ -112,7 +112,8 @@ const std::vector<Option>& Options() {
            "gRPC listen address (host:port; port 0 picks a free port)"),
       Text("eko-base-url", "EKO_BASE_URL", &GatewayConfig::eko_base_url,
            "Eko API base URL, e.g. https://staging.eko.in/ekoapi/v3 (UAT) or "
-           "https://api.eko.in/ekoicici/v3 (production); http only for loopback hosts"),
+           "https://api.eko.in/ekoicici/v3 (production); http only for loopback hosts; no user "
+           "info, query or fragment"),
       Text("eko-developer-key", "EKO_DEVELOPER_KEY", &GatewayConfig::eko_developer_key,
            "Eko developer_key header value"),
       Text("eko-access-key", "EKO_ACCESS_KEY", &GatewayConfig::eko_access_key,

@@ -13,6 +13,7 @@ namespace eko::server {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct Args {
   std::vector<std::string> argv;
@@ -94,6 +95,34 @@ TEST(ConfigTest, BaseUrlMustBeHttpsUnlessLoopback) {
   EXPECT_TRUE(args.Parse().ok());
   args.argv[1] = "ftp://x";
   EXPECT_FALSE(args.Parse().ok());
+}
+
+TEST(ConfigTest, BaseUrlWithUserInfoQueryOrFragmentIsRefused) {
+  Args args = Complete();
+  args.argv[1] = "https://user:s3cret@api.eko.in/ekoapi/v3";
+  auto parsed = args.Parse();
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("user info"));
+  EXPECT_THAT(std::string(parsed.status().message()), Not(HasSubstr("s3cret")));
+
+  args.argv[1] = "https://api.eko.in/ekoapi/v3?service_code=80";
+  parsed = args.Parse();
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("query"));
+
+  args.argv[1] = "https://api.eko.in/ekoapi/v3#top";
+  parsed = args.Parse();
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("fragment"));
+
+  for (const char* bad : {"https://", "https://:443/ekoapi", "https://api.eko.in/eko api",
+                          "https://api.eko.in/\r\nX: y", "api.eko.in/ekoapi/v3"}) {
+    args.argv[1] = bad;
+    EXPECT_FALSE(args.Parse().ok()) << bad;
+  }
+  // A well-behaved URL next to them still passes; an '@' in the path is not user info.
+  args.argv[1] = "https://api.eko.in:443/ekoapi/v3/@x";
+  EXPECT_TRUE(args.Parse().ok()) << args.Parse().status();
 }
 
 TEST(ConfigTest, AccessKeyFileIsReadAndTrimmed) {
