@@ -174,6 +174,10 @@ void Gateway::MonitorLiveness() {
   }
 }
 
+int64_t Gateway::upstream_calls_in_flight() const {
+  return upstream_chain_ == nullptr ? 0 : upstream_chain_->admission().in_flight();
+}
+
 void Gateway::Shutdown(absl::Duration grace) {
   draining_.store(true);
   // Readiness goes first; liveness stays SERVING while in-flight calls drain.

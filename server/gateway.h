@@ -48,6 +48,9 @@ class Gateway {
   // Port of the metrics endpoint; 0 when metrics are off.
   int metrics_port() const;
 
+  // Upstream calls started and not yet completed.
+  int64_t upstream_calls_in_flight() const;
+
  private:
   Gateway() = default;
   void MonitorLiveness();

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
@@ -17,6 +18,13 @@
 #include "server/gateway.h"
 
 namespace eko::server {
+namespace {
+
+const char* SignalName(int signal_number) {
+  return signal_number == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
+}  // namespace
 
 int RunGateway(int argc, char** argv, const DevUpstreamFactory& dev_upstream) {
   // Debian's Abseil is built with absl::Mutex deadlock detection on: every
@@ -91,15 +99,46 @@ int RunGateway(int argc, char** argv, const DevUpstreamFactory& dev_upstream) {
   log::Write(log::Level::kInfo, "started",
              {{"listen", config.listen}, {"port", std::to_string((*gateway)->port())}});
 
+  // The first SIGTERM/SIGINT starts the graceful shutdown; a second one
+  // during it ends the process at once (exit 128 + signal), after logging
+  // how many upstream calls it cut off.
+  // What a forced exit may read of the gateway; shared with a thread that
+  // may outlive this function.
+  struct ForcedExitView {
+    absl::Mutex mu;
+    Gateway* gateway ABSL_GUARDED_BY(mu) = nullptr;
+  };
+  auto view = std::make_shared<ForcedExitView>();
+  {
+    absl::MutexLock lock(&view->mu);
+    view->gateway = gateway->get();
+  }
   std::thread stopper([&] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
-    log::Write(log::Level::kInfo, "stopping",
-               {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    log::Write(log::Level::kInfo, "stopping", {{"signal", SignalName(signal_number)}});
+    std::thread([view, stop_signals] {
+      int second = 0;
+      sigwait(&stop_signals, &second);
+      int64_t cut_off = 0;
+      {
+        absl::MutexLock lock(&view->mu);
+        if (view->gateway != nullptr) cut_off = view->gateway->upstream_calls_in_flight();
+      }
+      log::Write(log::Level::kWarn, "forced_exit",
+                 {{"signal", SignalName(second)},
+                  {"upstream_calls_cut_off", std::to_string(cut_off)},
+                  {"message", "second stop signal during shutdown: exiting without waiting"}});
+      std::_Exit(128 + second);
+    }).detach();
     (*gateway)->Shutdown(config.shutdown_grace);
   });
   (*gateway)->Wait();
   stopper.join();
+  {
+    absl::MutexLock lock(&view->mu);
+    view->gateway = nullptr;
+  }
   gateway->reset();
   log::Write(log::Level::kInfo, "stopped");
   return 0;

@@ -202,6 +202,29 @@ TEST(ResilienceTest, SigtermDrainsInFlightCallsAndExitsZero) {
   EXPECT_THAT(stack->gateway().StderrText(), HasSubstr("\"event\":\"stopped\""));
 }
 
+TEST(ResilienceTest, SecondSigtermDuringTheGraceExitsAtOnce) {
+  auto stack = TestStack::Start({.extra_gateway_flags = {"--shutdown-grace-ms", "30000"}});
+  ASSERT_NE(stack, nullptr);
+  ASSERT_TRUE(stack->InjectFault(Delay("6111111111", /*times=*/-1, /*delay_ms=*/20000)));
+  std::vector<std::future<grpc::Status>> calls;
+  for (int i = 0; i < 2; ++i) {
+    calls.push_back(std::async(std::launch::async, [&stack] {
+      return Call(*stack, CustomerLookup("6111111111"), std::chrono::milliseconds(25000));
+    }));
+  }
+  ASSERT_TRUE(stack->WaitForRequests("6111111111", 2));
+  kill(stack->gateway().pid(), SIGTERM);
+  ASSERT_TRUE(stack->WaitForGatewayLog("\"event\":\"stopping\""));
+  // The grace (30 s) and the upstream delay (20 s) would keep it running;
+  // the second signal ends it well before either.
+  EXPECT_EQ(stack->gateway().Stop(SIGTERM, std::chrono::seconds(10)), 128 + SIGTERM);
+  const std::string log = stack->gateway().StderrText();
+  EXPECT_THAT(log, HasSubstr("\"event\":\"forced_exit\""));
+  EXPECT_THAT(log, HasSubstr("\"upstream_calls_cut_off\":\"2\""));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("\"event\":\"stopped\"")));
+  for (auto& call : calls) EXPECT_FALSE(call.get().ok());
+}
+
 TEST(ResilienceTest, HostileInputIsRefused) {
   auto stack = TestStack::Start({.extra_gateway_flags = {"--eko-max-response-bytes", "65536"}});
   ASSERT_NE(stack, nullptr);
