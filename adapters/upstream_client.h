@@ -47,6 +47,9 @@ struct CallSummary {
   int http_status = 0;
   absl::Duration upstream_elapsed;
   int attempts = 0;
+  // The call's upstream deadline was the caller's (shorter than the
+  // gateway's own budget): a kTimedOut then says nothing about Eko's health.
+  bool deadline_was_callers = false;
   // Answered from an earlier call with the same client_ref_id (joined while
   // it was in flight, or its stored result) without an upstream exchange.
   bool replayed = false;

@@ -144,7 +144,8 @@ const std::vector<Option>& Options() {
               "request that may have reached Eko"),
       Integer("breaker-failures", "EKO_BREAKER_FAILURES", &GatewayConfig::breaker_failures, 0, 1000,
               "consecutive transport failures or HTTP 5xx that open the circuit breaker (0 "
-              "disables it); business errors never count"),
+              "disables it); business errors, cancellations and callers' short deadlines never "
+              "count"),
       Millis("breaker-open-ms", "EKO_BREAKER_OPEN_MS", &GatewayConfig::breaker_open, 100, 600000,
              "how long the breaker stays open (calls fail with UNAVAILABLE, reason "
              "UPSTREAM_CIRCUIT_OPEN) before one probe call"),

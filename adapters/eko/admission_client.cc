@@ -13,8 +13,12 @@ CircuitBreaker::Result BreakerResult(const CallSummary& summary) {
     case UpstreamOutcome::kAnswered:
       return summary.http_status >= 500 ? CircuitBreaker::Result::kFailure
                                         : CircuitBreaker::Result::kSuccess;
-    case UpstreamOutcome::kNotSent:
     case UpstreamOutcome::kTimedOut:
+      // Only a timeout of the gateway's own full budget is Eko's slowness; a
+      // caller's short deadline must not open the breaker for everyone.
+      return summary.deadline_was_callers ? CircuitBreaker::Result::kNeutral
+                                          : CircuitBreaker::Result::kFailure;
+    case UpstreamOutcome::kNotSent:
     case UpstreamOutcome::kConnectionLost:
     case UpstreamOutcome::kIncomplete:
       return CircuitBreaker::Result::kFailure;

@@ -174,6 +174,38 @@ TEST(AdmissionClientTest, BreakerOpensOnUpstreamFailuresOnly) {
   EXPECT_EQ(client.breaker_state(), CircuitBreaker::State::kClosed);
 }
 
+CallSummary TimedOut(bool deadline_was_callers) {
+  CallSummary summary = Ended(UpstreamOutcome::kTimedOut);
+  summary.deadline_was_callers = deadline_was_callers;
+  return summary;
+}
+
+TEST(AdmissionClientTest, TimeoutsOfCallersShortDeadlinesNeverOpenTheBreaker) {
+  HoldingClient inner;
+  FakeClock clock;
+  AdmissionClient client({.breaker_failures = 2, .breaker_open_for = absl::Seconds(60)}, &inner,
+                         clock);
+  Completions done;
+  // A hostile caller's short deadlines time out again and again.
+  for (int i = 0; i < 10; ++i) {
+    auto id = Lookup(client, &done, clock.Now() + absl::Seconds(1));
+    ASSERT_TRUE(id.ok());
+    inner.Finish(*id, TimedOut(/*deadline_was_callers=*/true));
+  }
+  EXPECT_EQ(client.breaker_state(), CircuitBreaker::State::kClosed);
+  // A well-behaved caller is still served.
+  auto id = Lookup(client, &done);
+  ASSERT_TRUE(id.ok());
+  inner.Finish(*id, Answered(200));
+  // Timeouts of the gateway's own full budget are Eko's slowness: they count.
+  for (int i = 0; i < 2; ++i) {
+    auto slow = Lookup(client, &done);
+    ASSERT_TRUE(slow.ok());
+    inner.Finish(*slow, TimedOut(/*deadline_was_callers=*/false));
+  }
+  EXPECT_EQ(client.breaker_state(), CircuitBreaker::State::kOpen);
+}
+
 TEST(AdmissionClientTest, CancelReachesTheInnerClient) {
   HoldingClient inner;
   AdmissionClient client({}, &inner);

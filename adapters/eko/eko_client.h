@@ -153,6 +153,7 @@ absl::StatusOr<uint64_t> EkoClient::StartCall(const Request& request, const Call
         summary.http_status = reply.http_status;
         summary.upstream_elapsed = reply.elapsed;
         summary.attempts = reply.attempts;
+        summary.deadline_was_callers = deadline_is_callers;
         absl::StatusOr<Response> result = InterpretReply<Response>(
             Traits::kRpc, reply, deadline_is_callers, ref, &summary.ignored_fields);
         std::move(done)(std::move(result), summary);

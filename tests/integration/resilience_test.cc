@@ -177,6 +177,22 @@ TEST(ResilienceTest, DuplicateClientRefIdGetsTheFirstResult) {
   EXPECT_THAT(details.violated_fields, ::testing::ElementsAre("client_ref_id"));
 }
 
+TEST(ResilienceTest, CallersShortDeadlinesDoNotOpenTheBreaker) {
+  auto stack = TestStack::Start(
+      {.extra_gateway_flags = {"--breaker-failures", "3", "--breaker-open-ms", "60000"}});
+  ASSERT_NE(stack, nullptr);
+  ASSERT_TRUE(stack->InjectFault(Delay("9123480020", /*times=*/-1, /*delay_ms=*/1000)));
+  // The attack: calls whose deadline (250 ms) is far below the upstream's 1 s.
+  for (int i = 0; i < 6; ++i) {
+    grpc::Status short_deadline =
+        Call(*stack, CustomerLookup("9123480020"), std::chrono::milliseconds(250));
+    EXPECT_EQ(short_deadline.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  // Everyone else is still served (an open breaker would refuse for 60 s).
+  grpc::Status other = Call(*stack, CustomerLookup("6111111111"));
+  EXPECT_TRUE(other.ok()) << other.error_message() << " " << DecodeDetails(other).reason;
+}
+
 TEST(ResilienceTest, SigtermDrainsInFlightCallsAndExitsZero) {
   auto stack = TestStack::Start({.extra_gateway_flags = {"--shutdown-grace-ms", "5000"}});
   ASSERT_NE(stack, nullptr);
