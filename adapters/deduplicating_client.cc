@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <string>
+
 namespace eko::adapter {
 
 DeduplicatingClient::DeduplicatingClient(DuplicateStore* store, UpstreamClient* inner,
@@ -56,7 +58,11 @@ std::string RequestFingerprint(const std::string& serialized_request) {
 }
 
 std::string DuplicateKey(std::string_view caller, Rpc rpc, std::string_view client_ref_id) {
-  std::string key(caller);
+  // The caller is length-prefixed: whatever bytes it holds, it cannot run
+  // into the RPC name.
+  std::string key = std::to_string(caller.size());
+  key.push_back(':');
+  key.append(caller);
   key.push_back('\x1f');
   key.append(RpcName(rpc));
   key.push_back('\x1f');

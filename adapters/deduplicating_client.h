@@ -82,7 +82,8 @@ class DeduplicatingClient final : public UpstreamClient {
 // Fingerprint of a request: SHA-256 of its serialized bytes.
 std::string RequestFingerprint(const std::string& serialized_request);
 
-// The store key of a call: caller, RPC and client_ref_id.
+// The store key of a call: caller, RPC and client_ref_id. Distinct triples
+// give distinct keys.
 std::string DuplicateKey(std::string_view caller, Rpc rpc, std::string_view client_ref_id);
 
 template <typename Request, typename Response>

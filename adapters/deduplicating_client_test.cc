@@ -75,9 +75,11 @@ class DeduplicatingClientTest : public ::testing::Test {
   DeduplicatingClientTest() { inner_.Hold(); }
 
   absl::StatusOr<uint64_t> Call(const std::string& client_ref_id = "ref-1",
-                                const std::string& name = "Asha Rao") {
-    return client_.OnboardCustomer(Onboard(client_ref_id, name), CallOptions{},
-                                   completions_.Record());
+                                const std::string& name = "Asha Rao",
+                                const std::string& caller = "") {
+    CallOptions options;
+    options.caller = caller;
+    return client_.OnboardCustomer(Onboard(client_ref_id, name), options, completions_.Record());
   }
 
   FakeClock clock_;
@@ -225,6 +227,44 @@ TEST_F(DeduplicatingClientTest, StoredResultsExpireAfterTheWindow) {
   clock_.Advance(absl::Minutes(2));
   ASSERT_TRUE(Call().ok());
   EXPECT_EQ(inner_.calls(), 2);
+}
+
+TEST_F(DeduplicatingClientTest, EachCallerHasItsOwnClientRefIds) {
+  absl::StatusOr<uint64_t> alice = Call("ref-1", "Asha Rao", "token:alice");
+  ASSERT_TRUE(alice.ok());
+  // Another caller's use of ref-1 is neither joined nor refused as reuse:
+  // it is a call of its own, whatever its request.
+  absl::StatusOr<uint64_t> bob = Call("ref-1", "Asha Rao", "token:bob");
+  absl::StatusOr<uint64_t> carol = Call("ref-1", "Someone Else", "token:carol");
+  ASSERT_TRUE(bob.ok() && carol.ok());
+  EXPECT_EQ(inner_.calls(), 3);
+  EXPECT_EQ(client_.pending_repeats(), 0u);
+  EXPECT_EQ(store_.size(), 3u);
+
+  // The same caller repeating joins its own call.
+  ASSERT_TRUE(Call("ref-1", "Asha Rao", "token:alice").ok());
+  EXPECT_EQ(inner_.calls(), 3);
+  EXPECT_EQ(client_.pending_repeats(), 1u);
+  inner_.Answer("for-alice");
+  inner_.Finish(*alice, absl::OkStatus());
+  const std::vector<Completion> seen = completions_.WaitFor(2);
+  ASSERT_EQ(seen.size(), 2u);
+  for (const Completion& c : seen) EXPECT_EQ(c.message, "for-alice");
+  EXPECT_EQ(completions_.count(), 2u);  // bob's and carol's calls are still held
+  inner_.Release();
+}
+
+TEST(DuplicateKeyTest, EachPartTellsKeysApart) {
+  const std::string key = DuplicateKey("token:alice", Rpc::kOnboardCustomer, "ref-1");
+  EXPECT_EQ(key, DuplicateKey("token:alice", Rpc::kOnboardCustomer, "ref-1"));
+  EXPECT_NE(key, DuplicateKey("token:bob", Rpc::kOnboardCustomer, "ref-1"));
+  EXPECT_NE(key, DuplicateKey("", Rpc::kOnboardCustomer, "ref-1"));
+  EXPECT_NE(key, DuplicateKey("token:alice", Rpc::kOnboardCustomer, "ref-2"));
+  EXPECT_NE(key, DuplicateKey("token:alice", Rpc::kGetCustomer, "ref-1"));
+  // A caller holding the separator cannot take the place of another's RPC.
+  const std::string rpc(RpcName(Rpc::kOnboardCustomer));
+  EXPECT_NE(DuplicateKey("a", Rpc::kOnboardCustomer, rpc + "\x1fref-1"),
+            DuplicateKey("a\x1f" + rpc, Rpc::kOnboardCustomer, "ref-1"));
 }
 
 TEST_F(DeduplicatingClientTest, CallsWithoutAClientRefIdPassThrough) {

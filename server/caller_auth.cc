@@ -186,10 +186,30 @@ CallerAuthorizer::CallerCredentials CallerAuthorizer::Inspect(
 }
 
 absl::Status CallerAuthorizer::Authorize(const grpc::ServerContextBase& context) const {
-  if (!enabled()) return absl::OkStatus();
-  const CallerCredentials credentials = Inspect(context);
-  if (credentials.allowed != nullptr || credentials.token != nullptr) return absl::OkStatus();
+  return AuthorizedCaller(context).status();
+}
 
+absl::StatusOr<std::string> CallerAuthorizer::AuthorizedCaller(
+    const grpc::ServerContextBase& context) const {
+  if (!enabled()) return std::string();
+  const CallerCredentials credentials = Inspect(context);
+  std::string name = NameOf(credentials);
+  if (!name.empty()) return name;
+  return Refusal(credentials);
+}
+
+std::string CallerAuthorizer::CallerName(const grpc::ServerContextBase& context) const {
+  if (!enabled()) return "";
+  return NameOf(Inspect(context));
+}
+
+std::string CallerAuthorizer::NameOf(const CallerCredentials& credentials) {
+  if (credentials.allowed != nullptr) return absl::StrCat("cert:", *credentials.allowed);
+  if (credentials.token != nullptr) return absl::StrCat("token:", credentials.token->name);
+  return "";
+}
+
+absl::Status CallerAuthorizer::Refusal(const CallerCredentials& credentials) const {
   if (!identities_.empty() && credentials.has_verified_cert) {
     const std::string identity =
         credentials.cert_ids.empty() ? std::string("(none)") : credentials.cert_ids.front();
@@ -216,14 +236,6 @@ absl::Status CallerAuthorizer::Authorize(const grpc::ServerContextBase& context)
                            {{"<problem>", problem}, {"<credentials>", credentials_text}})
       .Metadata("mechanism", tried.empty() ? std::string("none") : absl::StrJoin(tried, ","))
       .Metadata("accepted", accepted_text);
-}
-
-std::string CallerAuthorizer::CallerName(const grpc::ServerContextBase& context) const {
-  if (!enabled()) return "";
-  const CallerCredentials credentials = Inspect(context);
-  if (credentials.allowed != nullptr) return absl::StrCat("cert:", *credentials.allowed);
-  if (credentials.token != nullptr) return absl::StrCat("token:", credentials.token->name);
-  return "";
 }
 
 }  // namespace eko::server

@@ -65,7 +65,14 @@ class CallerAuthorizer {
   // The authorised caller, for logs: "cert:<allowed identity>" when a
   // certificate authorises the call (checked first, as in Authorize), else
   // "token:<caller name>", else "" (also when authorisation is disabled).
+  // Never a secret: a token is named by its configured caller name, so the
+  // tokens of one name are one caller.
   std::string CallerName(const grpc::ServerContextBase& context) const;
+
+  // Authorize and CallerName from one inspection of the call: the caller's
+  // name when the call is authorised ("" for every call when authorisation
+  // is disabled), else Authorize's error.
+  absl::StatusOr<std::string> AuthorizedCaller(const grpc::ServerContextBase& context) const;
 
  private:
   using Digest = std::array<unsigned char, 32>;
@@ -84,6 +91,10 @@ class CallerAuthorizer {
 
   CallerAuthorizer() = default;
   CallerCredentials Inspect(const grpc::ServerContextBase& context) const;
+  // CallerName of a call with `credentials`.
+  static std::string NameOf(const CallerCredentials& credentials);
+  // Authorize's error for a call whose `credentials` authorise nothing.
+  absl::Status Refusal(const CallerCredentials& credentials) const;
   const Token* FindToken(std::string_view presented) const;
 
   std::vector<Token> tokens_;

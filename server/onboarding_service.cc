@@ -54,10 +54,12 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
     context->AddTrailingMetadata(kRequestIdHeader, request_id_);
   }
 
-  // `authorized` is the caller-authorisation verdict, checked first.
-  void Start(const absl::Status& authorized) {
-    if (!authorized.ok()) {
-      Complete(authorized, adapter::CallSummary{});
+  // `caller` is the caller-authorisation verdict, checked first: the
+  // authorised caller's name (CallerAuthorizer::AuthorizedCaller), which
+  // keeps its duplicate-suppression keys apart from other callers'.
+  void Start(const absl::StatusOr<std::string>& caller) {
+    if (!caller.ok()) {
+      Complete(caller.status(), adapter::CallSummary{});
       return;
     }
     ValidationContext validation;
@@ -70,6 +72,7 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
     std::unique_lock<std::mutex> lock(mu_);
     adapter::CallOptions options;
     options.caller_deadline = caller_deadline_;
+    options.caller = *caller;
     absl::StatusOr<uint64_t> call_id = adapter::CallUpstream(
         *client_, *request_, options,
         [this](absl::StatusOr<Response> result, const adapter::CallSummary& summary) {
@@ -200,8 +203,8 @@ grpc::ServerUnaryReactor* OnboardingServiceImpl::Handle(grpc::CallbackServerCont
                                                         const Request* request,
                                                         Response* response) {
   auto* reactor = new UpstreamReactor<Request, Response>(deps_, context, request, response);
-  reactor->Start(deps_.authorizer == nullptr ? absl::OkStatus()
-                                             : deps_.authorizer->Authorize(*context));
+  reactor->Start(deps_.authorizer == nullptr ? absl::StatusOr<std::string>(std::string())
+                                             : deps_.authorizer->AuthorizedCaller(*context));
   return reactor;
 }
 

@@ -17,7 +17,10 @@ namespace v1 = ::eko::onboarding::v1;
 // upstream client (which suppresses duplicates and admits calls, see
 // server/upstream_chain.h), and finish the RPC from its completion (on the
 // client's thread): cancellation, logging, metrics and status conversion.
-// No handler blocks. `client` must outlive the service.
+// The authorised caller's name (CallerAuthorizer::AuthorizedCaller; "" for
+// every call without an authorizer) goes to the client as
+// CallOptions::caller, so one caller's client_ref_ids never answer
+// another's calls. No handler blocks. `client` must outlive the service.
 class OnboardingServiceImpl final : public v1::OnboardingService::CallbackService {
  public:
   // What the handlers use. Only `client` is required; a null `authorizer`

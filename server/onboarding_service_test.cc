@@ -95,7 +95,30 @@ class OnboardingServiceTest : public ::testing::Test {
 
   grpc::Status OnboardCustomer(const v1::OnboardCustomerRequest& request,
                                v1::OnboardCustomerResponse* response) {
-    return stub_->OnboardCustomer(Context().get(), request, response);
+    return OnboardCustomerAs("", request, response);
+  }
+  // OnboardCustomer with `authorization: Bearer <token>` unless `token` is
+  // empty.
+  grpc::Status OnboardCustomerAs(const std::string& token,
+                                 const v1::OnboardCustomerRequest& request,
+                                 v1::OnboardCustomerResponse* response) {
+    auto context = Context();
+    if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
+    return stub_->OnboardCustomer(context.get(), request, response);
+  }
+
+  // Makes authorizer_ from a tokens file holding `tokens_file` (an empty one
+  // authorises every call).
+  void MakeAuthorizer(const std::string& tokens_file) {
+    CallerAuthConfig config;
+    if (!tokens_file.empty()) {
+      config.tokens_file = ::testing::TempDir() + "/onboarding_service_tokens_" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+      std::ofstream(config.tokens_file) << tokens_file;
+    }
+    auto authorizer = CallerAuthorizer::Create(config);
+    ASSERT_TRUE(authorizer.ok()) << authorizer.status();
+    authorizer_ = *std::move(authorizer);
   }
 
   // Sends `request`, expects it refused with `code` and `reason` before it
@@ -114,6 +137,7 @@ class OnboardingServiceTest : public ::testing::Test {
 
   bool skip_default_start_ = false;
   adapter::FakeUpstreamClient upstream_;
+  std::unique_ptr<CallerAuthorizer> authorizer_;
   std::unique_ptr<OnboardingServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::OnboardingService::Stub> stub_;
@@ -163,11 +187,8 @@ class AuthorizedServiceTest : public OnboardingServiceTest {
 };
 
 TEST_F(AuthorizedServiceTest, AuthorisationComesBeforeEverythingElse) {
-  const std::string path = ::testing::TempDir() + "/onboarding_service_tokens";
-  std::ofstream(path) << "in-process-token-0123456789 tester\n";
-  auto authorizer = CallerAuthorizer::Create({.tokens_file = path});
-  ASSERT_TRUE(authorizer.ok()) << authorizer.status();
-  Start({.has_default_user_code = true, .authorizer = authorizer->get()});
+  ASSERT_NO_FATAL_FAILURE(MakeAuthorizer("in-process-token-0123456789 tester\n"));
+  Start({.has_default_user_code = true, .authorizer = authorizer_.get()});
 
   // Even an invalid request is first refused for its missing credential.
   v1::OnboardCustomerRequest invalid = Onboard();
@@ -175,12 +196,12 @@ TEST_F(AuthorizedServiceTest, AuthorisationComesBeforeEverythingElse) {
   ExpectRefused(invalid, grpc::StatusCode::UNAUTHENTICATED, "CALLER_UNAUTHENTICATED");
   EXPECT_EQ(upstream_.calls(), 0);
 
-  auto context = Context();
-  context->AddMetadata("authorization", "Bearer in-process-token-0123456789");
   v1::OnboardCustomerResponse response;
-  grpc::Status status = stub_->OnboardCustomer(context.get(), Onboard(), &response);
+  grpc::Status status = OnboardCustomerAs("in-process-token-0123456789", Onboard(), &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(upstream_.calls(), 1);
+  // The upstream client is told who called by name, never by token.
+  EXPECT_EQ(upstream_.last_options().caller, "token:tester");
 }
 
 TEST_F(OnboardingServiceTest, UpstreamErrorsAreConvertedOnceWithRequestInfo) {
@@ -242,9 +263,18 @@ class DuplicateSuppressionTest : public OnboardingServiceTest {
  protected:
   DuplicateSuppressionTest() { skip_default_start_ = true; }
 
-  void StartChain(GatewayConfig config = {}) {
+  void StartChain(GatewayConfig config = {}, const CallerAuthorizer* authorizer = nullptr) {
     chain_ = std::make_unique<UpstreamChain>(config, &upstream_, clock_);
-    Start({.client = chain_->front(), .has_default_user_code = true, .clock = &clock_});
+    Start({.client = chain_->front(),
+           .has_default_user_code = true,
+           .authorizer = authorizer,
+           .clock = &clock_});
+  }
+  // The upstream message the caller with `token` gets for Onboard("ref-1").
+  std::string MessageFor(const std::string& token) {
+    v1::OnboardCustomerResponse response;
+    const grpc::Status status = OnboardCustomerAs(token, Onboard("ref-1"), &response);
+    return status.ok() ? response.upstream().message() : "error: " + status.error_message();
   }
   // Waits until `n` repeats wait for a call in flight.
   bool WaitForRepeats(size_t n) const {
@@ -290,6 +320,40 @@ TEST_F(DuplicateSuppressionTest, RepeatsShareOneUpstreamCallAndReuseIsRefused) {
   v1::OnboardCustomerRequest other = Onboard("ref-1");
   other.set_name("Someone Else");
   ExpectRefused(other, grpc::StatusCode::INVALID_ARGUMENT, "CLIENT_REF_ID_REUSED");
+  EXPECT_EQ(upstream_.calls(), 1);
+}
+
+TEST_F(DuplicateSuppressionTest, EachCallerHasItsOwnClientRefIds) {
+  const std::string alice = "alice-token-0123456789";
+  const std::string bob = "bob-token-0123456789";
+  ASSERT_NO_FATAL_FAILURE(MakeAuthorizer(alice + " alice\n" + bob + " bob\n"));
+  StartChain({}, authorizer_.get());
+  upstream_.Answer("for-alice");
+  EXPECT_EQ(MessageFor(alice), "for-alice");
+  EXPECT_EQ(upstream_.last_options().caller, "token:alice");
+  // Bob sends the same request under Alice's client_ref_id: his own call.
+  upstream_.Answer("for-bob");
+  EXPECT_EQ(MessageFor(bob), "for-bob");
+  EXPECT_EQ(upstream_.last_options().caller, "token:bob");
+  EXPECT_EQ(upstream_.calls(), 2);
+  // Each caller repeating gets their own stored result.
+  upstream_.Answer("not-replayed");
+  EXPECT_EQ(MessageFor(alice), "for-alice");
+  EXPECT_EQ(MessageFor(bob), "for-bob");
+  EXPECT_EQ(upstream_.calls(), 2);
+}
+
+TEST_F(DuplicateSuppressionTest, WithoutAuthenticationAllCallsShareClientRefIds) {
+  ASSERT_NO_FATAL_FAILURE(MakeAuthorizer(""));
+  ASSERT_FALSE(authorizer_->enabled());
+  StartChain({}, authorizer_.get());
+  upstream_.Answer("first");
+  EXPECT_EQ(MessageFor(""), "first");
+  EXPECT_EQ(upstream_.last_options().caller, "");
+  upstream_.Answer("not-replayed");
+  EXPECT_EQ(MessageFor(""), "first");
+  // A token, unchecked when authentication is off, makes no other caller.
+  EXPECT_EQ(MessageFor("alice-token-0123456789"), "first");
   EXPECT_EQ(upstream_.calls(), 1);
 }
 
