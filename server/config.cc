@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <optional>
+#include <string_view>
 
 #include "absl/algorithm/container.h"
 #include "absl/status/status.h"
@@ -67,6 +68,15 @@ absl::Status CheckEndpointOverrides(const GatewayConfig& c) {
   return absl::OkStatus();
 }
 
+// The authority of `url` (user info, host, port: between "://" and the first
+// '/', '?' or '#'); nullopt without "://".
+std::optional<std::string_view> UrlAuthority(std::string_view url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::nullopt;
+  const std::string_view rest = url.substr(scheme_end + 3);
+  return rest.substr(0, rest.find_first_of("/?#"));
+}
+
 // The shape of --eko-base-url: scheme://host[:port][/path], nothing else.
 // User info would send a password to a proxy or log it; a query or a
 // fragment would be glued to every endpoint path. Messages never repeat the
@@ -78,13 +88,12 @@ absl::Status CheckBaseUrlShape(const std::string& url) {
           "--eko-base-url must not contain spaces or control characters");
     }
   }
-  const size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) {
+  const std::optional<std::string_view> found = UrlAuthority(url);
+  if (!found.has_value()) {
     return absl::InvalidArgumentError(
         "--eko-base-url must be an absolute URL such as https://api.eko.in/ekoapi/v3");
   }
-  const std::string_view rest = std::string_view(url).substr(scheme_end + 3);
-  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  const std::string_view authority = *found;
   if (authority.find('@') != std::string_view::npos) {
     return absl::InvalidArgumentError(
         "--eko-base-url must not carry user info (user:password@host): Eko authenticates by "
@@ -172,10 +181,9 @@ absl::Status CheckConfig(GatewayConfig& c) {
 }  // namespace
 
 bool IsLoopbackUrl(const std::string& url) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return false;
-  std::string rest = url.substr(scheme + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
+  const std::optional<std::string_view> authority = UrlAuthority(url);
+  if (!authority.has_value()) return false;
+  std::string rest(*authority);
   if (const size_t at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
   std::string host;
   if (!rest.empty() && rest[0] == '[') {
