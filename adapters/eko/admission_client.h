@@ -1,8 +1,11 @@
 #ifndef EKO_ADAPTERS_EKO_ADMISSION_CLIENT_H_
 #define EKO_ADAPTERS_EKO_ADMISSION_CLIENT_H_
 
+#include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "absl/time/time.h"
 #include "adapters/common/clock.h"
@@ -26,13 +29,27 @@ struct AdmissionOptions {
   absl::Duration breaker_open_for = absl::Seconds(5);
 };
 
+// Which circuit breaker guards an RPC. Eko serves the customer profile and
+// account paths and the DMT-Fino sender paths from different back ends (the
+// sender flow goes on to Fino Payments Bank), so one failing must not stop
+// the other: each scope has its own breaker. A failure that says the whole
+// upstream is unreachable (connect, DNS or TLS failure) counts for every
+// scope; HTTP 5xx, timeouts and broken responses count for the call's own.
+enum class BreakerScope { kCustomer, kSender };
+inline constexpr size_t kBreakerScopeCount = 2;
+BreakerScope BreakerScopeOf(Rpc rpc);
+std::string_view BreakerScopeName(BreakerScope scope);  // "customer", "sender"
+
 // A decorator that decides whether a call may reach the client it wraps:
 // deadline budget, circuit breaker and in-flight bound, checked in that
 // order before anything is sent. It counts calls in flight until their
-// completion and feeds the breaker from each call's CallSummary: transport
-// failures, timeouts, broken or cut-short responses and HTTP 5xx are
-// failures; cancellations, oversized responses and local failures are
-// neutral; any other answer is a success. Thread-safe.
+// completion and feeds the breaker of the call's scope from each call's
+// CallSummary: transport failures, timeouts of the gateway's own budget,
+// broken or cut-short responses and HTTP 5xx are failures; cancellations,
+// timeouts of a caller's shorter deadline, oversized responses and local
+// failures are neutral; any other answer is a success. Every change of a
+// breaker's state is logged (event "breaker", with scope, state and, on
+// opening, the cause). Thread-safe.
 class AdmissionClient final : public UpstreamClient {
  public:
   // `inner` and `clock` must outlive this client.
@@ -44,7 +61,11 @@ class AdmissionClient final : public UpstreamClient {
   void Cancel(uint64_t call_id) override { inner_->Cancel(call_id); }
 
   int64_t in_flight() const { return in_flight_.load(); }
-  CircuitBreaker::State breaker_state() const { return breaker_.state(clock_.Now()); }
+  // The most severe state over all scopes (open > half-open > closed).
+  CircuitBreaker::State breaker_state() const;
+  CircuitBreaker::Snapshot breaker(BreakerScope scope) const {
+    return breakers_[static_cast<size_t>(scope)].snapshot(clock_.Now());
+  }
 
  private:
   template <typename Request, typename Response>
@@ -54,13 +75,13 @@ class AdmissionClient final : public UpstreamClient {
   // counts as in flight.
   absl::Status Enter(Rpc rpc, absl::Time now, absl::Time caller_deadline);
   // Ends a call that Enter admitted.
-  void Leave(const CallSummary& summary);
+  void Leave(Rpc rpc, const CallSummary& summary);
 
   const AdmissionOptions options_;
   UpstreamClient* const inner_;
   const Clock& clock_;
   std::atomic<int64_t> in_flight_{0};
-  CircuitBreaker breaker_;
+  std::array<CircuitBreaker, kBreakerScopeCount> breakers_;
 };
 
 template <typename Request, typename Response>
@@ -76,11 +97,11 @@ absl::StatusOr<uint64_t> AdmissionClient::StartCall(const Request& request,
       CallUpstream(*inner_, request, options,
                    [this, done = std::move(done)](absl::StatusOr<Response> result,
                                                   const CallSummary& summary) mutable {
-                     Leave(summary);
+                     Leave(RpcTraits<Request>::kRpc, summary);
                      std::move(done)(std::move(result), summary);
                    });
   // Refused by the inner client: its `done` never runs.
-  if (!started.ok()) Leave(CallSummary{});
+  if (!started.ok()) Leave(RpcTraits<Request>::kRpc, CallSummary{});
   return started;
 }
 

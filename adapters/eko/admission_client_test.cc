@@ -206,6 +206,69 @@ TEST(AdmissionClientTest, TimeoutsOfCallersShortDeadlinesNeverOpenTheBreaker) {
   EXPECT_EQ(client.breaker_state(), CircuitBreaker::State::kOpen);
 }
 
+absl::StatusOr<uint64_t> LookupSender(AdmissionClient& client, Completions* completions) {
+  v1::GetSenderRequest request;
+  request.set_customer_id("9876543210");
+  return client.GetSender(request, CallOptions{},
+                          [completions](absl::StatusOr<v1::GetSenderResponse>, const CallSummary&) {
+                            ++completions->count;
+                          });
+}
+
+TEST(AdmissionClientTest, SenderAndCustomerPathsHaveTheirOwnBreakers) {
+  HoldingClient inner;
+  FakeClock clock;
+  AdmissionClient client({.breaker_failures = 2, .breaker_open_for = absl::Seconds(60)}, &inner,
+                         clock);
+  Completions done;
+  // The DMT-Fino sender back end fails with 5xx and times out ...
+  for (const CallSummary& failure : {Answered(502), TimedOut(/*deadline_was_callers=*/false)}) {
+    auto id = LookupSender(client, &done);
+    ASSERT_TRUE(id.ok());
+    inner.Finish(*id, failure);
+  }
+  EXPECT_THAT(LookupSender(client, &done),
+              HasReason(absl::StatusCode::kUnavailable, reason::kUpstreamCircuitOpen));
+  const CircuitBreaker::Snapshot sender = client.breaker(BreakerScope::kSender);
+  EXPECT_EQ(sender.state, CircuitBreaker::State::kOpen);
+  EXPECT_EQ(sender.last_cause, CircuitBreaker::Cause::kTimedOut);
+  EXPECT_EQ(sender.times_opened[static_cast<size_t>(CircuitBreaker::Cause::kTimedOut)], 1);
+  EXPECT_EQ(client.breaker_state(), CircuitBreaker::State::kOpen);
+  // ... while customer onboarding keeps being served.
+  EXPECT_EQ(client.breaker(BreakerScope::kCustomer).state, CircuitBreaker::State::kClosed);
+  auto customer = Lookup(client, &done);
+  ASSERT_TRUE(customer.ok());
+  inner.Finish(*customer, Answered(200));
+}
+
+TEST(AdmissionClientTest, AnUnreachableUpstreamOpensEveryScope) {
+  HoldingClient inner;
+  FakeClock clock;
+  AdmissionClient client({.breaker_failures = 2, .breaker_open_for = absl::Seconds(60)}, &inner,
+                         clock);
+  Completions done;
+  for (int i = 0; i < 2; ++i) {
+    auto id = Lookup(client, &done);
+    ASSERT_TRUE(id.ok());
+    inner.Finish(*id, Ended(UpstreamOutcome::kNotSent));
+  }
+  for (BreakerScope scope : {BreakerScope::kCustomer, BreakerScope::kSender}) {
+    const CircuitBreaker::Snapshot snapshot = client.breaker(scope);
+    EXPECT_EQ(snapshot.state, CircuitBreaker::State::kOpen) << BreakerScopeName(scope);
+    EXPECT_EQ(snapshot.last_cause, CircuitBreaker::Cause::kConnectFailed);
+  }
+  EXPECT_THAT(LookupSender(client, &done),
+              HasReason(absl::StatusCode::kUnavailable, reason::kUpstreamCircuitOpen));
+}
+
+TEST(AdmissionClientTest, EveryRpcHasABreakerScope) {
+  EXPECT_EQ(BreakerScopeOf(Rpc::kGetCustomer), BreakerScope::kCustomer);
+  EXPECT_EQ(BreakerScopeOf(Rpc::kVerifyCustomerOtp), BreakerScope::kCustomer);
+  EXPECT_EQ(BreakerScopeOf(Rpc::kOnboardSender), BreakerScope::kSender);
+  EXPECT_EQ(BreakerScopeOf(Rpc::kValidateEkycOtp), BreakerScope::kSender);
+  EXPECT_EQ(BreakerScopeName(BreakerScope::kSender), "sender");
+}
+
 TEST(AdmissionClientTest, CancelReachesTheInnerClient) {
   HoldingClient inner;
   AdmissionClient client({}, &inner);
