@@ -3,13 +3,19 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <utility>
+#include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_join.h"
 #include "adapters/common/log.h"
 #include "adapters/common/rich_status.h"
+#include "adapters/eko/classifier.h"
+#include "adapters/eko/error_table.h"
 #include "adapters/eko/rpc_traits.h"
+#include "server/request_parsing.h"
 #include "server/status_conversion.h"
 #include "server/validation.h"
 
@@ -33,21 +39,107 @@ absl::Time CallerDeadline(const grpc::CallbackServerContext& context) {
   return absl::FromChrono(deadline);
 }
 
-// One RPC in flight: validation, the upstream call, and Finish. Deletes
-// itself in OnDone. The mutex orders Start (which records the upstream call
-// id) before the completion, which may arrive on the transport thread before
-// Call() has even returned.
-template <typename Request, typename Response>
-class UpstreamReactor final : public grpc::ServerUnaryReactor {
+// The error for an RPC of `rpc` cut off by CutOffInFlight.
+absl::Status CutOffError(adapter::Rpc rpc, bool after_sending) {
+  return adapter::GatewayError(after_sending ? adapter::ErrorId::kShutdownCutOffAfterSending
+                                             : adapter::ErrorId::kShutdownCutOffNotSent,
+                               rpc, {});
+}
+
+}  // namespace
+
+// The state of an RPC in flight that cancellation and CutOffInFlight act on,
+// whatever its types; deletes itself in OnDone. The mutex orders
+// StartUpstream (which records the upstream call id) before the call's
+// completion, which may arrive on the client's thread before the client's
+// method has even returned, and orders both against OnCancel and
+// CutOffInFlight.
+class OnboardingServiceImpl::InFlightRpc : public grpc::ServerUnaryReactor {
  public:
-  UpstreamReactor(const OnboardingServiceImpl::Dependencies& deps,
-                  grpc::CallbackServerContext* context, const Request* request, Response* response)
-      : client_(deps.client),
+  enum class CutOff { kNo, kNotSent, kAfterSending };
+
+  // Marks the RPC cut off, unless it was already, its caller cancelled it or
+  // its result is being finished; sets `cancel` to its upstream call when
+  // that had started (the caller must cancel it, with no lock held).
+  CutOff MarkCutOff(std::optional<uint64_t>* cancel) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cut_off_ || cancel_requested_ || completing_) return CutOff::kNo;
+    cut_off_ = true;
+    if (!call_started_) return CutOff::kNotSent;
+    *cancel = call_id_;
+    return CutOff::kAfterSending;
+  }
+
+  void OnCancel() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancel_requested_ = true;
+    if (call_started_) client_->Cancel(call_id_);
+  }
+
+  void OnDone() override {
+    service_->Unregister(this);
+    delete this;
+  }
+
+ protected:
+  InFlightRpc(OnboardingServiceImpl* service, adapter::Rpc rpc)
+      : service_(service), client_(service->deps_.client), rpc_(rpc) {}
+  ~InFlightRpc() override = default;
+
+  // Hands the call to the upstream client with `start` unless the RPC was
+  // cut off. OK when the call started; else the error to finish with: the
+  // cut-off (nothing sent) or the client's refusal (its `done` never runs).
+  absl::Status StartUpstream(absl::FunctionRef<absl::StatusOr<uint64_t>()> start) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cut_off_) return CutOffError(rpc_, /*after_sending=*/false);
+    absl::StatusOr<uint64_t> call_id = start();
+    if (!call_id.ok()) return call_id.status();
+    call_id_ = *call_id;
+    call_started_ = true;
+    if (cancel_requested_) client_->Cancel(call_id_);
+    return absl::OkStatus();
+  }
+
+  // `status` as the RPC ends with it: the cut-off when it is the
+  // cancellation of an upstream call CutOffInFlight cancelled. From here on
+  // CutOffInFlight leaves the RPC alone.
+  absl::Status FinalStatus(absl::Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    completing_ = true;
+    if (cut_off_ && status.code() == absl::StatusCode::kCancelled) {
+      return CutOffError(rpc_, /*after_sending=*/true);
+    }
+    return status;
+  }
+
+  OnboardingServiceImpl* const service_;
+  adapter::UpstreamClient* const client_;
+  const adapter::Rpc rpc_;
+
+ private:
+  std::mutex mu_;
+  uint64_t call_id_ = 0;
+  bool call_started_ = false;
+  bool cancel_requested_ = false;
+  bool cut_off_ = false;
+  bool completing_ = false;
+};
+
+namespace {
+
+// One RPC in flight: parsing, validation, the upstream call, and Finish.
+template <typename Request, typename Response>
+class UpstreamReactor final : public OnboardingServiceImpl::InFlightRpc {
+ public:
+  UpstreamReactor(OnboardingServiceImpl* service, const OnboardingServiceImpl::Dependencies& deps,
+                  grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+                  grpc::ByteBuffer* response_bytes)
+      : InFlightRpc(service, adapter::RpcTraits<Request>::kRpc),
         has_default_user_code_(deps.has_default_user_code),
         metrics_(deps.metrics),
         clock_(*deps.clock),
-        request_(request),
-        response_(response),
+        request_bytes_(request_bytes),
+        response_bytes_(response_bytes),
         request_id_(RequestIdFor(*context)),
         caller_deadline_(CallerDeadline(*context)),
         started_(clock_.Now()) {
@@ -56,55 +148,45 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
 
   // `caller` is the caller-authorisation verdict, checked first: the
   // authorised caller's name (CallerAuthorizer::AuthorizedCaller), which
-  // keeps its duplicate-suppression keys apart from other callers'.
+  // keeps its duplicate-suppression keys apart from other callers'. Then the
+  // request's bytes are parsed and validated.
   void Start(const absl::StatusOr<std::string>& caller) {
     if (!caller.ok()) {
       Complete(caller.status(), adapter::CallSummary{});
       return;
     }
+    if (!ParseRequest(*request_bytes_, &request_)) {
+      Complete(MalformedRequestError(method(), Request::descriptor()->full_name()),
+               adapter::CallSummary{});
+      return;
+    }
     ValidationContext validation;
     validation.has_default_user_code = has_default_user_code_;
     validation.now = started_;
-    if (absl::Status invalid = Validate(*request_, validation); !invalid.ok()) {
+    if (absl::Status invalid = Validate(request_, validation); !invalid.ok()) {
       Complete(invalid, adapter::CallSummary{});
       return;
     }
-    std::unique_lock<std::mutex> lock(mu_);
     adapter::CallOptions options;
     options.caller_deadline = caller_deadline_;
     options.caller = *caller;
-    absl::StatusOr<uint64_t> call_id = adapter::CallUpstream(
-        *client_, *request_, options,
-        [this](absl::StatusOr<Response> result, const adapter::CallSummary& summary) {
-          { std::lock_guard<std::mutex> wait_for_start(mu_); }
-          if (result.ok()) *response_ = *std::move(result);
-          Complete(result.status(), summary);
-        });
-    if (!call_id.ok()) {
-      // Refused before sending (deadline, load, breaker, reused
-      // client_ref_id): `done` never runs.
-      lock.unlock();
-      Complete(call_id.status(), adapter::CallSummary{});
-      return;
-    }
-    call_id_ = *call_id;
-    call_started_ = true;
-    if (cancel_requested_) client_->Cancel(call_id_);
+    const absl::Status not_started = StartUpstream([&] {
+      return adapter::CallUpstream(
+          *client_, request_, options,
+          [this](absl::StatusOr<Response> result, const adapter::CallSummary& summary) {
+            if (result.ok()) response_ = *std::move(result);
+            Complete(result.status(), summary);
+          });
+    });
+    if (!not_started.ok()) Complete(not_started, adapter::CallSummary{});
   }
-
-  void OnCancel() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (call_started_) {
-      client_->Cancel(call_id_);
-    } else {
-      cancel_requested_ = true;
-    }
-  }
-
-  void OnDone() override { delete this; }
 
  private:
-  void Complete(const absl::Status& status, const adapter::CallSummary& summary) {
+  std::string_view method() const { return adapter::RpcName(rpc_); }
+
+  void Complete(const absl::Status& result, const adapter::CallSummary& summary) {
+    absl::Status status = FinalStatus(result);
+    if (status.ok()) status = SerializeResponse(response_, response_bytes_);
     google::rpc::ErrorInfo info;
     if (!status.ok()) rich::GetErrorInfo(status, &info);
     const std::string code = absl::StatusCodeToString(status.code());
@@ -112,10 +194,9 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
     LogCall(status, code, info.reason(), latency, summary);
     if (!summary.ignored_fields.empty()) ReportIgnoredFields(summary.ignored_fields);
     if (metrics_ != nullptr) {
-      const std::string_view method = adapter::RpcName(adapter::RpcTraits<Request>::kRpc);
-      metrics_->RecordRpc(method, code, info.reason(), latency);
+      metrics_->RecordRpc(method(), code, info.reason(), latency);
       if (summary.attempts > 0 && !summary.replayed) {
-        metrics_->RecordUpstream(method, summary.http_status, summary.attempts,
+        metrics_->RecordUpstream(method(), summary.http_status, summary.attempts,
                                  summary.upstream_elapsed);
       }
     }
@@ -125,15 +206,14 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
   // Optional fields of Eko's reply that were left unset: counted, and logged
   // at warn by name only (their values may be personal data).
   void ReportIgnoredFields(const std::vector<std::string>& fields) const {
-    const std::string_view method = adapter::RpcName(adapter::RpcTraits<Request>::kRpc);
     if (metrics_ != nullptr) {
-      for (const std::string& field : fields) metrics_->RecordIgnoredField(method, field);
+      for (const std::string& field : fields) metrics_->RecordIgnoredField(method(), field);
     }
     if (!log::Enabled(log::Level::kWarn)) return;
     const std::string names = absl::StrJoin(fields, ",");
     log::Write(
         log::Level::kWarn, "upstream_fields_ignored",
-        {{"method", std::string(method)},
+        {{"method", method()},
          {"request_id", request_id_},
          {"fields", names},
          {"message", "Eko sent optional fields with an unusable type or value; left unset"}});
@@ -151,10 +231,9 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
     const std::string latency_ms = std::to_string(absl::ToDoubleMilliseconds(latency));
     const std::string http_status = std::to_string(summary.http_status);
     const std::string attempts = std::to_string(summary.attempts);
-    const std::string method(adapter::RpcName(adapter::RpcTraits<Request>::kRpc));
-    const std::string customer = log::MaskMobile(request_->customer_id());
+    const std::string customer = log::MaskMobile(request_.customer_id());
     log::Write(level, "rpc",
-               {{"method", method},
+               {{"method", method()},
                 {"code", code},
                 {"reason", reason},
                 {"latency_ms", latency_ms},
@@ -166,20 +245,16 @@ class UpstreamReactor final : public grpc::ServerUnaryReactor {
                 {"upstream_http_status", http_status}});
   }
 
-  adapter::UpstreamClient* const client_;
   const bool has_default_user_code_;
   GatewayMetrics* const metrics_;
   const Clock& clock_;
-  const Request* const request_;
-  Response* const response_;
+  const grpc::ByteBuffer* const request_bytes_;
+  grpc::ByteBuffer* const response_bytes_;
   const std::string request_id_;
   const absl::Time caller_deadline_;
   const absl::Time started_;
-
-  std::mutex mu_;
-  uint64_t call_id_ = 0;
-  bool call_started_ = false;
-  bool cancel_requested_ = false;
+  Request request_;
+  Response response_;
 };
 
 }  // namespace
@@ -196,13 +271,63 @@ std::string RequestIdFor(const grpc::CallbackServerContext& context) {
   return RandomRequestId();
 }
 
-OnboardingServiceImpl::OnboardingServiceImpl(Dependencies deps) : deps_(deps) {}
+OnboardingServiceImpl::OnboardingServiceImpl(Dependencies deps) : deps_(deps) {
+  RouteProtobufLogToGatewayLog();
+}
+
+OnboardingServiceImpl::CutOffResult OnboardingServiceImpl::CutOffInFlight() {
+  CutOffResult result;
+  std::vector<uint64_t> to_cancel;
+  {
+    // Every RPC is marked before any upstream call is cancelled: a repeat
+    // that joined another RPC's call sees that call's cancellation as its
+    // own cut-off, not as a CANCELLED result.
+    std::lock_guard<std::mutex> lock(in_flight_mu_);
+    cut_off_ = true;
+    for (InFlightRpc* rpc : in_flight_) {
+      std::optional<uint64_t> cancel;
+      switch (rpc->MarkCutOff(&cancel)) {
+        case InFlightRpc::CutOff::kNo:
+          break;
+        case InFlightRpc::CutOff::kNotSent:
+          ++result.not_sent;
+          break;
+        case InFlightRpc::CutOff::kAfterSending:
+          ++result.after_sending;
+          break;
+      }
+      if (cancel.has_value()) to_cancel.push_back(*cancel);
+    }
+  }
+  // Outside the locks: an RPC may finish (and leave in_flight_) meanwhile,
+  // and the client ignores ids of calls that have ended.
+  for (const uint64_t call_id : to_cancel) deps_.client->Cancel(call_id);
+  return result;
+}
+
+size_t OnboardingServiceImpl::InFlight() const {
+  std::lock_guard<std::mutex> lock(in_flight_mu_);
+  return in_flight_.size();
+}
+
+void OnboardingServiceImpl::Register(InFlightRpc* rpc) {
+  std::lock_guard<std::mutex> lock(in_flight_mu_);
+  in_flight_.insert(rpc);
+  std::optional<uint64_t> no_call_yet;
+  if (cut_off_) rpc->MarkCutOff(&no_call_yet);
+}
+
+void OnboardingServiceImpl::Unregister(InFlightRpc* rpc) {
+  std::lock_guard<std::mutex> lock(in_flight_mu_);
+  in_flight_.erase(rpc);
+}
 
 template <typename Request, typename Response>
 grpc::ServerUnaryReactor* OnboardingServiceImpl::Handle(grpc::CallbackServerContext* context,
-                                                        const Request* request,
-                                                        Response* response) {
-  auto* reactor = new UpstreamReactor<Request, Response>(deps_, context, request, response);
+                                                        const grpc::ByteBuffer* request,
+                                                        grpc::ByteBuffer* response) {
+  auto* reactor = new UpstreamReactor<Request, Response>(this, deps_, context, request, response);
+  Register(reactor);
   reactor->Start(deps_.authorizer == nullptr ? absl::StatusOr<std::string>(std::string())
                                              : deps_.authorizer->AuthorizedCaller(*context));
   return reactor;
@@ -210,9 +335,9 @@ grpc::ServerUnaryReactor* OnboardingServiceImpl::Handle(grpc::CallbackServerCont
 
 #define EKO_DEFINE_HANDLER(NAME, ...)                                                         \
   grpc::ServerUnaryReactor* OnboardingServiceImpl::NAME(grpc::CallbackServerContext* context, \
-                                                        const v1::NAME##Request* request,     \
-                                                        v1::NAME##Response* response) {       \
-    return Handle(context, request, response);                                                \
+                                                        const grpc::ByteBuffer* request,      \
+                                                        grpc::ByteBuffer* response) {         \
+    return Handle<v1::NAME##Request, v1::NAME##Response>(context, request, response);         \
   }
 EKO_ONBOARDING_RPCS(EKO_DEFINE_HANDLER)
 #undef EKO_DEFINE_HANDLER

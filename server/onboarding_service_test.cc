@@ -1,9 +1,16 @@
 // The real OnboardingServiceImpl on an in-process gRPC channel, against a
-// fake UpstreamClient: authorisation, validation, deadlines, cancellation,
-// duplicate suppression and status conversion, without processes or sockets.
+// fake UpstreamClient: authorisation, request parsing, validation, deadlines,
+// cancellation, duplicate suppression, cut-off at shutdown and status
+// conversion, without processes (metrics are scraped over loopback).
 #include "server/onboarding_service.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fstream>
+#include <future>
 #include <map>
 #include <string>
 #include <thread>
@@ -14,10 +21,15 @@
 #include "adapters/eko/classifier.h"
 #include "adapters/testing/fake_upstream_client.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "server/metrics.h"
 #include "server/upstream_chain.h"
 
 namespace eko::server {
@@ -77,7 +89,8 @@ class OnboardingServiceTest : public ::testing::Test {
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
-    stub_ = v1::OnboardingService::NewStub(server_->InProcessChannel(grpc::ChannelArguments()));
+    channel_ = server_->InProcessChannel(grpc::ChannelArguments());
+    stub_ = v1::OnboardingService::NewStub(channel_);
   }
   void SetUp() override {
     if (!skip_default_start_) Start({.has_default_user_code = true});
@@ -140,6 +153,7 @@ class OnboardingServiceTest : public ::testing::Test {
   std::unique_ptr<CallerAuthorizer> authorizer_;
   std::unique_ptr<OnboardingServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::OnboardingService::Stub> stub_;
 };
 
@@ -167,6 +181,199 @@ TEST_F(OnboardingServiceTest, InvalidRequestsNeverReachUpstream) {
   EXPECT_THAT(details.fields, ElementsAre("customer_id"));
   EXPECT_FALSE(details.request_id.empty());
   EXPECT_EQ(upstream_.calls(), 0);
+}
+
+// --- Requests whose bytes do not parse --------------------------------------
+
+// A length-delimited field `field` of OnboardCustomerRequest holding `value`
+// but announcing `declared_length` bytes.
+std::string StringField(const std::string& field, const std::string& value,
+                        uint32_t declared_length) {
+  using google::protobuf::internal::WireFormatLite;
+  const auto* descriptor = v1::OnboardCustomerRequest::descriptor()->FindFieldByName(field);
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.WriteTag(
+        WireFormatLite::MakeTag(descriptor->number(), WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+    out.WriteVarint32(declared_length);
+    out.WriteRaw(value.data(), static_cast<int>(value.size()));
+  }
+  return bytes;
+}
+
+// What a client that sends raw bytes (or a hostile one) gets.
+struct RawReply {
+  grpc::Status status;
+  std::string bytes;
+};
+
+class MalformedRequestTest : public OnboardingServiceTest {
+ protected:
+  MalformedRequestTest() { skip_default_start_ = true; }
+
+  // Calls `rpc` with `bytes` through a generic stub on the fixture's channel.
+  RawReply RawCall(const std::string& rpc, const std::string& bytes,
+                   const std::string& token = "") {
+    grpc::GenericStub generic(channel_);
+    auto context = Context();
+    if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    generic.UnaryCall(context.get(), "/eko.onboarding.v1.OnboardingService/" + rpc,
+                      grpc::StubOptions(), &request, &response,
+                      [&done](grpc::Status status) { done.set_value(std::move(status)); });
+    RawReply reply{done.get_future().get(), ""};
+    std::vector<grpc::Slice> slices;
+    if (reply.status.ok() && response.Dump(&slices).ok()) {
+      for (const grpc::Slice& part : slices) {
+        reply.bytes.append(reinterpret_cast<const char*>(part.begin()), part.size());
+      }
+    }
+    return reply;
+  }
+
+  // Sends `bytes` as OnboardCustomer and expects REQUEST_MALFORMED, with
+  // RequestInfo, before anything reaches upstream.
+  void ExpectMalformed(const std::string& bytes, const std::string& token = "") {
+    const int calls_before = upstream_.calls();
+    const grpc::Status status = RawCall("OnboardCustomer", bytes, token).status;
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+    EXPECT_THAT(status.error_message(), HasSubstr("eko.onboarding.v1.OnboardCustomerRequest"));
+    Details details = Decode(status);
+    EXPECT_EQ(details.reason, "REQUEST_MALFORMED");
+    EXPECT_EQ(details.metadata["rpc"], "OnboardCustomer");
+    EXPECT_FALSE(details.request_id.empty());
+    EXPECT_EQ(upstream_.calls(), calls_before);
+  }
+
+  const std::string valid_ = Onboard("ref-1").SerializeAsString();
+  const std::string truncated_ = valid_ + StringField("name", "Ash", 10);
+  const std::string not_utf8_ = valid_ + StringField("name", "Asha \xff\xfe", 7);
+};
+
+TEST_F(MalformedRequestTest, CutShortOrNotUtf8IsRefusedWithRequestMalformed) {
+  Start({.has_default_user_code = true});
+  ExpectMalformed(truncated_);
+  ExpectMalformed(not_utf8_);
+  // The same bytes, well formed, on the same channel: answered as before,
+  // raw or through the typed stub.
+  const RawReply raw = RawCall("OnboardCustomer", valid_);
+  ASSERT_TRUE(raw.status.ok()) << raw.status.error_message();
+  v1::OnboardCustomerResponse parsed;
+  ASSERT_TRUE(parsed.ParseFromString(raw.bytes));
+  EXPECT_EQ(parsed.upstream().message(), "answered");
+  v1::OnboardCustomerResponse response;
+  EXPECT_TRUE(OnboardCustomer(Onboard("ref-2"), &response).ok());
+  EXPECT_EQ(upstream_.calls(), 2);
+}
+
+TEST_F(MalformedRequestTest, AuthorisationComesBeforeParsing) {
+  const std::string token = "in-process-token-0123456789";
+  ASSERT_NO_FATAL_FAILURE(MakeAuthorizer(token + " tester\n"));
+  Start({.has_default_user_code = true, .authorizer = authorizer_.get()});
+  const grpc::Status anonymous = RawCall("OnboardCustomer", not_utf8_).status;
+  EXPECT_EQ(anonymous.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Decode(anonymous).reason, "CALLER_UNAUTHENTICATED");
+  ExpectMalformed(not_utf8_, token);
+  EXPECT_EQ(upstream_.calls(), 0);
+}
+
+// GET /metrics of `port` on loopback: the body, or "" when nothing answered.
+std::string ScrapeMetrics(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string text;
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0) {
+    const std::string request =
+        "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+      char buffer[4096];
+      for (ssize_t n; (n = recv(fd, buffer, sizeof(buffer), 0)) > 0;) text.append(buffer, n);
+    }
+  }
+  close(fd);
+  return text;
+}
+
+TEST_F(MalformedRequestTest, AMalformedCallIsCountedLikeAnyOther) {
+  auto metrics = GatewayMetrics::Start("127.0.0.1:0", [] { return LiveValues{}; });
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  Start({.has_default_user_code = true, .metrics = metrics->get()});
+  ExpectMalformed(truncated_);
+  EXPECT_THAT(
+      ScrapeMetrics((*metrics)->port()),
+      HasSubstr("eko_gateway_rpc_total{code=\"INVALID_ARGUMENT\",method=\"OnboardCustomer\","
+                "reason=\"REQUEST_MALFORMED\"} 1"));
+}
+
+// --- Cut-off at the end of the shutdown grace --------------------------------
+
+class CutOffTest : public OnboardingServiceTest {
+ protected:
+  // OnboardCustomer(Onboard(client_ref_id)), on another thread; waits until
+  // `held` upstream calls are held.
+  std::future<grpc::Status> StartHeld(const std::string& client_ref_id, size_t held,
+                                      v1::OnboardCustomerResponse* response) {
+    auto call = std::async(std::launch::async, [this, client_ref_id, response] {
+      return OnboardCustomer(Onboard(client_ref_id), response);
+    });
+    EXPECT_TRUE(upstream_.WaitForHeld(held));
+    return call;
+  }
+
+  // Expects `status` to be the cut-off of a call whose request was sent.
+  static void ExpectCutOffAfterSending(const grpc::Status& status) {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNKNOWN) << status.error_message();
+    Details details = Decode(status);
+    EXPECT_EQ(details.reason, "GATEWAY_SHUTTING_DOWN");
+    EXPECT_EQ(details.metadata["upstreamOutcome"], "UNKNOWN");
+    EXPECT_EQ(details.metadata["rpc"], "OnboardCustomer");
+    EXPECT_FALSE(details.request_id.empty());
+  }
+};
+
+TEST_F(CutOffTest, AHeldCallIsCutOffWithAnUnknownOutcome) {
+  upstream_.Hold();
+  v1::OnboardCustomerResponse response;
+  auto call = StartHeld("ref-1", 1, &response);
+  EXPECT_EQ(service_->InFlight(), 1u);
+  const OnboardingServiceImpl::CutOffResult result = service_->CutOffInFlight();
+  EXPECT_EQ(result.after_sending, 1);
+  EXPECT_EQ(result.not_sent, 0);
+  const grpc::Status status = call.get();
+  ExpectCutOffAfterSending(status);
+  EXPECT_THAT(Decode(status).serving_data, HasSubstr("client_ref_id=ref-1"));
+  EXPECT_THAT(upstream_.cancelled(), ElementsAre(1u));
+
+  // A call arriving afterwards is not sent, and says so.
+  const Details late =
+      ExpectRefused(Onboard("ref-2"), grpc::StatusCode::UNAVAILABLE, "GATEWAY_SHUTTING_DOWN");
+  EXPECT_EQ(late.metadata.at("upstreamOutcome"), "NOT_SENT");
+  EXPECT_EQ(service_->CutOffInFlight().after_sending, 0);
+}
+
+TEST_F(CutOffTest, ACallThatCompletedFirstKeepsItsResult) {
+  upstream_.Hold();
+  v1::OnboardCustomerResponse first_response;
+  v1::OnboardCustomerResponse second_response;
+  auto first = StartHeld("ref-1", 1, &first_response);
+  auto second = StartHeld("ref-2", 2, &second_response);
+  upstream_.Finish(1, absl::OkStatus());  // returns once the first RPC has its result
+  const OnboardingServiceImpl::CutOffResult result = service_->CutOffInFlight();
+  EXPECT_EQ(result.after_sending, 1);
+  EXPECT_EQ(result.not_sent, 0);
+  const grpc::Status first_status = first.get();
+  ASSERT_TRUE(first_status.ok()) << first_status.error_message();
+  EXPECT_EQ(first_response.upstream().message(), "answered");
+  ExpectCutOffAfterSending(second.get());
+  EXPECT_THAT(upstream_.cancelled(), ElementsAre(2u));
 }
 
 class NoDefaultUserCodeTest : public OnboardingServiceTest {
@@ -420,6 +627,30 @@ TEST_F(DuplicateSuppressionTest, ACancelledRepeatEndsAtOnceAndTheFirstGoesOn) {
   EXPECT_TRUE(upstream_.cancelled().empty());
   upstream_.Release();
   a.join();
+  EXPECT_EQ(upstream_.calls(), 1);
+}
+
+// A repeat joined to an earlier call may have been answered by Eko as much as
+// that call: both are cut off with an unknown outcome.
+TEST_F(DuplicateSuppressionTest, ARepeatJoinedToACallThatIsCutOffIsCutOffToo) {
+  StartChain();
+  upstream_.Hold();
+  auto onboard = [this] {
+    v1::OnboardCustomerResponse response;
+    return OnboardCustomer(Onboard("ref-1"), &response);
+  };
+  auto first = std::async(std::launch::async, onboard);
+  ASSERT_TRUE(upstream_.WaitForHeld(1));
+  auto repeat = std::async(std::launch::async, onboard);
+  ASSERT_TRUE(WaitForRepeats(1));
+  const OnboardingServiceImpl::CutOffResult result = service_->CutOffInFlight();
+  EXPECT_EQ(result.after_sending, 2);
+  EXPECT_EQ(result.not_sent, 0);
+  for (const grpc::Status& status : {first.get(), repeat.get()}) {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNKNOWN) << status.error_message();
+    EXPECT_EQ(Decode(status).reason, "GATEWAY_SHUTTING_DOWN");
+    EXPECT_EQ(Decode(status).metadata["upstreamOutcome"], "UNKNOWN");
+  }
   EXPECT_EQ(upstream_.calls(), 1);
 }
 

@@ -21,6 +21,7 @@ inline constexpr char kErrorDomain[] = "eko-onboarding-gateway";
 
 // Stable ErrorInfo reasons. Clients branch on these; never rename one.
 namespace reason {
+inline constexpr char kRequestMalformed[] = "REQUEST_MALFORMED";
 inline constexpr char kFieldInvalid[] = "FIELD_INVALID";
 inline constexpr char kUpstreamFieldInvalid[] = "UPSTREAM_FIELD_INVALID";
 inline constexpr char kOtpInvalid[] = "OTP_INVALID";
@@ -44,6 +45,7 @@ inline constexpr char kDeadlineTooShort[] = "DEADLINE_TOO_SHORT";
 inline constexpr char kGatewayOverloaded[] = "GATEWAY_OVERLOADED";
 inline constexpr char kUpstreamCircuitOpen[] = "UPSTREAM_CIRCUIT_OPEN";
 inline constexpr char kClientRefIdReused[] = "CLIENT_REF_ID_REUSED";
+inline constexpr char kGatewayShuttingDown[] = "GATEWAY_SHUTTING_DOWN";
 inline constexpr char kInternal[] = "INTERNAL_ERROR";
 inline constexpr char kCallerUnauthenticated[] = "CALLER_UNAUTHENTICATED";
 inline constexpr char kCallerForbidden[] = "CALLER_FORBIDDEN";

@@ -1,7 +1,5 @@
 #include "adapters/eko/error_table.h"
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "adapters/common/rich_status.h"
 #include "adapters/common/strings.h"
@@ -32,7 +30,6 @@ ErrorRow RowOf(ErrorId id) {
                   "before any call to Eko)",
               .code = Code::kUnauthenticated,
               .reason = reason::kCallerUnauthenticated,
-              .details = 0,
               .message = "<problem>; accepted: <credentials>",
               .guidance =
                   "send `authorization: Bearer <token>` with an issued token, or call "
@@ -47,11 +44,23 @@ ErrorRow RowOf(ErrorId id) {
                   "with the call (checked before any call to Eko)",
               .code = Code::kPermissionDenied,
               .reason = reason::kCallerForbidden,
-              .details = 0,
               .message = "client certificate \"<identity>\" is not allowed to call",
               .guidance =
                   "call with an allowed certificate, or have operators allow this one "
                   "(metadata client_identity) in --allowed-client-identities"};
+    case ErrorId::kRequestMalformed:
+      return {.id = "request-malformed",
+              .layer = ErrorLayer::kLocal,
+              .situation =
+                  "the request's bytes are not a valid message of the RPC's request type (cut "
+                  "short, or a string field that is not UTF-8); checked after caller "
+                  "authorisation, before any call to Eko",
+              .code = Code::kInvalidArgument,
+              .reason = reason::kRequestMalformed,
+              .message = "the request is not a well-formed <message>",
+              .guidance =
+                  "send the request as the generated stubs of proto/eko/onboarding/v1 encode it "
+                  "(string fields in UTF-8); resending the same bytes fails again"};
     case ErrorId::kFieldInvalid:
       return {.id = "field-invalid",
               .layer = ErrorLayer::kLocal,
@@ -72,7 +81,6 @@ ErrorRow RowOf(ErrorId id) {
                   "(--min-deadline-ms); nothing is sent",
               .code = Code::kDeadlineExceeded,
               .reason = reason::kDeadlineTooShort,
-              .details = 0,
               .message = "the call's deadline leaves too little time to call Eko",
               .guidance = "call again with a longer deadline (metadata minDeadlineMs)"};
     case ErrorId::kGatewayOverloaded:
@@ -113,6 +121,31 @@ ErrorRow RowOf(ErrorId id) {
                   "request to get the first call's result",
               .default_fields = {{0, "client_ref_id"}}};
 
+    case ErrorId::kShutdownCutOffNotSent:
+      return {.id = "shutdown-cut-off-not-sent",
+              .layer = ErrorLayer::kGateway,
+              .situation =
+                  "the gateway is shutting down and its grace period ended before the call "
+                  "reached Eko; nothing was sent",
+              .code = Code::kUnavailable,
+              .reason = reason::kGatewayShuttingDown,
+              .message = "the gateway is shutting down; the request was not sent to Eko",
+              .guidance = "safe to retry, on another replica (upstreamOutcome=NOT_SENT)",
+              .upstream_outcome = "NOT_SENT"};
+    case ErrorId::kShutdownCutOffAfterSending:
+      return {.id = "shutdown-cut-off-after-sending",
+              .layer = ErrorLayer::kGateway,
+              .situation =
+                  "the gateway is shutting down and its grace period ended while the call's "
+                  "request to Eko (or the earlier call a repeat joined) was under way",
+              .code = Code::kUnknown,
+              .reason = reason::kGatewayShuttingDown,
+              .message = "the gateway shut down while calling Eko; the outcome is unknown",
+              .guidance =
+                  "as for upstream-timeout: Eko may have acted (upstreamOutcome=UNKNOWN); check "
+                  "the customer's state before repeating the call",
+              .upstream_outcome = "UNKNOWN"};
+
     // --- transport ---------------------------------------------------------
     case ErrorId::kUpstreamUnreachable:
       return {
@@ -133,7 +166,6 @@ ErrorRow RowOf(ErrorId id) {
               .code = Code::kUnavailable,
               .code_if_caller_deadline = Code::kDeadlineExceeded,
               .reason = reason::kUpstreamTimeout,
-              .details = 0,
               .message = "Eko did not answer in time; the outcome is unknown",
               .guidance =
                   "the outcome is unknown (metadata upstreamOutcome=UNKNOWN): check the "
@@ -147,7 +179,6 @@ ErrorRow RowOf(ErrorId id) {
           .situation = "the connection is reset after the request was sent, before any response",
           .code = Code::kUnavailable,
           .reason = reason::kUpstreamTimeout,
-          .details = 0,
           .message = "the connection to Eko broke; the outcome is unknown",
           .guidance = "as for upstream-timeout: the outcome is unknown (upstreamOutcome=UNKNOWN)",
           .match = {.outcomes = {TransportOutcome::kConnectionLost}},
@@ -159,7 +190,6 @@ ErrorRow RowOf(ErrorId id) {
           .situation = "Eko's body is cut short on the wire, or exceeds the gateway's size limit",
           .code = Code::kInternal,
           .reason = reason::kUpstreamBadResponse,
-          .details = 0,
           .message = "Eko's reply could not be understood; the outcome is unknown",
           .guidance = "report it; the outcome is unknown (upstreamOutcome=UNKNOWN)",
           .match = {.outcomes = {TransportOutcome::kResponseTooLarge,
@@ -171,7 +201,6 @@ ErrorRow RowOf(ErrorId id) {
               .situation = "the caller cancelled the call (the upstream transfer is aborted)",
               .code = Code::kCancelled,
               .reason = reason::kCancelled,
-              .details = 0,
               .message = "the call was cancelled",
               .guidance = "none: the caller asked for it",
               .match = {.outcomes = {TransportOutcome::kCancelled}}};
@@ -181,7 +210,6 @@ ErrorRow RowOf(ErrorId id) {
               .situation = "any other local failure of the HTTP client",
               .code = Code::kInternal,
               .reason = reason::kInternal,
-              .details = 0,
               .message = "the upstream call failed locally",
               .guidance = "report it",
               .match = {.outcomes = {TransportOutcome::kFailed}}};
@@ -193,7 +221,6 @@ ErrorRow RowOf(ErrorId id) {
               .situation = "HTTP 401 or 403: Eko rejected the credentials, signature or timestamp",
               .code = Code::kInternal,
               .reason = reason::kUpstreamAuthRejected,
-              .details = 0,
               .message = "Eko rejected the gateway's credentials or signature",
               .guidance =
                   "operators: check the developer key, access key, IP whitelist and clock (NTP)",
@@ -204,7 +231,6 @@ ErrorRow RowOf(ErrorId id) {
               .situation = "HTTP 404, 405 or 415: wrong path, method or content type",
               .code = Code::kInternal,
               .reason = reason::kUpstreamContractMismatch,
-              .details = 0,
               .message = "Eko rejected the endpoint, method or content type",
               .guidance = "operators: check --eko-base-url and --eko-endpoint overrides",
               .match = {.http_ranges = {{404, 405}, {415, 415}}}};
@@ -236,7 +262,6 @@ ErrorRow RowOf(ErrorId id) {
               .situation = "any other non-2xx HTTP status",
               .code = Code::kUnknown,
               .reason = reason::kUpstreamUnmappedStatus,
-              .details = 0,
               .message = "Eko answered with an unexpected HTTP status",
               .guidance = "report it, with the metadata",
               .match = {.http_ranges = {{100, 199}, {300, 399}, {400, 599}}}};
@@ -250,7 +275,6 @@ ErrorRow RowOf(ErrorId id) {
                   "a step needs",
               .code = Code::kInternal,
               .reason = reason::kUpstreamBadResponse,
-              .details = 0,
               .message = "Eko's reply could not be understood; the outcome is unknown",
               .guidance = "report it; the outcome is unknown (upstreamOutcome=UNKNOWN)",
               .upstream_outcome = "UNKNOWN"};
@@ -384,7 +408,6 @@ ErrorRow RowOf(ErrorId id) {
                   "not a step of this RPC",
               .code = Code::kUnknown,
               .reason = reason::kUpstreamUnmappedStatus,
-              .details = 0,
               .message = "Eko answered with a status this gateway does not know; see metadata",
               .guidance = "report it with the metadata (Eko's raw ids); never treated as success"};
   }

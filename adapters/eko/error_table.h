@@ -31,12 +31,15 @@ enum class ErrorId {
   // local
   kCallerUnauthenticated,
   kCallerForbidden,
+  kRequestMalformed,
   kFieldInvalid,
   // gateway
   kDeadlineTooShort,
   kGatewayOverloaded,
   kUpstreamCircuitOpen,
   kClientRefIdReused,
+  kShutdownCutOffNotSent,
+  kShutdownCutOffAfterSending,
   // transport
   kUpstreamUnreachable,
   kUpstreamTimeout,
@@ -68,8 +71,8 @@ enum class ErrorId {
 inline constexpr size_t kErrorIdCount = static_cast<size_t>(ErrorId::kUpstreamUnmappedStatus) + 1;
 
 enum class ErrorLayer {
-  kLocal,      // the gateway's own checks of the call (caller, fields), before any upstream call
-  kGateway,    // the gateway protecting itself or Eko (deadline, load, breaker, duplicates)
+  kLocal,  // the gateway's own checks of the call (caller, bytes, fields), before any upstream call
+  kGateway,  // the gateway protecting itself or Eko (deadline, load, breaker, duplicates, shutdown)
   kTransport,  // the HTTP exchange did not complete
   kHttp,       // a non-2xx HTTP status
   kEnvelope,   // a 2xx body that is not a valid Eko envelope
@@ -135,7 +138,7 @@ struct ErrorRow {
   // Code when the caller's own deadline caused the failure (timeouts).
   absl::StatusCode code_if_caller_deadline;
   std::string reason;
-  unsigned details;  // DetailType bits
+  unsigned details = 0;  // DetailType bits; rows without detail types leave it out
   // For developers, not to branch on. A placeholder in angle brackets
   // ("<fields>") stands for text the producer fills in (RowError).
   std::string message;

@@ -104,6 +104,8 @@ const std::vector<RowWithoutExample>& RowsWithoutExample() {
   static const std::vector<RowWithoutExample> kRows = {
       {ErrorId::kCallerUnauthenticated, NoExampleReason::kDedicatedTest, "server/tls_auth_test.cc"},
       {ErrorId::kCallerForbidden, NoExampleReason::kDedicatedTest, "server/tls_auth_test.cc"},
+      {ErrorId::kRequestMalformed, NoExampleReason::kDedicatedTest,
+       "server/onboarding_service_test.cc"},
       {ErrorId::kDeadlineTooShort, NoExampleReason::kDedicatedTest,
        "tests/integration/resilience_test.cc"},
       {ErrorId::kGatewayOverloaded, NoExampleReason::kDedicatedTest,
@@ -112,6 +114,10 @@ const std::vector<RowWithoutExample>& RowsWithoutExample() {
        "tests/integration/resilience_test.cc"},
       {ErrorId::kClientRefIdReused, NoExampleReason::kDedicatedTest,
        "tests/integration/resilience_test.cc"},
+      {ErrorId::kShutdownCutOffNotSent, NoExampleReason::kDedicatedTest,
+       "server/onboarding_service_test.cc"},
+      {ErrorId::kShutdownCutOffAfterSending, NoExampleReason::kDedicatedTest,
+       "server/onboarding_service_test.cc"},
       // The caller who cancels does not see the answer.
       {ErrorId::kCancelled, NoExampleReason::kNotProvokable, "adapters/eko/classifier_test.cc"},
       // A local failure of the HTTP client has no trigger.
