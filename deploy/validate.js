@@ -51,7 +51,7 @@ const SECRET_NAME = 'eko-gateway-credentials';
 const PLACEHOLDER = 'REPLACE_ME';
 // Env keys the manifests must set (flags the lead implements; see deploy/README.md).
 const REQUIRED_ENV = ['EKO_BASE_URL', 'EKO_ACCESS_KEY_FILE', 'EKO_METRICS_LISTEN', 'EKO_SHUTDOWN_GRACE_MS',
-  'EKO_MAX_CONNECTION_AGE_MS', 'EKO_KEEPALIVE_TIME_MS'];
+  'EKO_MAX_CONNECTION_AGE_MS', 'EKO_KEEPALIVE_TIME_MS', 'EKO_MAX_CONNECTIONS', 'EKO_HANDSHAKE_TIMEOUT_MS'];
 const DRAIN_MARGIN_MS = 5000; // time left for the process to exit after the drain
 
 const modelsDir = path.dirname(require.resolve('kubernetes-models/package.json'));

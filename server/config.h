@@ -36,6 +36,11 @@ struct GatewayConfig {
   std::string metrics_listen;
   absl::Duration max_connection_age = absl::ZeroDuration();
   absl::Duration keepalive_time = absl::Minutes(1);
+  int64_t max_connections = 2048;
+  int64_t max_connections_per_peer = 256;  // 0: no per-peer cap
+  absl::Duration handshake_timeout = absl::Seconds(5);
+  int64_t upstream_reserved_fds = 1024;
+  absl::Duration memory_trim_interval = absl::Seconds(5);  // 0: never trim
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_client_ca_file;

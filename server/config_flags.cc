@@ -159,7 +159,8 @@ const std::vector<Option>& Options() {
       Millis("shutdown-grace-ms", "EKO_SHUTDOWN_GRACE_MS", &GatewayConfig::shutdown_grace, 0,
              600000,
              "on SIGTERM: health turns NOT_SERVING, new calls are refused, and in-flight calls get "
-             "this long to finish before they are cancelled"),
+             "this long to finish; then the gateway ends them with UNKNOWN / GATEWAY_SHUTTING_DOWN "
+             "(UNAVAILABLE when nothing had been sent to Eko)"),
       Text("metrics-listen", "EKO_METRICS_LISTEN", &GatewayConfig::metrics_listen,
            "serve Prometheus metrics on http://HOST:PORT/metrics (e.g. 0.0.0.0:9464); empty: off"),
       Millis("max-connection-age-ms", "EKO_MAX_CONNECTION_AGE_MS",
@@ -170,6 +171,29 @@ const std::vector<Option>& Options() {
              86400000,
              "server HTTP/2 keepalive ping interval on idle connections; clients may ping every 10 "
              "s or more without being disconnected"),
+      Integer("max-connections", "EKO_MAX_CONNECTIONS", &GatewayConfig::max_connections, 1, 1000000,
+              "client connections open at once; a connection beyond it is closed as soon as it is "
+              "accepted (counted in eko_gateway_connections_refused_total); lowered at start when "
+              "the open-file limit leaves less room after --upstream-reserved-fds"),
+      Integer("max-connections-per-peer", "EKO_MAX_CONNECTIONS_PER_PEER",
+              &GatewayConfig::max_connections_per_peer, 0, 1000000,
+              "client connections open at once from one IP address (0: no per-address cap); keep "
+              "it above the connections a proxy or NAT in front of the gateway funnels through one "
+              "address"),
+      Millis("handshake-timeout-ms", "EKO_HANDSHAKE_TIMEOUT_MS", &GatewayConfig::handshake_timeout,
+             100, 120000,
+             "a client connection that has not finished its TLS handshake and sent its HTTP/2 "
+             "preface and settings within this time is closed"),
+      Integer("upstream-reserved-fds", "EKO_UPSTREAM_RESERVED_FDS",
+              &GatewayConfig::upstream_reserved_fds, 0, 1000000,
+              "file descriptors kept free for upstream connections to Eko whatever clients do: the "
+              "connection cap is at most the open-file limit minus this, the descriptors open at "
+              "start and a margin of 32"),
+      Millis("memory-trim-interval-ms", "EKO_MEMORY_TRIM_INTERVAL_MS",
+             &GatewayConfig::memory_trim_interval, 0, 3600000,
+             "how often to check whether memory freed after a peak (connections, calls) should be "
+             "returned to the system (malloc_trim when the resident size has grown 16 MiB over its "
+             "level after the last trim); 0: never"),
       Text("tls-cert-file", "EKO_TLS_CERT_FILE", &GatewayConfig::tls_cert_file,
            "PEM certificate chain of the gRPC listener; with --tls-key-file turns on TLS "
            "(plaintext without)"),

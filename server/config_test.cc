@@ -217,11 +217,44 @@ TEST(ConfigTest, RejectsBadValues) {
                                          {"positional"},
                                          {"--listen"},
                                          {"--dev=maybe"},
-                                         {"--eko-initiator-id", "abc"}}) {
+                                         {"--eko-initiator-id", "abc"},
+                                         {"--max-connections", "0"},
+                                         {"--max-connections", "many"},
+                                         {"--max-connections-per-peer", "-1"},
+                                         {"--handshake-timeout-ms", "50"},
+                                         {"--handshake-timeout-ms", "1s"},
+                                         {"--upstream-reserved-fds", "-5"},
+                                         {"--memory-trim-interval-ms", "-1"}}) {
     Args args = Complete();
     args.argv.insert(args.argv.end(), extra.begin(), extra.end());
     EXPECT_FALSE(args.Parse().ok()) << extra[0];
   }
+}
+
+TEST(ConfigTest, ConnectionLimitsAndMemoryTrimHaveDefaultsFlagsAndTwins) {
+  auto defaults = Complete().Parse();
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->config.max_connections, 2048);
+  EXPECT_EQ(defaults->config.max_connections_per_peer, 256);
+  EXPECT_EQ(defaults->config.handshake_timeout, absl::Seconds(5));
+  EXPECT_EQ(defaults->config.upstream_reserved_fds, 1024);
+  EXPECT_EQ(defaults->config.memory_trim_interval, absl::Seconds(5));
+
+  Args args = Complete();
+  args.argv.insert(args.argv.end(), {"--max-connections=300", "--handshake-timeout-ms", "700",
+                                     "--memory-trim-interval-ms=0"});
+  args.env = {{"EKO_MAX_CONNECTIONS", "9"},
+              {"EKO_MAX_CONNECTIONS_PER_PEER", "0"},
+              {"EKO_UPSTREAM_RESERVED_FDS", "64"},
+              {"EKO_HANDSHAKE_TIMEOUT_MS", "900"}};
+  auto parsed = args.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.max_connections, 300);
+  EXPECT_EQ(parsed->config.max_connections_per_peer, 0);
+  EXPECT_EQ(parsed->config.upstream_reserved_fds, 64);
+  EXPECT_EQ(parsed->config.handshake_timeout, absl::Milliseconds(700));
+  EXPECT_EQ(parsed->config.memory_trim_interval, absl::ZeroDuration());
+  EXPECT_THAT(Usage(), HasSubstr("EKO_UPSTREAM_RESERVED_FDS"));
 }
 
 TEST(ConfigTest, HelpShortCircuits) {

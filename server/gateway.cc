@@ -1,5 +1,10 @@
 #include "server/gateway.h"
 
+#include <dirent.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -9,12 +14,60 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "server/connection_gate.h"
+#include "server/memory_trimmer.h"
 #include "server/tls.h"
 
 namespace eko::server {
 namespace {
 
 constexpr char kServiceName[] = "eko.onboarding.v1.OnboardingService";
+
+// A trim is due once the resident size is this much above its level after
+// the last trim (see TrimPolicy).
+constexpr int64_t kTrimAfterGrowthBytes = 16 << 20;
+
+// Descriptors below the open-file limit from which every new client
+// connection is refused, whatever the caps.
+constexpr int64_t kRefuseEveryConnectionFds = 16;
+
+// Open file descriptors of this process.
+int64_t OpenFdCount() {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return 0;
+  int64_t count = 0;
+  while (readdir(dir) != nullptr) ++count;
+  closedir(dir);
+  return count - 3;  // ".", ".." and the directory's own descriptor
+}
+
+// Raises the soft limit on open files to the hard limit; returns the soft
+// limit then in effect (-1 when unknown).
+int64_t RaiseOpenFileLimit() {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0) return -1;
+  if (files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &files) != 0) getrlimit(RLIMIT_NOFILE, &files);
+  }
+  return files.rlim_cur == RLIM_INFINITY ? INT64_MAX : static_cast<int64_t>(files.rlim_cur);
+}
+
+// What the metrics show of the breaker of `scope`.
+LiveValues::Breaker BreakerValues(adapter::BreakerScope scope,
+                                  const adapter::CircuitBreaker::Snapshot& snapshot) {
+  using State = adapter::CircuitBreaker::State;
+  using Cause = adapter::CircuitBreaker::Cause;
+  LiveValues::Breaker breaker;
+  breaker.scope = std::string(adapter::BreakerScopeName(scope));
+  breaker.state = snapshot.state == State::kOpen ? 1 : snapshot.state == State::kHalfOpen ? 2 : 0;
+  for (size_t cause = 0; cause < snapshot.times_opened.size(); ++cause) {
+    breaker.opened_by_cause.emplace_back(
+        std::string(adapter::CircuitBreaker::CauseName(static_cast<Cause>(cause))),
+        static_cast<double>(snapshot.times_opened[cause]));
+  }
+  return breaker;
+}
 
 }  // namespace
 
@@ -27,6 +80,7 @@ Gateway::~Gateway() {
     monitor_cv_.notify_all();
     health_monitor_.join();
   }
+  if (maintenance_.joinable()) maintenance_.join();
   if (server_) {
     server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();
@@ -100,6 +154,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   auth.tokens_file = config.auth_tokens_file;
   auth.allowed_client_identities = config.allowed_client_identities;
   EKO_ASSIGN_OR_RETURN(gateway->authorizer_, CallerAuthorizer::Create(auth));
+  EKO_RETURN_IF_ERROR(gateway->StartConnectionLimiter(config));
   if (!config.metrics_listen.empty()) {
     Gateway* g = gateway.get();
     EKO_ASSIGN_OR_RETURN(
@@ -107,11 +162,27 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
           LiveValues v;
           const adapter::AdmissionClient& admission = g->upstream_chain_->admission();
           v.upstream_in_flight = static_cast<double>(admission.in_flight());
-          v.breaker_state = static_cast<double>(admission.breaker_state());
+          for (const adapter::BreakerScope scope :
+               {adapter::BreakerScope::kCustomer, adapter::BreakerScope::kSender}) {
+            v.breakers.push_back(BreakerValues(scope, admission.breaker(scope)));
+          }
           v.dedupe_entries = static_cast<double>(g->upstream_chain_->duplicate_entries());
           v.event_loop_lag_seconds =
               absl::ToDoubleSeconds(absl::Now() - g->client_->transport_progress());
           v.serving = g->draining_.load() ? 0 : 1;
+          g->limiter_->Reconcile();
+          const ConnectionLimiter::Stats connections = g->limiter_->stats();
+          v.connections_open = static_cast<double>(connections.open);
+          v.connections_accepted_total = static_cast<double>(connections.accepted_total);
+          v.connections_refused_max_connections =
+              static_cast<double>(connections.refused_total_cap);
+          v.connections_refused_max_connections_per_peer =
+              static_cast<double>(connections.refused_peer_cap);
+          v.max_connections = static_cast<double>(g->limiter_->limits().max_connections);
+          v.max_connections_per_peer =
+              static_cast<double>(g->limiter_->limits().max_connections_per_peer);
+          v.memory_trims_total = static_cast<double>(g->memory_trims_.load());
+          v.memory_trimmed_bytes_total = static_cast<double>(g->memory_trimmed_bytes_.load());
           return v;
         }));
   }
@@ -140,6 +211,11 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   // told to calm down.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Also bounds the wait for the client's HTTP/2 preface and settings, so
+  // connections that never send them are closed.
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(config.handshake_timeout)));
+  ConnectionGate::Install(builder, gateway->limiter_, gateway->fd_lines_);
   if (config.max_connection_age > absl::ZeroDuration()) {
     builder.AddChannelArgument(
         GRPC_ARG_MAX_CONNECTION_AGE_MS,
@@ -155,6 +231,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   health->SetServingStatus(kServiceName, true);
   health->SetServingStatus(true);
   gateway->health_monitor_ = std::thread([g = gateway.get()] { g->MonitorLiveness(); });
+  gateway->maintenance_ = std::thread(
+      [g = gateway.get(), interval = config.memory_trim_interval] { g->Maintain(interval); });
   return gateway;
 }
 
@@ -174,6 +252,86 @@ void Gateway::MonitorLiveness() {
   }
 }
 
+absl::Status Gateway::StartConnectionLimiter(const GatewayConfig& config) {
+  const int64_t open_file_limit = RaiseOpenFileLimit();
+  const int64_t in_use = OpenFdCount();
+  ConnectionLimiter::Limits limits;
+  limits.max_connections_per_peer = config.max_connections_per_peer;
+  limits.max_connections = config.max_connections;
+  if (open_file_limit >= 0) {
+    limits.max_connections = FdBoundedConnectionCap(config.max_connections, open_file_limit,
+                                                    config.upstream_reserved_fds, in_use);
+    // Refused sockets are closed late (see connection_gate.h): from these
+    // descriptor numbers on the gate empties the accept queue itself, and
+    // refuses every connection just short of the limit.
+    fd_lines_.refuse_at = open_file_limit - kRefuseEveryConnectionFds;
+    fd_lines_.drain_at =
+        std::min(open_file_limit - config.upstream_reserved_fds, fd_lines_.refuse_at);
+  }
+  if (limits.max_connections <= 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the open-file limit (", open_file_limit,
+                     ") leaves no room for client connections after "
+                     "--upstream-reserved-fds ",
+                     config.upstream_reserved_fds, ", the ", in_use,
+                     " descriptors open at start and a margin of ", kConnectionFdMargin,
+                     ": raise the limit (ulimit -n) or lower the reserve"));
+  }
+  if (limits.max_connections < config.max_connections) {
+    log::Write(log::Level::kWarn, "max_connections_lowered",
+               {{"configured", std::to_string(config.max_connections)},
+                {"effective", std::to_string(limits.max_connections)},
+                {"open_file_limit", std::to_string(open_file_limit)},
+                {"upstream_reserved_fds", std::to_string(config.upstream_reserved_fds)},
+                {"message",
+                 "the open-file limit leaves room for fewer client connections than "
+                 "--max-connections; raise the limit to allow more"}});
+  }
+  log::Write(log::Level::kInfo, "connection_limits",
+             {{"max_connections", std::to_string(limits.max_connections)},
+              {"max_connections_per_peer", std::to_string(limits.max_connections_per_peer)},
+              {"handshake_timeout_ms",
+               std::to_string(absl::ToInt64Milliseconds(config.handshake_timeout))},
+              {"drain_queue_from_fd", std::to_string(fd_lines_.drain_at)},
+              {"open_file_limit", std::to_string(open_file_limit)},
+              {"upstream_reserved_fds", std::to_string(config.upstream_reserved_fds)}});
+  limiter_ = std::make_shared<ConnectionLimiter>(limits, FdInode);
+  return absl::OkStatus();
+}
+
+void Gateway::Maintain(absl::Duration trim_interval) {
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);  // this thread only
+  constexpr absl::Duration kTick = absl::Seconds(1);
+  const int64_t ticks_per_trim_check =
+      trim_interval <= absl::ZeroDuration()
+          ? 0
+          : std::max<int64_t>(1, absl::ToInt64Milliseconds(trim_interval) / 1000);
+  TrimPolicy policy(kTrimAfterGrowthBytes, ResidentBytes());
+  int64_t tick = 0;
+  std::unique_lock<std::mutex> lock(monitor_mu_);
+  while (!monitor_cv_.wait_for(lock, absl::ToChronoMilliseconds(kTick),
+                               [this] { return stop_monitor_; })) {
+    lock.unlock();
+    limiter_->Reconcile();
+    if (auto unlogged = limiter_->TakeUnloggedRefusals()) {
+      LogRefusal(unlogged->peer, unlogged->decision.verdict, unlogged->decision,
+                 limiter_->limits());
+    }
+    if (ticks_per_trim_check > 0 && ++tick % ticks_per_trim_check == 0 &&
+        policy.Due(ResidentBytes())) {
+      const TrimResult trim = TrimMemory();
+      policy.Trimmed(trim);
+      ++memory_trims_;
+      memory_trimmed_bytes_ += std::max<int64_t>(0, trim.rss_before - trim.rss_after);
+      log::Write(log::Level::kDebug, "memory_trimmed",
+                 {{"rss_before", std::to_string(trim.rss_before)},
+                  {"rss_after", std::to_string(trim.rss_after)},
+                  {"took_us", std::to_string(absl::ToInt64Microseconds(trim.took))}});
+    }
+    lock.lock();
+  }
+}
+
 int64_t Gateway::upstream_calls_in_flight() const {
   return upstream_chain_ == nullptr ? 0 : upstream_chain_->admission().in_flight();
 }
@@ -184,7 +342,32 @@ void Gateway::Shutdown(absl::Duration grace) {
   if (auto* health = server_->GetHealthCheckService()) {
     health->SetServingStatus(kServiceName, false);
   }
-  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
+  // gRPC's own end of the grace cancels what is left with a bare status, so
+  // the gateway ends those calls itself when the grace runs out and gives
+  // their answers kCutOffDelivery to go out before gRPC's deadline.
+  constexpr absl::Duration kCutOffDelivery = absl::Seconds(2);
+  const auto grace_end = std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace);
+  std::thread cutter([this, grace_end] {
+    {
+      std::unique_lock<std::mutex> lock(shutdown_mu_);
+      if (shutdown_cv_.wait_until(lock, grace_end, [this] { return calls_drained_; })) return;
+    }
+    const OnboardingServiceImpl::CutOffResult cut = service_->CutOffInFlight();
+    if (cut.after_sending + cut.not_sent == 0) return;
+    log::Write(log::Level::kWarn, "shutdown_cut_off",
+               {{"sent", std::to_string(cut.after_sending)},
+                {"not_sent", std::to_string(cut.not_sent)},
+                {"message",
+                 "the shutdown grace ended: calls whose request had reached Eko were answered "
+                 "UNKNOWN (outcome unknown), the others UNAVAILABLE (nothing sent)"}});
+  });
+  server_->Shutdown(grace_end + absl::ToChronoMilliseconds(kCutOffDelivery));
+  {
+    std::lock_guard<std::mutex> lock(shutdown_mu_);
+    calls_drained_ = true;
+  }
+  shutdown_cv_.notify_all();
+  cutter.join();
 }
 
 void Gateway::Wait() { server_->Wait(); }

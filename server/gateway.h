@@ -14,6 +14,8 @@
 #include "grpcpp/server.h"
 #include "server/caller_auth.h"
 #include "server/config.h"
+#include "server/connection_gate.h"
+#include "server/connection_limiter.h"
 #include "server/dev_upstream.h"
 #include "server/metrics.h"
 #include "server/onboarding_service.h"
@@ -39,8 +41,15 @@ class Gateway {
   // Admin URL of the stand-in (OTPs etc.); empty unless --dev.
   std::string dev_upstream_admin_url() const;
 
-  // Stops accepting calls, gives in-flight calls `grace` to finish, then
-  // cancels the rest. Safe to call from any thread, once.
+  // The cap on client connections in effect (--max-connections, lowered to
+  // fit the open-file limit).
+  int64_t max_connections() const { return limiter_->limits().max_connections; }
+
+  // Stops accepting calls and gives in-flight calls `grace` to finish; then
+  // ends the rest itself (OnboardingServiceImpl::CutOffInFlight: UNKNOWN when
+  // the request may have reached Eko, UNAVAILABLE when nothing was sent) and
+  // logs `shutdown_cut_off` with both counts. Blocks until the server has no
+  // call left. Safe to call from any thread, once.
   void Shutdown(absl::Duration grace);
   // Blocks until the server has shut down.
   void Wait();
@@ -54,6 +63,13 @@ class Gateway {
  private:
   Gateway() = default;
   void MonitorLiveness();
+  // Low-priority housekeeping: drops closed connections from the limiter
+  // every second and, every --memory-trim-interval-ms, returns memory freed
+  // after a peak when TrimPolicy says so.
+  void Maintain(absl::Duration trim_interval);
+  // Creates limiter_ from the caps and the open-file limit (see
+  // --upstream-reserved-fds) and logs the values in effect.
+  absl::Status StartConnectionLimiter(const GatewayConfig& config);
 
   std::unique_ptr<DevUpstream> dev_upstream_;
   std::unique_ptr<adapter::EkoClient> client_;
@@ -61,10 +77,20 @@ class Gateway {
   std::unique_ptr<UpstreamChain> upstream_chain_;
   std::unique_ptr<CallerAuthorizer> authorizer_;
   std::unique_ptr<GatewayMetrics> metrics_;
+  std::shared_ptr<ConnectionLimiter> limiter_;
+  ConnectionGate::FdLines fd_lines_;
+  std::atomic<int64_t> memory_trims_{0};
+  std::atomic<int64_t> memory_trimmed_bytes_{0};
   std::atomic<bool> draining_{false};
   // Liveness: reports grpc.health.v1 "" SERVING while the upstream event loop
   // makes progress.
   std::thread health_monitor_;
+  std::thread maintenance_;
+  // Shutdown: set once the server has no call left, which ends the wait
+  // for the end of the grace.
+  std::mutex shutdown_mu_;
+  std::condition_variable shutdown_cv_;
+  bool calls_drained_ = false;
   std::mutex monitor_mu_;
   std::condition_variable monitor_cv_;
   bool stop_monitor_ = false;

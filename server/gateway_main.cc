@@ -61,13 +61,6 @@ int RunGateway(int argc, char** argv, const DevUpstreamFactory& dev_upstream) {
     return 0;
   }
   const GatewayConfig& config = parsed->config;
-  // Every upstream call in flight holds a connection: raise the soft limit on
-  // open files to the hard limit, and say so when it is still too low.
-  rlimit files{};
-  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
-    files.rlim_cur = files.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &files);
-  }
   log::Level level = log::Level::kInfo;
   log::ParseLevel(config.log_level, &level);
   log::SetLevel(level);
@@ -87,14 +80,20 @@ int RunGateway(int argc, char** argv, const DevUpstreamFactory& dev_upstream) {
     std::cout << "eko-gateway metrics on port " << (*gateway)->metrics_port() << std::endl;
   }
   std::cout << "eko-gateway listening on port " << (*gateway)->port() << std::endl;
-  if (getrlimit(RLIMIT_NOFILE, &files) == 0 &&
-      files.rlim_cur < static_cast<rlim_t>(config.max_inflight) + 1024) {
+  // Every upstream call in flight holds a connection; Gateway::Start raised
+  // the soft limit on open files to the hard limit and capped client
+  // connections below it. Say so when upstream calls may still run short.
+  rlimit files{};
+  const int64_t client_connections = (*gateway)->max_connections();
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY &&
+      static_cast<int64_t>(files.rlim_cur) < config.max_inflight + client_connections + 64) {
     log::Write(log::Level::kWarn, "open_file_limit",
                {{"limit", std::to_string(files.rlim_cur)},
                 {"max_inflight", std::to_string(config.max_inflight)},
+                {"max_connections", std::to_string(client_connections)},
                 {"message",
-                 "the open-file limit is below --max-inflight plus headroom; calls beyond "
-                 "it fail as UPSTREAM_UNREACHABLE"}});
+                 "the open-file limit is below --max-inflight plus the client connection cap; "
+                 "upstream calls beyond it fail as UPSTREAM_UNREACHABLE"}});
   }
   log::Write(log::Level::kInfo, "started",
              {{"listen", config.listen}, {"port", std::to_string((*gateway)->port())}});

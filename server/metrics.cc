@@ -39,25 +39,75 @@ class LiveCollectable final : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override {
     const LiveValues v = live_();
     std::vector<prometheus::MetricFamily> out;
-    const auto gauge = [&out](const char* name, const char* help, double value) {
-      prometheus::MetricFamily family;
-      family.name = name;
-      family.help = help;
-      family.type = prometheus::MetricType::Gauge;
+    const auto family = [&out](const char* name, const char* help, prometheus::MetricType type) {
+      out.push_back(prometheus::MetricFamily{name, help, type, {}});
+      return &out.back();
+    };
+    const auto gauge = [&family](const char* name, const char* help, double value) {
       prometheus::ClientMetric metric;
       metric.gauge.value = value;
-      family.metric.push_back(metric);
-      out.push_back(std::move(family));
+      family(name, help, prometheus::MetricType::Gauge)->metric.push_back(metric);
+    };
+    // A counter with one metric per {label, value} pair given.
+    const auto counter = [&family](const char* name, const char* help, const char* label,
+                                   std::initializer_list<std::pair<const char*, double>> values) {
+      prometheus::MetricFamily* f = family(name, help, prometheus::MetricType::Counter);
+      for (const auto& [label_value, value] : values) {
+        prometheus::ClientMetric metric;
+        if (label != nullptr) metric.label.push_back({label, label_value});
+        metric.counter.value = value;
+        f->metric.push_back(metric);
+      }
     };
     gauge("eko_gateway_upstream_in_flight", "Upstream (Eko) calls in flight.",
           v.upstream_in_flight);
-    gauge("eko_gateway_breaker_state", "Circuit breaker: 0 closed, 1 open, 2 half-open.",
-          v.breaker_state);
+    prometheus::MetricFamily* breaker_state =
+        family("eko_gateway_breaker_state",
+               "Circuit breaker of each Eko back end (scope): 0 closed, 1 open, 2 half-open.",
+               prometheus::MetricType::Gauge);
+    for (const LiveValues::Breaker& breaker : v.breakers) {
+      prometheus::ClientMetric metric;
+      metric.label.push_back({"scope", breaker.scope});
+      metric.gauge.value = breaker.state;
+      breaker_state->metric.push_back(std::move(metric));
+    }
+    prometheus::MetricFamily* breaker_opened =
+        family("eko_gateway_breaker_opened_total",
+               "Times a circuit breaker opened, by scope and the cause of the failure that "
+               "opened it.",
+               prometheus::MetricType::Counter);
+    for (const LiveValues::Breaker& breaker : v.breakers) {
+      for (const auto& [cause, times] : breaker.opened_by_cause) {
+        prometheus::ClientMetric metric;
+        metric.label = {{"cause", cause}, {"scope", breaker.scope}};
+        metric.counter.value = times;
+        breaker_opened->metric.push_back(std::move(metric));
+      }
+    }
     gauge("eko_gateway_dedupe_entries", "client_ref_ids remembered for duplicate suppression.",
           v.dedupe_entries);
     gauge("eko_gateway_event_loop_lag_seconds",
           "Time since the upstream event loop last made progress.", v.event_loop_lag_seconds);
     gauge("eko_gateway_serving", "1 while accepting calls, 0 while draining.", v.serving);
+    gauge("eko_gateway_connections_open", "Client connections open.", v.connections_open);
+    gauge("eko_gateway_max_connections",
+          "Cap on client connections in effect (--max-connections, lowered to fit the open-file "
+          "limit).",
+          v.max_connections);
+    gauge("eko_gateway_max_connections_per_peer",
+          "Cap on client connections per IP address (0: none).", v.max_connections_per_peer);
+    counter("eko_gateway_connections_accepted_total", "Client connections accepted.", nullptr,
+            {{"", v.connections_accepted_total}});
+    counter("eko_gateway_connections_refused_total",
+            "Client connections closed on accept because a cap was reached, by cap.", "reason",
+            {{"max_connections", v.connections_refused_max_connections},
+             {"max_connections_per_peer", v.connections_refused_max_connections_per_peer}});
+    counter("eko_gateway_memory_trims_total",
+            "Times freed memory was returned to the system (malloc_trim).", nullptr,
+            {{"", v.memory_trims_total}});
+    counter("eko_gateway_memory_trimmed_bytes_total",
+            "Resident bytes the trims returned (resident size before minus after).", nullptr,
+            {{"", v.memory_trimmed_bytes_total}});
     return out;
   }
 

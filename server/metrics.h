@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -19,10 +21,25 @@ namespace eko::server {
 // Values read at scrape time rather than recorded per event.
 struct LiveValues {
   double upstream_in_flight = 0;
-  double breaker_state = 0;  // 0 closed, 1 open, 2 half-open
+  // One per circuit-breaker scope (adapters/eko/admission_client.h).
+  struct Breaker {
+    std::string scope;  // "customer", "sender"
+    double state = 0;   // 0 closed, 1 open, 2 half-open
+    // Times it opened, by the cause of the failure that opened it.
+    std::vector<std::pair<std::string, double>> opened_by_cause;
+  };
+  std::vector<Breaker> breakers;
   double dedupe_entries = 0;
   double event_loop_lag_seconds = 0;
   double serving = 1;  // 0 while draining
+  double connections_open = 0;
+  double connections_accepted_total = 0;
+  double connections_refused_max_connections = 0;
+  double connections_refused_max_connections_per_peer = 0;
+  double max_connections = 0;           // the effective cap
+  double max_connections_per_peer = 0;  // 0: none
+  double memory_trims_total = 0;
+  double memory_trimmed_bytes_total = 0;
 };
 
 // Prometheus metrics of the gateway, served as text on http://LISTEN/metrics:
@@ -32,9 +49,17 @@ struct LiveValues {
 //   eko_gateway_upstream_duration_seconds{method}        histogram
 //   eko_gateway_upstream_attempts_total{method}          counter
 //   eko_upstream_fields_ignored_total{rpc,field}         counter
-//   eko_gateway_upstream_in_flight, eko_gateway_breaker_state,
+//   eko_gateway_breaker_state{scope}                     gauge (read live)
+//   eko_gateway_breaker_opened_total{cause,scope}        counter (read live)
+//   eko_gateway_upstream_in_flight,
 //   eko_gateway_dedupe_entries, eko_gateway_event_loop_lag_seconds,
-//   eko_gateway_serving                                  gauges (read live)
+//   eko_gateway_serving, eko_gateway_connections_open,
+//   eko_gateway_max_connections,
+//   eko_gateway_max_connections_per_peer                 gauges (read live)
+//   eko_gateway_connections_accepted_total,
+//   eko_gateway_connections_refused_total{reason},
+//   eko_gateway_memory_trims_total,
+//   eko_gateway_memory_trimmed_bytes_total               counters (read live)
 // Recording is thread-safe.
 class GatewayMetrics {
  public:

@@ -18,19 +18,6 @@ using ::testing::HasSubstr;
 
 using ::grpc::health::v1::HealthCheckResponse;
 
-// The value of the sample line that starts with `series` (name and labels).
-double Sample(const std::string& text, const std::string& series) {
-  size_t at = 0;
-  while ((at = text.find(series, at)) != std::string::npos) {
-    if (at == 0 || text[at - 1] == '\n') {
-      const size_t space = text.find(' ', at + series.size());
-      if (space == at + series.size()) return std::stod(text.substr(space + 1));
-    }
-    at += series.size();
-  }
-  return -1;
-}
-
 TEST(OperabilityTest, MetricsCountCallsByMethodCodeAndReason) {
   auto stack = TestStack::Start({.metrics = true});
   ASSERT_NE(stack, nullptr);
@@ -38,28 +25,31 @@ TEST(OperabilityTest, MetricsCountCallsByMethodCodeAndReason) {
   EXPECT_FALSE(Call(*stack, CustomerLookup("12")).ok());
   EXPECT_FALSE(Call(*stack, CustomerOtp("6111111111", "111111", "stale")).ok());
   const std::string metrics = stack->ScrapeMetrics();
-  EXPECT_EQ(Sample(metrics, R"(eko_gateway_rpc_total{code="OK",method="GetCustomer",reason=""})"),
-            3);
   EXPECT_EQ(
-      Sample(
+      MetricSample(metrics, R"(eko_gateway_rpc_total{code="OK",method="GetCustomer",reason=""})"),
+      3);
+  EXPECT_EQ(
+      MetricSample(
           metrics,
           R"(eko_gateway_rpc_total{code="INVALID_ARGUMENT",method="GetCustomer",reason="FIELD_INVALID"})"),
       1);
   EXPECT_EQ(
-      Sample(
+      MetricSample(
           metrics,
           R"(eko_gateway_rpc_total{code="INVALID_ARGUMENT",method="VerifyCustomerOtp",reason="OTP_INVALID"})"),
       1);
+  EXPECT_EQ(MetricSample(
+                metrics,
+                R"(eko_gateway_upstream_responses_total{http_status="200",method="GetCustomer"})"),
+            3);
   EXPECT_EQ(
-      Sample(metrics,
-             R"(eko_gateway_upstream_responses_total{http_status="200",method="GetCustomer"})"),
-      3);
-  EXPECT_EQ(Sample(metrics, R"(eko_gateway_rpc_duration_seconds_count{method="GetCustomer"})"), 4);
-  EXPECT_EQ(Sample(metrics, "eko_gateway_upstream_in_flight"), 0);
-  EXPECT_EQ(Sample(metrics, "eko_gateway_breaker_state"), 0);
-  EXPECT_EQ(Sample(metrics, "eko_gateway_serving"), 1);
-  EXPECT_GE(Sample(metrics, "eko_gateway_event_loop_lag_seconds"), 0);
-  EXPECT_LT(Sample(metrics, "eko_gateway_event_loop_lag_seconds"), 3);
+      MetricSample(metrics, R"(eko_gateway_rpc_duration_seconds_count{method="GetCustomer"})"), 4);
+  EXPECT_EQ(MetricSample(metrics, "eko_gateway_upstream_in_flight"), 0);
+  EXPECT_EQ(MetricSample(metrics, R"(eko_gateway_breaker_state{scope="customer"})"), 0);
+  EXPECT_EQ(MetricSample(metrics, R"(eko_gateway_breaker_state{scope="sender"})"), 0);
+  EXPECT_EQ(MetricSample(metrics, "eko_gateway_serving"), 1);
+  EXPECT_GE(MetricSample(metrics, "eko_gateway_event_loop_lag_seconds"), 0);
+  EXPECT_LT(MetricSample(metrics, "eko_gateway_event_loop_lag_seconds"), 3);
 }
 
 TEST(OperabilityTest, LivenessAndReadinessAreServing) {

@@ -44,6 +44,12 @@ struct RpcOf;
 EKO_ONBOARDING_RPCS(EKO_TESTING_RPC_OF)
 #undef EKO_TESTING_RPC_OF
 
+// A simulator fault that answers `customer_id` normally after `delay_ms`,
+// `times` times (-1: always).
+inline Fault Delay(const std::string& customer_id, int times, int delay_ms) {
+  return {.customer_id = customer_id, .times = times, .action = "pass", .delay_ms = delay_ms};
+}
+
 inline constexpr std::chrono::milliseconds kCallTimeout = std::chrono::seconds(10);
 
 // Sends `request` to the stack's gateway with a deadline `timeout` from now;

@@ -134,7 +134,7 @@ std::unique_ptr<TestStack> TestStack::Start(const StackOptions& options) {
   gateway_args.insert(gateway_args.end(), options.extra_gateway_flags.begin(),
                       options.extra_gateway_flags.end());
   if (options.metrics) gateway_args.insert(gateway_args.end(), {"--metrics-listen", "127.0.0.1:0"});
-  auto gateway = ChildProcess::Start(gateway_args);
+  auto gateway = ChildProcess::Start(gateway_args, {}, options.gateway_open_file_limit);
   if (!gateway) {
     ADD_FAILURE() << "cannot start " << EKO_GATEWAY_BINARY;
     return nullptr;
@@ -258,6 +258,18 @@ bool TestStack::WaitForRequests(const std::string& customer_id, size_t count,
 
 bool TestStack::WaitForGatewayLog(const std::string& text, std::chrono::milliseconds timeout) {
   return PollUntil([&] { return gateway_->StderrText().find(text) != std::string::npos; }, timeout);
+}
+
+double MetricSample(const std::string& metrics, const std::string& series) {
+  size_t at = 0;
+  while ((at = metrics.find(series, at)) != std::string::npos) {
+    const size_t value = at + series.size();
+    if ((at == 0 || metrics[at - 1] == '\n') && value < metrics.size() && metrics[value] == ' ') {
+      return std::stod(metrics.substr(value + 1));
+    }
+    at = value;
+  }
+  return -1;
 }
 
 std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout) {

@@ -33,6 +33,8 @@ struct StackOptions {
   std::vector<std::string> extra_gateway_flags;
   bool metrics = false;   // serve metrics on a free port (metrics_port())
   std::string fixed_otp;  // passed to eko-sim --fixed-otp when non-empty
+  // When positive, the gateway's RLIMIT_NOFILE (soft and hard).
+  int gateway_open_file_limit = 0;
 };
 
 struct SimOtp {
@@ -145,6 +147,10 @@ std::unique_ptr<grpc::ClientContext> Context(
 // as a whole); UNKNOWN when the call fails.
 grpc::health::v1::HealthCheckResponse::ServingStatus HealthStatus(TestStack& stack,
                                                                   const std::string& service);
+
+// The value of `series` (a metric name with its labels exactly as the text
+// shows them) in Prometheus text `metrics`; -1 when absent.
+double MetricSample(const std::string& metrics, const std::string& series);
 
 // Decoded error details of a failed call.
 struct ErrorDetails {

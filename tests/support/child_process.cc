@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,7 +29,8 @@ std::string NewStderrPath() {
 }  // namespace
 
 std::optional<ChildProcess> ChildProcess::Start(const std::vector<std::string>& argv,
-                                                const std::vector<std::string>& env) {
+                                                const std::vector<std::string>& env,
+                                                int open_file_limit) {
   int out_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) return std::nullopt;
   const std::string stderr_path = NewStderrPath();
@@ -53,6 +55,11 @@ std::optional<ChildProcess> ChildProcess::Start(const std::vector<std::string>& 
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (open_file_limit > 0) {
+      const rlimit files{static_cast<rlim_t>(open_file_limit),
+                         static_cast<rlim_t>(open_file_limit)};
+      if (setrlimit(RLIMIT_NOFILE, &files) != 0) _exit(126);
+    }
     execve(args[0], args.data(), envp.data());
     _exit(127);
   }

@@ -15,9 +15,12 @@ namespace eko::testing {
 class ChildProcess {
  public:
   // Starts `argv[0]` with `argv` and the current environment plus `env`
-  // ("NAME=value" entries). Returns nullopt if the program cannot be started.
+  // ("NAME=value" entries); a positive `open_file_limit` becomes the child's
+  // RLIMIT_NOFILE (soft and hard). Returns nullopt if the program cannot be
+  // started.
   static std::optional<ChildProcess> Start(const std::vector<std::string>& argv,
-                                           const std::vector<std::string>& env = {});
+                                           const std::vector<std::string>& env = {},
+                                           int open_file_limit = 0);
 
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;

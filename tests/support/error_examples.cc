@@ -105,7 +105,7 @@ const std::vector<RowWithoutExample>& RowsWithoutExample() {
       {ErrorId::kCallerUnauthenticated, NoExampleReason::kDedicatedTest, "server/tls_auth_test.cc"},
       {ErrorId::kCallerForbidden, NoExampleReason::kDedicatedTest, "server/tls_auth_test.cc"},
       {ErrorId::kRequestMalformed, NoExampleReason::kDedicatedTest,
-       "server/onboarding_service_test.cc"},
+       "tests/integration/hostile_requests_test.cc"},
       {ErrorId::kDeadlineTooShort, NoExampleReason::kDedicatedTest,
        "tests/integration/resilience_test.cc"},
       {ErrorId::kGatewayOverloaded, NoExampleReason::kDedicatedTest,
@@ -117,7 +117,7 @@ const std::vector<RowWithoutExample>& RowsWithoutExample() {
       {ErrorId::kShutdownCutOffNotSent, NoExampleReason::kDedicatedTest,
        "server/onboarding_service_test.cc"},
       {ErrorId::kShutdownCutOffAfterSending, NoExampleReason::kDedicatedTest,
-       "server/onboarding_service_test.cc"},
+       "tests/integration/hostile_requests_test.cc"},
       // The caller who cancels does not see the answer.
       {ErrorId::kCancelled, NoExampleReason::kNotProvokable, "adapters/eko/classifier_test.cc"},
       // A local failure of the HTTP client has no trigger.
