@@ -209,12 +209,8 @@ TEST(HostileCallerTest, CallsCutOffByTheEndOfTheGraceSayTheOutcomeIsUnknown) {
   auto stack = TestStack::Start({.extra_gateway_flags = {"--shutdown-grace-ms", "1000"}});
   ASSERT_NE(stack, nullptr);
   ASSERT_TRUE(stack->InjectFault(Delay("6111111111", /*times=*/-1, /*delay_ms=*/20000)));
-  std::vector<std::future<grpc::Status>> calls;
-  for (int i = 0; i < 2; ++i) {
-    calls.push_back(std::async(std::launch::async, [&stack] {
-      return Call(*stack, CustomerLookup("6111111111"), std::chrono::milliseconds(25000));
-    }));
-  }
+  std::vector<std::future<grpc::Status>> calls =
+      StartLookups(*stack, "6111111111", 2, std::chrono::milliseconds(25000));
   ASSERT_TRUE(stack->WaitForRequests("6111111111", 2));  // both reached Eko
   const auto signalled = std::chrono::steady_clock::now();
   kill(stack->gateway().pid(), SIGTERM);

@@ -104,4 +104,16 @@ grpc::Status ValidateWithSimOtp(TestStack& stack, const std::string& customer_id
   return Call(stack, EkycOtp(customer_id, otp->otp, otp_ref_id, kyc_request_id), response);
 }
 
+std::vector<std::future<grpc::Status>> StartLookups(TestStack& stack,
+                                                    const std::string& customer_id, int count,
+                                                    std::chrono::milliseconds timeout) {
+  std::vector<std::future<grpc::Status>> calls;
+  for (int i = 0; i < count; ++i) {
+    calls.push_back(std::async(std::launch::async, [&stack, customer_id, timeout] {
+      return Call(stack, CustomerLookup(customer_id), timeout);
+    }));
+  }
+  return calls;
+}
+
 }  // namespace eko::testing

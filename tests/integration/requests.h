@@ -2,7 +2,9 @@
 #define EKO_TESTS_INTEGRATION_REQUESTS_H_
 
 #include <chrono>
+#include <future>
 #include <string>
+#include <vector>
 
 #include "adapters/rpc_registry.h"
 #include "eko/onboarding/v1/onboarding_service.grpc.pb.h"
@@ -83,6 +85,12 @@ v1::StartSenderEkycResponse OnboardAndStartEkyc(TestStack& stack, const std::str
 grpc::Status ValidateWithSimOtp(TestStack& stack, const std::string& customer_id,
                                 const std::string& otp_ref_id, const std::string& kyc_request_id,
                                 v1::ValidateEkycOtpResponse* response);
+
+// Starts `count` GetCustomer calls for `customer_id`, each on a thread of its
+// own with a deadline `timeout` from now; their statuses once they end.
+std::vector<std::future<grpc::Status>> StartLookups(
+    TestStack& stack, const std::string& customer_id, int count,
+    std::chrono::milliseconds timeout = kCallTimeout);
 
 }  // namespace eko::testing
 

@@ -178,11 +178,7 @@ TEST(ResilienceTest, SigtermDrainsInFlightCallsAndExitsZero) {
   auto stack = TestStack::Start({.extra_gateway_flags = {"--shutdown-grace-ms", "5000"}});
   ASSERT_NE(stack, nullptr);
   ASSERT_TRUE(stack->InjectFault(Delay("6111111111", /*times=*/-1, /*delay_ms=*/1000)));
-  std::vector<std::future<grpc::Status>> calls;
-  for (int i = 0; i < 5; ++i) {
-    calls.push_back(std::async(std::launch::async,
-                               [&stack] { return Call(*stack, CustomerLookup("6111111111")); }));
-  }
+  std::vector<std::future<grpc::Status>> calls = StartLookups(*stack, "6111111111", 5);
   ASSERT_TRUE(stack->WaitForRequests("6111111111", 5));  // all five are in flight
   kill(stack->gateway().pid(), SIGTERM);
   // New calls are refused while the in-flight ones finish. The gateway logs
@@ -203,12 +199,8 @@ TEST(ResilienceTest, SecondSigtermDuringTheGraceExitsAtOnce) {
   auto stack = TestStack::Start({.extra_gateway_flags = {"--shutdown-grace-ms", "30000"}});
   ASSERT_NE(stack, nullptr);
   ASSERT_TRUE(stack->InjectFault(Delay("6111111111", /*times=*/-1, /*delay_ms=*/20000)));
-  std::vector<std::future<grpc::Status>> calls;
-  for (int i = 0; i < 2; ++i) {
-    calls.push_back(std::async(std::launch::async, [&stack] {
-      return Call(*stack, CustomerLookup("6111111111"), std::chrono::milliseconds(25000));
-    }));
-  }
+  std::vector<std::future<grpc::Status>> calls =
+      StartLookups(*stack, "6111111111", 2, std::chrono::milliseconds(25000));
   ASSERT_TRUE(stack->WaitForRequests("6111111111", 2));
   kill(stack->gateway().pid(), SIGTERM);
   ASSERT_TRUE(stack->WaitForGatewayLog("\"event\":\"stopping\""));
