@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "adapters/common/log.h"
+#include "adapters/redis_record.h"
 
 namespace eko::server {
 namespace {
@@ -156,6 +157,31 @@ const std::vector<Option>& Options() {
               10000000,
               "most client_ref_ids remembered for duplicate suppression (oldest results are "
               "evicted first)"),
+      Custom("idempotency-store", "EKO_IDEMPOTENCY_STORE", GatewayConfig{}.idempotency_store,
+             "where duplicate suppression keeps client_ref_ids: 'memory' (this replica only) or "
+             "redis://HOST[:PORT][/DB], shared by every replica (claims and results expire after "
+             "--dedupe-window-ms)",
+             [](GatewayConfig& c, const std::string& v) {
+               if (v != "memory") {
+                 if (absl::Status s = adapter::ParseRedisUrl(v).status(); !s.ok()) return s;
+               }
+               c.idempotency_store = v;
+               return absl::OkStatus();
+             }),
+      Custom("idempotency-store-failure", "EKO_IDEMPOTENCY_STORE_FAILURE",
+             GatewayConfig{}.idempotency_store_failure,
+             "while the Redis idempotency store is unreachable, calls with a client_ref_id are "
+             "'closed': refused with UNAVAILABLE / IDEMPOTENCY_STORE_UNAVAILABLE, nothing sent "
+             "(safe to retry), or 'open': sent without cross-replica duplicate suppression "
+             "(logged and counted); calls without one are served either way",
+             [](GatewayConfig& c, const std::string& v) {
+               if (v != "closed" && v != "open") {
+                 return absl::InvalidArgumentError(absl::StrCat(
+                     "--idempotency-store-failure must be closed or open, got '", v, "'"));
+               }
+               c.idempotency_store_failure = v;
+               return absl::OkStatus();
+             }),
       Millis("shutdown-grace-ms", "EKO_SHUTDOWN_GRACE_MS", &GatewayConfig::shutdown_grace, 0,
              600000,
              "on SIGTERM: health turns NOT_SERVING, new calls are refused, and in-flight calls get "

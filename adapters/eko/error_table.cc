@@ -163,7 +163,7 @@ ErrorRow RowOf(ErrorId id) {
       return {.id = "upstream-timeout",
               .layer = ErrorLayer::kTransport,
               .situation = "no answer before the deadline, after the request was sent",
-              .code = Code::kUnavailable,
+              .code = Code::kUnknown,
               .code_if_caller_deadline = Code::kDeadlineExceeded,
               .reason = reason::kUpstreamTimeout,
               .message = "Eko did not answer in time; the outcome is unknown",
@@ -177,7 +177,7 @@ ErrorRow RowOf(ErrorId id) {
           .id = "upstream-connection-reset",
           .layer = ErrorLayer::kTransport,
           .situation = "the connection is reset after the request was sent, before any response",
-          .code = Code::kUnavailable,
+          .code = Code::kUnknown,
           .reason = reason::kUpstreamTimeout,
           .message = "the connection to Eko broke; the outcome is unknown",
           .guidance = "as for upstream-timeout: the outcome is unknown (upstreamOutcome=UNKNOWN)",
@@ -245,17 +245,15 @@ ErrorRow RowOf(ErrorId id) {
               .guidance = "retry after RetryInfo's delay (taken from Retry-After)",
               .match = {.http_ranges = {{429, 429}}}};
     case ErrorId::kUpstreamUnavailable:
-      return {
-          .id = "upstream-unavailable",
-          .layer = ErrorLayer::kHttp,
-          .situation = "HTTP 5xx",
-          .code = Code::kUnavailable,
-          .reason = reason::kUpstreamUnavailable,
-          .details = kRetryInfo,
-          .message = "Eko is failing; retry later",
-          .guidance = "retry after RetryInfo's delay; Eko may have acted (upstreamOutcome=UNKNOWN)",
-          .match = {.http_ranges = {{500, 599}}},
-          .upstream_outcome = "UNKNOWN"};
+      return {.id = "upstream-unavailable",
+              .layer = ErrorLayer::kHttp,
+              .situation = "HTTP 5xx",
+              .code = Code::kUnknown,
+              .reason = reason::kUpstreamUnavailable,
+              .message = "Eko answered with a server error; the outcome is unknown",
+              .guidance = "as for upstream-timeout: Eko may have acted (upstreamOutcome=UNKNOWN)",
+              .match = {.http_ranges = {{500, 599}}},
+              .upstream_outcome = "UNKNOWN"};
     case ErrorId::kUpstreamHttpUnmapped:
       return {.id = "upstream-http-unmapped",
               .layer = ErrorLayer::kHttp,
