@@ -10,6 +10,14 @@
 
 namespace eko::testing {
 
+// Whether resident sizes say anything about the code: not under ASan, whose
+// allocator keeps freed memory in quarantine and ignores malloc_trim.
+#ifdef EKO_SANITIZED
+inline constexpr bool kResidentMemoryIsMeaningful = false;
+#else
+inline constexpr bool kResidentMemoryIsMeaningful = true;
+#endif
+
 // What a running process holds, read from /proc: open file descriptors and
 // resident memory. -1 when /proc cannot be read (the process is gone).
 struct ProcessStats {
