@@ -81,6 +81,17 @@ void DeduplicatingClient::Forgotten(uint64_t id) {
   forwarded_.erase(id);
 }
 
+DuplicateStore::Outcome OutcomeForRepeats(Rpc rpc, const absl::Status& status, std::string response,
+                                          const CallSummary& summary) {
+  const bool ended_by_caller =
+      summary.outcome == UpstreamOutcome::kCancelled ||
+      (summary.outcome == UpstreamOutcome::kTimedOut && summary.deadline_was_callers);
+  if (ended_by_caller) {
+    return {GatewayError(ErrorId::kClientRefIdOutcomeUnknown, rpc, {}), "", summary.client_ref_id};
+  }
+  return {status, std::move(response), summary.client_ref_id};
+}
+
 std::string RequestFingerprint(const std::string& serialized_request) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

@@ -97,6 +97,13 @@ class DeduplicatingClient final : public UpstreamClient {
   SerialExecutor executor_;                           // last: drained before the members above go
 };
 
+// What the first call of a key leaves to its repeats: its own outcome,
+// except when its caller's deadline or cancellation ended it (codes about
+// that caller, not about the request): then, as the request may have
+// reached Eko, the error of row client-ref-id-outcome-unknown.
+DuplicateStore::Outcome OutcomeForRepeats(Rpc rpc, const absl::Status& status, std::string response,
+                                          const CallSummary& summary);
+
 // Fingerprint of a request: SHA-256 of its serialized bytes.
 std::string RequestFingerprint(const std::string& serialized_request);
 
@@ -197,15 +204,16 @@ absl::StatusOr<uint64_t> DeduplicatingClient::StartFirst(const std::string& key,
                                                          const CallOptions& options,
                                                          UpstreamDone<Response> done) {
   if (!tracked) return CallUpstream(*inner_, request, options, std::move(done));
-  absl::StatusOr<uint64_t> started =
-      CallUpstream(*inner_, request, options,
-                   [this, key, done = std::move(done)](absl::StatusOr<Response> result,
-                                                       const CallSummary& summary) mutable {
-                     DuplicateStore::Outcome outcome{result.status(), "", summary.client_ref_id};
-                     if (result.ok()) outcome.response = result->SerializeAsString();
-                     store_->Finish(key, outcome, clock_.Now());
-                     std::move(done)(std::move(result), summary);
-                   });
+  absl::StatusOr<uint64_t> started = CallUpstream(
+      *inner_, request, options,
+      [this, key, done = std::move(done)](absl::StatusOr<Response> result,
+                                          const CallSummary& summary) mutable {
+        store_->Finish(key,
+                       OutcomeForRepeats(RpcTraits<Request>::kRpc, result.status(),
+                                         result.ok() ? result->SerializeAsString() : "", summary),
+                       clock_.Now());
+        std::move(done)(std::move(result), summary);
+      });
   // Refused by the inner client (its `done` never runs): repeats may retry.
   if (!started.ok()) store_->Finish(key, {started.status(), "", ""}, clock_.Now());
   return started;

@@ -171,6 +171,67 @@ TEST_F(DeduplicatingClientTest, ANonDefinitiveOutcomeReachesWaitersAndIsForgotte
   EXPECT_EQ(inner_.calls(), 2);
 }
 
+TEST_F(DeduplicatingClientTest, AnUnknownOutcomeIsKeptSoARetryIsNotSentAgain) {
+  absl::StatusOr<uint64_t> first = Call();
+  ASSERT_TRUE(first.ok());
+  const absl::Status unknown = GatewayError(ErrorId::kUpstreamTimeout, Rpc::kOnboardCustomer, {});
+  inner_.Finish(*first, unknown);
+  ASSERT_EQ(completions_.WaitFor(1).size(), 1u);
+  ASSERT_TRUE(Call().ok());
+  const std::vector<Completion> seen = completions_.WaitFor(2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_THAT(seen[1].status, HasReason(absl::StatusCode::kUnknown, reason::kUpstreamTimeout));
+  EXPECT_TRUE(seen[1].summary.replayed);
+  EXPECT_EQ(inner_.calls(), 1);
+}
+
+TEST_F(DeduplicatingClientTest, AFirstCallItsCallerCancelledLeavesAnUnknownOutcome) {
+  absl::StatusOr<uint64_t> first = Call();
+  ASSERT_TRUE(first.ok());
+  client_.Cancel(*first);
+  std::vector<Completion> seen = completions_.WaitFor(1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].status.code(), absl::StatusCode::kCancelled);  // its own caller's code
+  // The request may have reached Eko: a repeat is not sent again.
+  ASSERT_TRUE(Call().ok());
+  seen = completions_.WaitFor(2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_THAT(seen[1].status,
+              HasReason(absl::StatusCode::kUnknown, reason::kClientRefIdOutcomeUnknown));
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(rich::GetErrorInfo(seen[1].status, &info));
+  EXPECT_EQ(info.metadata().at("upstreamOutcome"), "UNKNOWN");
+  EXPECT_EQ(inner_.calls(), 1);
+}
+
+TEST(OutcomeForRepeatsTest, OnlyOutcomesEndedByTheCallerAreReplaced) {
+  const absl::Status eko = EkoError();
+  CallSummary answered;
+  answered.outcome = UpstreamOutcome::kAnswered;
+  answered.client_ref_id = "ref-1";
+  DuplicateStore::Outcome kept = OutcomeForRepeats(Rpc::kOnboardCustomer, eko, "", answered);
+  EXPECT_EQ(kept.status, eko);
+  EXPECT_EQ(kept.client_ref_id, "ref-1");
+  EXPECT_EQ(OutcomeForRepeats(Rpc::kOnboardCustomer, absl::OkStatus(), "bytes", answered).response,
+            "bytes");
+
+  CallSummary timed_out;
+  timed_out.outcome = UpstreamOutcome::kTimedOut;
+  const absl::Status own_budget =
+      GatewayError(ErrorId::kUpstreamTimeout, Rpc::kOnboardCustomer, {});
+  EXPECT_EQ(OutcomeForRepeats(Rpc::kOnboardCustomer, own_budget, "", timed_out).status, own_budget);
+  timed_out.deadline_was_callers = true;
+  EXPECT_THAT(
+      OutcomeForRepeats(Rpc::kOnboardCustomer, absl::DeadlineExceededError("x"), "", timed_out)
+          .status,
+      HasReason(absl::StatusCode::kUnknown, reason::kClientRefIdOutcomeUnknown));
+  CallSummary cancelled;
+  cancelled.outcome = UpstreamOutcome::kCancelled;
+  EXPECT_THAT(
+      OutcomeForRepeats(Rpc::kOnboardCustomer, absl::CancelledError("x"), "", cancelled).status,
+      HasReason(absl::StatusCode::kUnknown, reason::kClientRefIdOutcomeUnknown));
+}
+
 TEST_F(DeduplicatingClientTest, ARefusalOfTheInnerClientIsReturnedAndForgotten) {
   inner_.Refuse(absl::ResourceExhaustedError("overloaded"));
   EXPECT_EQ(Call().status().code(), absl::StatusCode::kResourceExhausted);

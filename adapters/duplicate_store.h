@@ -68,10 +68,12 @@ class DuplicateStore {
   // Keys held (in memory), for metrics.
   virtual size_t size() const = 0;
 
-  // True for outcomes worth replaying: OK, and errors that carry Eko's
-  // answer (ErrorInfo metadata `ekoStatus`). Other errors (not sent, refused
-  // by the gateway, outcome unknown) reach the repeats waiting at that
-  // moment and are then forgotten, so a retry goes upstream again.
+  // True for outcomes kept for later repeats: OK, errors that carry Eko's
+  // answer (ErrorInfo metadata `ekoStatus`), and errors after which Eko may
+  // have acted (metadata upstreamOutcome=UNKNOWN): sending such a request
+  // again could act twice, so its repeats get the unknown outcome instead.
+  // Other errors (nothing sent, refused by the gateway) reach the repeats
+  // waiting at that moment and are then forgotten, so a retry goes upstream.
   static bool IsDefinitive(const absl::Status& status);
 };
 

@@ -12,7 +12,11 @@ DuplicateSuppressor::DuplicateSuppressor(absl::Duration window, size_t max_entri
 bool DuplicateStore::IsDefinitive(const absl::Status& status) {
   if (status.ok()) return true;
   google::rpc::ErrorInfo info;
-  return rich::GetErrorInfo(status, &info) && info.metadata().count("ekoStatus") > 0;
+  if (!rich::GetErrorInfo(status, &info)) return false;
+  const auto& metadata = info.metadata();
+  if (metadata.count("ekoStatus") > 0) return true;
+  const auto outcome = metadata.find("upstreamOutcome");
+  return outcome != metadata.end() && outcome->second == "UNKNOWN";
 }
 
 void DuplicateSuppressor::EvictLocked(absl::Time now) {

@@ -74,6 +74,21 @@ TEST(DuplicateSuppressorTest, NonDefinitiveOutcomesAreNotKept) {
   EXPECT_EQ(Begin(d, "k", "f1", kT0, &seen), Kind::kProceed);  // a retry goes up
 }
 
+TEST(DuplicateSuppressorTest, UnknownOutcomesAreKeptAndNotSentOnesForgotten) {
+  auto with_outcome = [](absl::StatusCode code, const char* upstream_outcome) {
+    return rich::ErrorBuilder(code, "X", "x").Metadata("upstreamOutcome", upstream_outcome).Build();
+  };
+  DuplicateSuppressor d(absl::Minutes(10), 100);
+  std::vector<Outcome> seen;
+  ASSERT_EQ(Begin(d, "unknown", "f", kT0, &seen), Kind::kProceed);
+  d.Finish("unknown", Outcome{with_outcome(absl::StatusCode::kUnknown, "UNKNOWN"), "", "u"}, kT0);
+  EXPECT_EQ(Begin(d, "unknown", "f", kT0, &seen), Kind::kReplay);
+  ASSERT_EQ(Begin(d, "not-sent", "f", kT0, &seen), Kind::kProceed);
+  d.Finish("not-sent", Outcome{with_outcome(absl::StatusCode::kUnavailable, "NOT_SENT"), "", "n"},
+           kT0);
+  EXPECT_EQ(Begin(d, "not-sent", "f", kT0, &seen), Kind::kProceed);
+}
+
 TEST(DuplicateSuppressorTest, MemoryIsBounded) {
   DuplicateSuppressor d(absl::Minutes(10), 3);
   std::vector<Outcome> seen;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "adapters/common/log.h"
 #include "adapters/common/rich_status.h"
+#include "adapters/eko/error_table.h"
 #include "adapters/redis_record.h"
 
 namespace eko::adapter {
@@ -111,9 +112,9 @@ DuplicateStore::Verdict RedisDuplicateStore::Unreachable() {
     refused_.fetch_add(1);
     Verdict refused{.kind = Verdict::Kind::kRefused};
     refused.outcome.status =
-        rich::ErrorBuilder(absl::StatusCode::kUnavailable, kIdempotencyStoreUnavailable,
-                           "the idempotency store is unreachable; the request was not sent")
-            .Metadata("upstreamOutcome", "NOT_SENT")
+        RowError(ErrorId::kIdempotencyStoreUnavailable)
+            .Metadata("upstreamOutcome",
+                      ErrorRowFor(ErrorId::kIdempotencyStoreUnavailable).upstream_outcome)
             .RetryAfter(absl::Seconds(1));
     return refused;
   }

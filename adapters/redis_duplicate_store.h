@@ -17,15 +17,10 @@
 
 namespace eko::adapter {
 
-// ErrorInfo reason of the refusal of a call with a client_ref_id while the
-// idempotency store is unreachable and the failure mode is closed
-// (UNAVAILABLE, metadata upstreamOutcome=NOT_SENT: safe to retry).
-inline constexpr char kIdempotencyStoreUnavailable[] = "IDEMPOTENCY_STORE_UNAVAILABLE";
-
 // What to do with a call that carries a client_ref_id while Redis cannot be
 // reached.
 enum class StoreFailureMode {
-  kClosed,  // refuse it: UNAVAILABLE, nothing sent
+  kClosed,  // refuse it: error row idempotency-store-unavailable, nothing sent
   kOpen,    // send it without duplicate suppression (logged, counted)
 };
 
@@ -44,8 +39,8 @@ struct RedisDuplicateStoreOptions {
 
 // A DuplicateStore shared by every replica through Redis. One key per call:
 // `SET key <fingerprint, in flight> NX PX window` claims it; the first call's
-// definitive outcome replaces the value (same TTL); a non-definitive one
-// deletes the key so that a retry goes upstream again. A repeat finds the
+// definitive outcome (DuplicateStore::IsDefinitive) replaces the value
+// (same TTL); any other deletes the key so that a retry goes upstream again. A repeat finds the
 // value: another fingerprint is a conflict, a result is replayed, and a
 // call in flight is polled for (with backoff, within the repeat's deadline).
 // Every verdict is decided on the connection's thread (kPending), except

@@ -151,8 +151,9 @@ const std::vector<Option>& Options() {
              "how long the breaker stays open (calls fail with UNAVAILABLE, reason "
              "UPSTREAM_CIRCUIT_OPEN) before one probe call"),
       Millis("dedupe-window-ms", "EKO_DEDUPE_WINDOW_MS", &GatewayConfig::dedupe_window, 0, 86400000,
-             "how long a definitive result stays available to repeats of the same request with the "
-             "same caller-given client_ref_id (per replica; 0 disables duplicate suppression)"),
+             "how long the outcome of a call with a caller-given client_ref_id (Eko's answer, or "
+             "an unknown outcome) answers repeats of the same request, in this replica or, with a "
+             "Redis --idempotency-store, in every replica (0 disables duplicate suppression)"),
       Integer("dedupe-max-entries", "EKO_DEDUPE_MAX_ENTRIES", &GatewayConfig::dedupe_max_entries, 1,
               10000000,
               "most client_ref_ids remembered for duplicate suppression (oldest results are "

@@ -120,6 +120,35 @@ ErrorRow RowOf(ErrorId id) {
                   "use a fresh client_ref_id per distinct request; repeat the exact same "
                   "request to get the first call's result",
               .default_fields = {{0, "client_ref_id"}}};
+    case ErrorId::kClientRefIdOutcomeUnknown:
+      return {.id = "client-ref-id-outcome-unknown",
+              .layer = ErrorLayer::kGateway,
+              .situation =
+                  "the same request under a client_ref_id whose first call ended with an "
+                  "unknown outcome (within --dedupe-window-ms): its caller's deadline or "
+                  "cancellation ended it while the request to Eko was under way; nothing is "
+                  "sent again",
+              .code = Code::kUnknown,
+              .reason = reason::kClientRefIdOutcomeUnknown,
+              .message =
+                  "an earlier call with this client_ref_id ended before Eko answered; its "
+                  "outcome is unknown and the request is not sent again",
+              .guidance =
+                  "look the customer up (GetCustomer/GetSender); repeat the write only if it "
+                  "did not happen, with a new client_ref_id",
+              .upstream_outcome = "UNKNOWN"};
+    case ErrorId::kIdempotencyStoreUnavailable:
+      return {.id = "idempotency-store-unavailable",
+              .layer = ErrorLayer::kGateway,
+              .situation =
+                  "a call with a client_ref_id while the shared idempotency store (Redis) "
+                  "cannot be reached, with --idempotency-store-failure=closed; nothing is sent",
+              .code = Code::kUnavailable,
+              .reason = reason::kIdempotencyStoreUnavailable,
+              .details = kRetryInfo,
+              .message = "the idempotency store is unreachable; the request was not sent",
+              .guidance = "safe to retry after RetryInfo's delay (upstreamOutcome=NOT_SENT)",
+              .upstream_outcome = "NOT_SENT"};
 
     case ErrorId::kShutdownCutOffNotSent:
       return {.id = "shutdown-cut-off-not-sent",

@@ -38,6 +38,8 @@ enum class ErrorId {
   kGatewayOverloaded,
   kUpstreamCircuitOpen,
   kClientRefIdReused,
+  kClientRefIdOutcomeUnknown,
+  kIdempotencyStoreUnavailable,
   kShutdownCutOffNotSent,
   kShutdownCutOffAfterSending,
   // transport
