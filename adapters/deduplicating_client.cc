@@ -15,9 +15,20 @@ void DeduplicatingClient::Cancel(uint64_t call_id) {
     inner_->Cancel(call_id);
     return;
   }
-  Answer answer = TakeAnswer(call_id);
-  if (answer == nullptr) return;  // already answered
-  executor_.Post([answer = std::move(answer)]() mutable { std::move(answer)(nullptr); });
+  if (Answer answer = TakeAnswer(call_id); answer != nullptr) {
+    executor_.Post([answer = std::move(answer)]() mutable { std::move(answer)(nullptr); });
+    return;
+  }
+  // Answered, or sent upstream by an answer: the executor has run it (or
+  // is running it) before this task, so forwarded_ knows the inner id.
+  executor_.Post([this, call_id] {
+    uint64_t inner_id = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto it = forwarded_.find(call_id); it != forwarded_.end()) inner_id = it->second;
+    }
+    if (inner_id != 0) inner_->Cancel(inner_id);
+  });
 }
 
 size_t DeduplicatingClient::pending_repeats() const {
@@ -25,11 +36,14 @@ size_t DeduplicatingClient::pending_repeats() const {
   return answers_.size();
 }
 
-uint64_t DeduplicatingClient::AddAnswer(Answer answer) {
+uint64_t DeduplicatingClient::NextId() {
   std::lock_guard<std::mutex> lock(mu_);
-  const uint64_t id = kAnsweredHere | ++next_id_;
+  return kAnsweredHere | ++next_id_;
+}
+
+void DeduplicatingClient::AddAnswer(uint64_t id, Answer answer) {
+  std::lock_guard<std::mutex> lock(mu_);
   answers_.emplace(id, std::move(answer));
-  return id;
 }
 
 DeduplicatingClient::Answer DeduplicatingClient::TakeAnswer(uint64_t id) {
@@ -41,12 +55,41 @@ DeduplicatingClient::Answer DeduplicatingClient::TakeAnswer(uint64_t id) {
   return answer;
 }
 
-DuplicateStore::Waiter DeduplicatingClient::AnswerLater(uint64_t id) {
-  return [this, id](const DuplicateStore::Outcome& first) {
-    executor_.Post([this, id, first] {
-      if (Answer answer = TakeAnswer(id); answer != nullptr) std::move(answer)(&first);
-    });
-  };
+void DeduplicatingClient::AnswerLater(uint64_t id, const std::string& key, Verdict verdict) {
+  executor_.Post([this, id, key, verdict = std::move(verdict)] {
+    if (Answer answer = TakeAnswer(id); answer != nullptr) {
+      std::move(answer)(&verdict);
+    } else if (verdict.kind == Verdict::Kind::kProceed && verdict.tracked) {
+      // Cancelled before the store let it go first: release the key.
+      store_->Finish(key, {absl::CancelledError("cancelled before it was sent"), "", ""},
+                     clock_.Now());
+    }
+  });
+}
+
+void DeduplicatingClient::Forwarded(uint64_t id, uint64_t inner_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (inner_id == 0) {
+    forwarded_[id] = 0;
+  } else if (auto it = forwarded_.find(id); it != forwarded_.end()) {
+    it->second = inner_id;  // unless the call has already completed
+  }
+}
+
+void DeduplicatingClient::Forgotten(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  forwarded_.erase(id);
+}
+
+DuplicateStore::Outcome OutcomeForRepeats(Rpc rpc, const absl::Status& status, std::string response,
+                                          const CallSummary& summary) {
+  const bool ended_by_caller =
+      summary.outcome == UpstreamOutcome::kCancelled ||
+      (summary.outcome == UpstreamOutcome::kTimedOut && summary.deadline_was_callers);
+  if (ended_by_caller) {
+    return {GatewayError(ErrorId::kClientRefIdOutcomeUnknown, rpc, {}), "", summary.client_ref_id};
+  }
+  return {status, std::move(response), summary.client_ref_id};
 }
 
 std::string RequestFingerprint(const std::string& serialized_request) {

@@ -171,6 +171,67 @@ TEST_F(DeduplicatingClientTest, ANonDefinitiveOutcomeReachesWaitersAndIsForgotte
   EXPECT_EQ(inner_.calls(), 2);
 }
 
+TEST_F(DeduplicatingClientTest, AnUnknownOutcomeIsKeptSoARetryIsNotSentAgain) {
+  absl::StatusOr<uint64_t> first = Call();
+  ASSERT_TRUE(first.ok());
+  const absl::Status unknown = GatewayError(ErrorId::kUpstreamTimeout, Rpc::kOnboardCustomer, {});
+  inner_.Finish(*first, unknown);
+  ASSERT_EQ(completions_.WaitFor(1).size(), 1u);
+  ASSERT_TRUE(Call().ok());
+  const std::vector<Completion> seen = completions_.WaitFor(2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_THAT(seen[1].status, HasReason(absl::StatusCode::kUnknown, reason::kUpstreamTimeout));
+  EXPECT_TRUE(seen[1].summary.replayed);
+  EXPECT_EQ(inner_.calls(), 1);
+}
+
+TEST_F(DeduplicatingClientTest, AFirstCallItsCallerCancelledLeavesAnUnknownOutcome) {
+  absl::StatusOr<uint64_t> first = Call();
+  ASSERT_TRUE(first.ok());
+  client_.Cancel(*first);
+  std::vector<Completion> seen = completions_.WaitFor(1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].status.code(), absl::StatusCode::kCancelled);  // its own caller's code
+  // The request may have reached Eko: a repeat is not sent again.
+  ASSERT_TRUE(Call().ok());
+  seen = completions_.WaitFor(2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_THAT(seen[1].status,
+              HasReason(absl::StatusCode::kUnknown, reason::kClientRefIdOutcomeUnknown));
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(rich::GetErrorInfo(seen[1].status, &info));
+  EXPECT_EQ(info.metadata().at("upstreamOutcome"), "UNKNOWN");
+  EXPECT_EQ(inner_.calls(), 1);
+}
+
+TEST(OutcomeForRepeatsTest, OnlyOutcomesEndedByTheCallerAreReplaced) {
+  const absl::Status eko = EkoError();
+  CallSummary answered;
+  answered.outcome = UpstreamOutcome::kAnswered;
+  answered.client_ref_id = "ref-1";
+  DuplicateStore::Outcome kept = OutcomeForRepeats(Rpc::kOnboardCustomer, eko, "", answered);
+  EXPECT_EQ(kept.status, eko);
+  EXPECT_EQ(kept.client_ref_id, "ref-1");
+  EXPECT_EQ(OutcomeForRepeats(Rpc::kOnboardCustomer, absl::OkStatus(), "bytes", answered).response,
+            "bytes");
+
+  CallSummary timed_out;
+  timed_out.outcome = UpstreamOutcome::kTimedOut;
+  const absl::Status own_budget =
+      GatewayError(ErrorId::kUpstreamTimeout, Rpc::kOnboardCustomer, {});
+  EXPECT_EQ(OutcomeForRepeats(Rpc::kOnboardCustomer, own_budget, "", timed_out).status, own_budget);
+  timed_out.deadline_was_callers = true;
+  EXPECT_THAT(
+      OutcomeForRepeats(Rpc::kOnboardCustomer, absl::DeadlineExceededError("x"), "", timed_out)
+          .status,
+      HasReason(absl::StatusCode::kUnknown, reason::kClientRefIdOutcomeUnknown));
+  CallSummary cancelled;
+  cancelled.outcome = UpstreamOutcome::kCancelled;
+  EXPECT_THAT(
+      OutcomeForRepeats(Rpc::kOnboardCustomer, absl::CancelledError("x"), "", cancelled).status,
+      HasReason(absl::StatusCode::kUnknown, reason::kClientRefIdOutcomeUnknown));
+}
+
 TEST_F(DeduplicatingClientTest, ARefusalOfTheInnerClientIsReturnedAndForgotten) {
   inner_.Refuse(absl::ResourceExhaustedError("overloaded"));
   EXPECT_EQ(Call().status().code(), absl::StatusCode::kResourceExhausted);
@@ -252,6 +313,127 @@ TEST_F(DeduplicatingClientTest, EachCallerHasItsOwnClientRefIds) {
   for (const Completion& c : seen) EXPECT_EQ(c.message, "for-alice");
   EXPECT_EQ(completions_.count(), 2u);  // bob's and carol's calls are still held
   inner_.Release();
+}
+
+// A store shared between replicas decides later: it holds every Begin until
+// the test decides it, and records the Finish calls.
+class LateStore final : public DuplicateStore {
+ public:
+  Verdict Begin(const Claim& claim, Decided decided) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    keys_.push_back(claim.key);
+    pending_.push_back(std::move(decided));
+    return Verdict{};
+  }
+  void Finish(const std::string& key, const Outcome& outcome, absl::Time) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    finished_.emplace_back(key, outcome.status);
+  }
+  size_t size() const override { return 0; }
+
+  // Decides the oldest Begin not yet decided, from another thread.
+  void Decide(Verdict verdict) {
+    Decided decided;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      decided = std::move(pending_.front());
+      pending_.erase(pending_.begin());
+    }
+    std::thread([&decided, &verdict] { std::move(decided)(std::move(verdict)); }).join();
+  }
+  std::vector<std::pair<std::string, absl::Status>> finished() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return finished_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> keys_;
+  std::vector<Decided> pending_;
+  std::vector<std::pair<std::string, absl::Status>> finished_;
+};
+
+// True once `condition` holds (polled for up to 5 s).
+template <typename Condition>
+bool Eventually(Condition condition) {
+  for (int i = 0; i < 500; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+using Kind = DuplicateStore::Verdict::Kind;
+
+class LateVerdictTest : public ::testing::Test {
+ protected:
+  LateVerdictTest() { inner_.Hold(); }
+  absl::StatusOr<uint64_t> Call() {
+    return client_.OnboardCustomer(Onboard("ref-1", "Asha Rao"), CallOptions{},
+                                   completions_.Record());
+  }
+
+  FakeUpstreamClient inner_;
+  LateStore store_;
+  Completions completions_;
+  DeduplicatingClient client_{&store_, &inner_};
+};
+
+TEST_F(LateVerdictTest, ALateProceedSendsTheCallAndStoresItsOutcome) {
+  absl::StatusOr<uint64_t> id = Call();
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(inner_.calls(), 0);
+  EXPECT_EQ(client_.pending_repeats(), 1u);
+  store_.Decide({.kind = Kind::kProceed});
+  ASSERT_TRUE(Eventually([&] { return inner_.calls() == 1; }));
+  inner_.Answer("first");
+  inner_.Finish(1, absl::OkStatus());  // the inner client's first id
+  const std::vector<Completion> seen = completions_.WaitFor(1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].message, "first");
+  EXPECT_FALSE(seen[0].summary.replayed);
+  ASSERT_TRUE(Eventually([&] { return store_.finished().size() == 1; }));
+  EXPECT_TRUE(store_.finished()[0].second.ok());
+}
+
+TEST_F(LateVerdictTest, ALateRefusalOrConflictCompletesTheCallWithoutSendingIt) {
+  ASSERT_TRUE(Call().ok());
+  ASSERT_TRUE(Call().ok());
+  DuplicateStore::Verdict refused{.kind = Kind::kRefused};
+  refused.outcome.status = absl::UnavailableError("store down");
+  store_.Decide(std::move(refused));
+  store_.Decide({.kind = Kind::kConflict});
+  const std::vector<Completion> seen = completions_.WaitFor(2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(seen[1].status,
+              HasReason(absl::StatusCode::kInvalidArgument, reason::kClientRefIdReused));
+  EXPECT_EQ(inner_.calls(), 0);
+  EXPECT_TRUE(store_.finished().empty());
+}
+
+TEST_F(LateVerdictTest, ACallCancelledBeforeItsLateProceedReleasesTheKey) {
+  absl::StatusOr<uint64_t> id = Call();
+  ASSERT_TRUE(id.ok());
+  client_.Cancel(*id);
+  ASSERT_EQ(completions_.WaitFor(1).size(), 1u);
+  store_.Decide({.kind = Kind::kProceed});
+  ASSERT_TRUE(Eventually([&] { return store_.finished().size() == 1; }));
+  EXPECT_FALSE(store_.finished()[0].second.ok());  // not kept: a retry goes upstream
+  EXPECT_EQ(inner_.calls(), 0);
+  EXPECT_EQ(completions_.count(), 1u);
+}
+
+TEST_F(LateVerdictTest, CancelAfterALateProceedReachesTheInnerCall) {
+  absl::StatusOr<uint64_t> id = Call();
+  ASSERT_TRUE(id.ok());
+  store_.Decide({.kind = Kind::kProceed});
+  ASSERT_TRUE(Eventually([&] { return inner_.calls() == 1; }));
+  client_.Cancel(*id);
+  ASSERT_TRUE(Eventually([&] { return inner_.cancelled() == std::vector<uint64_t>{1}; }));
+  const std::vector<Completion> seen = completions_.WaitFor(1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].status.code(), absl::StatusCode::kCancelled);
 }
 
 TEST(DuplicateKeyTest, EachPartTellsKeysApart) {

@@ -9,10 +9,14 @@ namespace eko::adapter {
 DuplicateSuppressor::DuplicateSuppressor(absl::Duration window, size_t max_entries)
     : window_(window), max_entries_(max_entries) {}
 
-bool DuplicateSuppressor::IsDefinitive(const absl::Status& status) {
+bool DuplicateStore::IsDefinitive(const absl::Status& status) {
   if (status.ok()) return true;
   google::rpc::ErrorInfo info;
-  return rich::GetErrorInfo(status, &info) && info.metadata().count("ekoStatus") > 0;
+  if (!rich::GetErrorInfo(status, &info)) return false;
+  const auto& metadata = info.metadata();
+  if (metadata.count("ekoStatus") > 0) return true;
+  const auto outcome = metadata.find("upstreamOutcome");
+  return outcome != metadata.end() && outcome->second == "UNKNOWN";
 }
 
 void DuplicateSuppressor::EvictLocked(absl::Time now) {
@@ -27,34 +31,37 @@ void DuplicateSuppressor::EvictLocked(absl::Time now) {
   }
 }
 
-DuplicateSuppressor::Decision DuplicateSuppressor::Begin(const std::string& key,
-                                                         const std::string& fingerprint,
-                                                         absl::Time now, Waiter waiter) {
-  std::unique_lock<std::mutex> lock(mu_);
-  EvictLocked(now);
-  auto it = entries_.find(key);
+DuplicateSuppressor::Verdict DuplicateSuppressor::Begin(const Claim& claim, Decided decided) {
+  std::lock_guard<std::mutex> lock(mu_);
+  EvictLocked(claim.now);
+  Verdict verdict;
+  auto it = entries_.find(claim.key);
   if (it == entries_.end()) {
-    if (entries_.size() >= max_entries_) return Decision::kProceed;  // untracked
+    verdict.kind = Verdict::Kind::kProceed;
+    if (entries_.size() >= max_entries_) {
+      verdict.tracked = false;
+      return verdict;
+    }
     Entry entry;
-    entry.fingerprint = fingerprint;
+    entry.fingerprint = claim.fingerprint;
     entry.order = finished_order_.end();
-    entries_.emplace(key, std::move(entry));
-    return Decision::kProceed;
+    entries_.emplace(claim.key, std::move(entry));
+    return verdict;
   }
   Entry& entry = it->second;
-  if (entry.fingerprint != fingerprint) return Decision::kConflict;
-  if (!entry.finished) {
-    entry.waiters.push_back(std::move(waiter));
-    return Decision::kJoined;
+  if (entry.fingerprint != claim.fingerprint) {
+    verdict.kind = Verdict::Kind::kConflict;
+  } else if (!entry.finished) {
+    entry.waiters.push_back(std::move(decided));  // kPending
+  } else {
+    verdict.kind = Verdict::Kind::kReplay;
+    verdict.outcome = entry.outcome;
   }
-  const Outcome outcome = entry.outcome;
-  lock.unlock();
-  std::move(waiter)(outcome);
-  return Decision::kJoined;
+  return verdict;
 }
 
 void DuplicateSuppressor::Finish(const std::string& key, const Outcome& outcome, absl::Time now) {
-  std::vector<Waiter> waiters;
+  std::vector<Decided> waiters;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = entries_.find(key);
@@ -69,7 +76,9 @@ void DuplicateSuppressor::Finish(const std::string& key, const Outcome& outcome,
       entries_.erase(it);
     }
   }
-  for (Waiter& waiter : waiters) std::move(waiter)(outcome);
+  for (Decided& waiter : waiters) {
+    std::move(waiter)(Verdict{.kind = Verdict::Kind::kReplay, .outcome = outcome});
+  }
 }
 
 size_t DuplicateSuppressor::size() const {

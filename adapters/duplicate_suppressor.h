@@ -18,11 +18,11 @@ namespace eko::adapter {
 // the same request get the first call's result instead of a second upstream
 // call (and a second OTP), while the first is in flight or for `window`
 // after it ended. A different request under a used key is a conflict.
+// Only definitive results are kept (DuplicateStore::IsDefinitive).
 //
-// Only definitive results are kept: OK, and errors that carry Eko's answer
-// (ErrorInfo metadata `ekoStatus`). Other errors (not sent, refused by the
-// gateway, outcome unknown) are handed to the calls waiting at that moment
-// and then forgotten, so a retry goes upstream again.
+// Every verdict is known at once except a repeat's while the first call is
+// in flight: that one is kPending, and its `decided` runs (kReplay) on the
+// thread that calls Finish.
 //
 // Memory is bounded: at most `max_entries` keys; beyond that the oldest
 // finished entries are evicted, and if every entry is still in flight new
@@ -31,13 +31,9 @@ class DuplicateSuppressor final : public DuplicateStore {
  public:
   DuplicateSuppressor(absl::Duration window, size_t max_entries);
 
-  Decision Begin(const std::string& key, const std::string& fingerprint, absl::Time now,
-                 Waiter waiter) override;
+  Verdict Begin(const Claim& claim, Decided decided) override;
   void Finish(const std::string& key, const Outcome& outcome, absl::Time now) override;
   size_t size() const override;
-
-  // True for outcomes worth replaying (see the class comment).
-  static bool IsDefinitive(const absl::Status& status);
 
  private:
   struct Entry {
@@ -45,7 +41,7 @@ class DuplicateSuppressor final : public DuplicateStore {
     bool finished = false;
     Outcome outcome;
     absl::Time expires;
-    std::vector<Waiter> waiters;
+    std::vector<Decided> waiters;
     std::list<std::string>::iterator order;  // position in finished_order_
   };
   void EvictLocked(absl::Time now);

@@ -50,8 +50,10 @@ struct CallSummary {
   // The call's upstream deadline was the caller's (shorter than the
   // gateway's own budget): a kTimedOut then says nothing about Eko's health.
   bool deadline_was_callers = false;
-  // Answered from an earlier call with the same client_ref_id (joined while
-  // it was in flight, or its stored result) without an upstream exchange.
+  // Answered without an upstream exchange of its own: from an earlier call
+  // with the same client_ref_id (joined while it was in flight, or its
+  // stored result), or, for a lookup, by joining an identical one in flight
+  // (coalescing_client.h).
   bool replayed = false;
   // JSON paths of optional fields Eko sent with an unusable type or value,
   // left unset in the response (see eko/response_mapper.h). Never values.

@@ -59,6 +59,12 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
     case ParseResult::Kind::kRun:
       break;
   }
+  if (absl::Status loaded =
+          LoadServiceConfig(env.default_service_config, &parsed.invocation.options.connection);
+      !loaded.ok()) {
+    *env.err << "eko-cli: " << loaded.message() << "\n";
+    return kExitUsage;
+  }
   if (parsed.invocation.runnable != nullptr) {
     RunContext context;
     context.connection = parsed.invocation.options.connection;
@@ -88,6 +94,7 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   env.in_is_terminal = &in == &std::cin && isatty(STDIN_FILENO) == 1;
   const char* addr = std::getenv(kAddrEnvVar);
   if (addr != nullptr && addr[0] != '\0') env.default_addr = addr;
+  env.default_service_config = DefaultServiceConfigFile(argc > 0 ? argv[0] : "");
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
   return RunCli(args, env);

@@ -36,6 +36,8 @@ struct CliEnvironment {
   bool in_is_terminal = false;
   // Address used without --addr.
   std::string default_addr = kDefaultAddr;
+  // Service config file used without --service-config; empty: none.
+  std::string default_service_config;
 };
 
 // Runs one eko-cli command line; `args` excludes the program name. All I/O
@@ -46,7 +48,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env);
 // RunCli for main(): `argv[0]` is the program name. Stdin counts as a
 // terminal only when `in` is std::cin and file descriptor 0 is a TTY. The
 // default address is $EKO_GATEWAY_ADDR when set and non-empty, else
-// kDefaultAddr.
+// kDefaultAddr; the default service config is DefaultServiceConfigFile.
 int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostream& err);
 
 }  // namespace eko::cli

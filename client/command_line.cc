@@ -267,6 +267,12 @@ absl::Status ApplyGlobalFlags(const ParsedFlags& flags, std::string_view default
         absl::StrCat("--timeout must be a positive number of seconds ", "up to ",
                      kMaxTimeout.count(), ", got '", flags.Value("timeout"), "'"));
   }
+  if (flags.Has("service-config")) {
+    options->connection.service_config_file = flags.Value("service-config");
+    if (options->connection.service_config_file.empty()) {
+      return absl::InvalidArgumentError("--service-config must not be empty (use 'none')");
+    }
+  }
   options->json = flags.Has("json");
   return absl::OkStatus();
 }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/security/credentials.h"
@@ -27,12 +28,37 @@ struct ConnectionOptions {
   std::string addr = kDefaultAddr;
   // Deadline of each call, counted from when it starts.
   std::chrono::microseconds timeout = std::chrono::seconds(30);
+  // --service-config: the gRPC service config file to load, "none" for none;
+  // empty: the default (CliEnvironment::default_service_config).
+  std::string service_config_file;
+  // The loaded service config (JSON text) the channel is made with; empty:
+  // gRPC's defaults (no retries, no per-method timeouts).
+  std::string service_config_json;
 };
+
+// Environment variable naming the service config used without --service-config.
+inline constexpr char kServiceConfigEnvVar[] = "EKO_SERVICE_CONFIG";
+// File name of the service config the gateway ships
+// (deploy/grpc-service-config.json), looked for next to eko-cli.
+inline constexpr char kServiceConfigFileName[] = "grpc-service-config.json";
+
+// The service config eko-cli uses without --service-config: $EKO_SERVICE_CONFIG
+// when set and non-empty, else kServiceConfigFileName in the directory of
+// `program` (eko-cli's own path) when it exists, else the source tree's
+// deploy/grpc-service-config.json when it exists, else "" (none).
+std::string DefaultServiceConfigFile(const std::string& program);
+
+// Reads the service config of `options` (service_config_file, else
+// `default_file`; "none" or "" loads nothing) into service_config_json. An
+// unreadable file is an error; gRPC itself checks the JSON when the channel is
+// made (a channel with an invalid service config fails every call).
+absl::Status LoadServiceConfig(const std::string& default_file, ConnectionOptions* options);
 
 // Credentials for `options`; insecure (plaintext HTTP/2) for now.
 std::shared_ptr<grpc::ChannelCredentials> MakeChannelCredentials(const ConnectionOptions& options);
 
-// A channel to `options.addr`. It connects lazily, on the first call.
+// A channel to `options.addr`, with `options.service_config_json` as its
+// default service config when set. It connects lazily, on the first call.
 std::shared_ptr<grpc::Channel> MakeChannel(const ConnectionOptions& options);
 
 // Sets the deadline of a call about to start on `context`.

@@ -8,6 +8,10 @@ const std::vector<FlagSpec>& GlobalFlags() {
   static const std::vector<FlagSpec>* const kFlags = new std::vector<FlagSpec>{
       {"addr", "HOST:PORT", "gateway address (default: $EKO_GATEWAY_ADDR, else 127.0.0.1:50051)"},
       {"timeout", "SECONDS", "deadline of the call in seconds, e.g. 2.5 (default 30)"},
+      {"service-config", "FILE",
+       "gRPC service config for the channel: retries on UNAVAILABLE, per-method timeouts, "
+       "wait-for-ready (default: $EKO_SERVICE_CONFIG, else the shipped "
+       "grpc-service-config.json when found; 'none': no service config)"},
       {"json", nullptr, "print the response or the error as one line of JSON on stdout"},
       {"help", nullptr, "show usage and exit (-h works too)"},
   };

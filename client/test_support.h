@@ -72,9 +72,12 @@ struct CliRun {
 };
 
 // Runs eko-cli (RunCli) with `args`, `stdin_text` on stdin (a terminal when
-// `terminal`) and `default_addr` as the address used without --addr.
+// `terminal`), `default_addr` as the address used without --addr and
+// `default_service_config` as the service config file used without
+// --service-config (none by default).
 inline CliRun RunEkoCli(const std::vector<std::string>& args, const std::string& stdin_text,
-                        const std::string& default_addr, bool terminal = false) {
+                        const std::string& default_addr, bool terminal = false,
+                        const std::string& default_service_config = "") {
   std::istringstream in(stdin_text);
   std::ostringstream out;
   std::ostringstream err;
@@ -84,6 +87,7 @@ inline CliRun RunEkoCli(const std::vector<std::string>& args, const std::string&
   env.err = &err;
   env.in_is_terminal = terminal;
   env.default_addr = default_addr;
+  env.default_service_config = default_service_config;
   const int code = RunCli(args, env);
   return {code, out.str(), err.str()};
 }

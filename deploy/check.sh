@@ -16,8 +16,10 @@
 #                   (EKO_GATEWAY_BIN, else build/server/eko-gateway, else the newest
 #                   build*/server/eko-gateway), that the runtime stage installs the
 #                   Debian package of every shared library the binary links
-#   6 self-test     breaks a copy of the manifests twice (a misspelled field; a drain
-#                   grace above terminationGracePeriodSeconds) and expects step 4 to fail
+#   6 self-test     breaks a copy of the manifests four times (a misspelled field; a drain
+#                   grace above terminationGracePeriodSeconds; UAT's Redis URL naming a
+#                   Service that is not rendered; the gateway's egress to Redis on the
+#                   wrong port) and expects step 4 to fail on the broken overlay
 #   7 image build   only with --rehearse-image: replays the Dockerfile's build stage
 #                   without Docker (same COPY set minus Dockerfile.dockerignore, same
 #                   build command) and checks the result like step 5 (a full build)
@@ -200,24 +202,29 @@ fi
 if [[ $df_ok == 1 ]]; then pass "Dockerfile ($note)"; else fail "Dockerfile"; fi
 
 # ---- 6 self-test: the checks must catch broken manifests --------------------------------------
-self_test() { # self_test NAME SED-EXPR EXPECTED-MESSAGE
-  local d="$tmp/mutant-$1"
+self_test() { # self_test NAME OVERLAY FILE SED-EXPR EXPECTED-MESSAGE (FILE under k8s/)
+  local name=$1 overlay=$2 file=$3 expr=$4 expected=$5 d="$tmp/mutant-$1"
   mkdir -p "$d/out"
   cp -r "$here/k8s" "$d/k8s"
-  sed -i "$2" "$d/k8s/base/deployment.yaml"
-  if cmp -s "$d/k8s/base/deployment.yaml" "$here/k8s/base/deployment.yaml"; then
-    echo "check: self-test $1: the mutation did not apply" >&2; return 1
+  sed -i "$expr" "$d/k8s/$file"
+  if cmp -s "$d/k8s/$file" "$here/k8s/$file"; then
+    echo "check: self-test $name: the mutation did not apply" >&2; return 1
   fi
-  render_all "$d/k8s" "$d/out" 2>/dev/null || { echo "check: self-test $1: render failed" >&2; return 1; }
-  if node "$here/validate.js" --deployable "$d/out/overlays_production.yaml" > "$d/log" 2>&1; then
-    echo "check: self-test $1: validate.js accepted a broken manifest" >&2; return 1
+  render_all "$d/k8s" "$d/out" 2>/dev/null || { echo "check: self-test $name: render failed" >&2; return 1; }
+  if node "$here/validate.js" --deployable "$d/out/overlays_$overlay.yaml" > "$d/log" 2>&1; then
+    echo "check: self-test $name: validate.js accepted a broken manifest" >&2; return 1
   fi
-  grep -q -- "$3" "$d/log" || { cat "$d/log" >&2; echo "check: self-test $1: expected '$3'" >&2; return 1; }
-  echo "check: self-test $1 rejected as expected: $(grep -m1 -- "$3" "$d/log")"
+  grep -q -- "$expected" "$d/log" || { cat "$d/log" >&2; echo "check: self-test $name: expected '$expected'" >&2; return 1; }
+  echo "check: self-test $name rejected as expected: $(grep -m1 -- "$expected" "$d/log")"
 }
-if self_test unknown-field 's/readOnlyRootFilesystem: true/readOnlyRootFilesytem: true/' 'unknown field' \
-   && self_test drain-grace 's/terminationGracePeriodSeconds: 45/terminationGracePeriodSeconds: 20/' \
-        'must exceed EKO_SHUTDOWN_GRACE_MS'; then
+if self_test unknown-field production base/deployment.yaml \
+     's/readOnlyRootFilesystem: true/readOnlyRootFilesytem: true/' 'unknown field' \
+   && self_test drain-grace production base/deployment.yaml \
+     's/terminationGracePeriodSeconds: 45/terminationGracePeriodSeconds: 20/' 'must exceed EKO_SHUTDOWN_GRACE_MS' \
+   && self_test redis-service uat components/redis/kustomization.yaml \
+     's#redis://eko-gateway-redis:#redis://eko-gateway-redis-missing:#' 'no Service eko-gateway-redis-missing is rendered' \
+   && self_test redis-egress uat components/redis/networkpolicy-egress.yaml \
+     's/port: 6379/port: 6380/' 'allows no egress to eko-gateway-redis on TCP 6379'; then
   pass "self-test (broken manifests are rejected)"
 else
   fail "self-test"

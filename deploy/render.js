@@ -8,8 +8,19 @@
 //   resources (files and directories), namespace, labels (pairs,
 //   includeSelectors: false, includeTemplates), images (newName/newTag),
 //   configMapGenerator (envs, literals, behavior merge, kustomize's content-hash
-//   name suffix and reference renaming), patches (path; strategic merge on
-//   maps, containers merged by name).
+//   name suffix and reference renaming), patches (path: strategic merge on
+//   maps, containers merged by name; path + target {kind, name}: a JSON 6902
+//   patch with add/replace/remove), components (directories of kind Component).
+// Order, as in Kustomize v5.1+ (kusttarget.go accumulateTarget; release notes
+// v5.1.0, "components are now applied after generators"): a kustomization's
+// resources, then its generators, then its components, then its transformers
+// (patches, images, labels, namespace). A Component gets no accumulator of its
+// own: its resources and generators join the including kustomization's (so
+// `behavior: merge` merges into a ConfigMap the overlay or its bases generate),
+// and its patches act on everything accumulated so far; the including
+// kustomization's own patches, images, labels and namespace then apply to the
+// component's objects too. Stricter than kustomize: a patch target that
+// matches no object is an error.
 // Whenever kubectl is present, check.sh renders with both and runs
 // `render.js --compare` so this fallback cannot drift from real kustomize.
 //
@@ -21,7 +32,7 @@ const crypto = require('crypto');
 const YAML = require('yaml');
 
 const SUPPORTED = new Set(['apiVersion', 'kind', 'namespace', 'labels', 'resources', 'images',
-  'configMapGenerator', 'patches']);
+  'configMapGenerator', 'patches', 'components']);
 const CLUSTER_SCOPED = new Set(['Namespace']);
 const fail = (msg) => { throw new Error(msg); };
 const readYaml = (file) => YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => {
@@ -78,13 +89,88 @@ function strategicMerge(base, patch, key) {
   return patch;
 }
 
-function build(dir) {
+// Applies a JSON 6902 patch (RFC 6902 add, replace, remove) to a copy of obj.
+function jsonPatch(obj, ops, where) {
+  const out = structuredClone(obj);
+  for (const { op, path: ptr, value } of ops) {
+    if (!['add', 'replace', 'remove'].includes(op)) fail(`${where}: JSON patch op '${op}' is not supported`);
+    if (typeof ptr !== 'string' || !ptr.startsWith('/')) fail(`${where}: bad JSON pointer '${ptr}'`);
+    const keys = ptr.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const last = keys.pop();
+    let parent = out;
+    for (const key of keys) {
+      parent = parent[key];
+      if (parent === null || typeof parent !== 'object') fail(`${where}: ${ptr}: no such path`);
+    }
+    if (Array.isArray(parent)) {
+      const i = last === '-' && op === 'add' ? parent.length : Number(last);
+      const end = op === 'add' ? parent.length : parent.length - 1;
+      if (!/^(0|[1-9]\d*|-)$/.test(last) || !(i >= 0 && i <= end)) fail(`${where}: ${ptr}: index out of range`);
+      if (op === 'add') parent.splice(i, 0, value);
+      else if (op === 'replace') parent[i] = value;
+      else parent.splice(i, 1);
+    } else {
+      if (op !== 'add' && !(last in parent)) fail(`${where}: ${ptr}: no such path`);
+      if (op === 'remove') delete parent[last];
+      else parent[last] = value;
+    }
+  }
+  return out;
+}
+
+function applyPatches(k, kfile, dir, { objs, generated }) {
+  const replace = (i, patched) => { // keeps generated ConfigMaps pointing at the patched object
+    for (const g of generated) if (g.obj === objs[i]) g.obj = patched;
+    objs[i] = patched;
+  };
+  for (const p of k.patches || []) {
+    const keys = Object.keys(p).sort().join(',');
+    if (!p.path || (keys !== 'path' && keys !== 'path,target')) {
+      fail(`${kfile}: only 'patches: - path: FILE [target: {kind, name}]' is supported`);
+    }
+    const docs = readYaml(path.join(dir, p.path));
+    if (!p.target) {
+      if (docs.some(Array.isArray)) fail(`${kfile}: ${p.path}: a JSON 6902 patch needs a target`);
+      for (const patch of docs) {
+        const i = objs.findIndex((o) => o.kind === patch.kind && o.metadata.name === patch.metadata.name);
+        if (i < 0) fail(`${kfile}: patch target ${patch.kind}/${patch.metadata.name} not found`);
+        replace(i, strategicMerge(objs[i], patch, null));
+      }
+      continue;
+    }
+    const t = p.target;
+    if (!Object.keys(t).every((x) => x === 'kind' || x === 'name')) fail(`${kfile}: patch target selects by kind and name only`);
+    if (docs.length !== 1 || !Array.isArray(docs[0])) fail(`${kfile}: ${p.path}: a targeted patch must be a JSON 6902 list`);
+    let hits = 0;
+    objs.forEach((o, i) => {
+      if ((t.kind === undefined || o.kind === t.kind) && (t.name === undefined || o.metadata.name === t.name)) {
+        replace(i, jsonPatch(o, docs[0], `${kfile}: ${p.path}`));
+        hits++;
+      }
+    });
+    if (!hits) fail(`${kfile}: patch target ${t.kind || '*'}/${t.name || '*'} not found`);
+  }
+}
+
+function readKustomization(dir, expectedKind) {
   const kfile = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((f) => path.join(dir, f))
     .find((f) => fs.existsSync(f)) || fail(`${dir}: no kustomization.yaml`);
   const k = readYaml(kfile)[0];
   for (const key of Object.keys(k)) if (!SUPPORTED.has(key)) fail(`${kfile}: field '${key}' is not supported by render.js`);
-  let objs = [];
-  const generated = []; // { base, obj } for hash renaming
+  const kind = k.kind || 'Kustomization';
+  if (kind !== expectedKind) fail(`${kfile}: kind ${kind} where a ${expectedKind} is expected`);
+  return { k, kfile };
+}
+
+function build(dir) {
+  return accumulate(dir, 'Kustomization', { objs: [], generated: [] });
+}
+
+// Adds the kustomization (or Component) in dir to acc = { objs, generated }: the
+// order is the one described at the top of this file.
+function accumulate(dir, expectedKind, acc) {
+  const { k, kfile } = readKustomization(dir, expectedKind);
+  const { objs, generated } = acc; // generated: { base, obj } for hash renaming
   for (const r of k.resources || []) {
     const p = path.join(dir, r);
     if (fs.statSync(p).isDirectory()) {
@@ -117,14 +203,8 @@ function build(dir) {
       objs.push(obj);
     }
   }
-  for (const p of k.patches || []) {
-    if (!p.path || Object.keys(p).length !== 1) fail(`${kfile}: only 'patches: - path: FILE' is supported`);
-    for (const patch of readYaml(path.join(dir, p.path))) {
-      const i = objs.findIndex((o) => o.kind === patch.kind && o.metadata.name === patch.metadata.name);
-      if (i < 0) fail(`${kfile}: patch target ${patch.kind}/${patch.metadata.name} not found`);
-      objs[i] = strategicMerge(objs[i], patch, null);
-    }
-  }
+  for (const c of k.components || []) accumulate(path.join(dir, c), 'Component', acc);
+  applyPatches(k, kfile, dir, acc);
   for (const img of k.images || []) {
     for (const o of objs) {
       for (const c of ((((o.spec || {}).template || {}).spec || {}).containers || [])) {
@@ -147,7 +227,7 @@ function build(dir) {
   if (k.namespace) {
     for (const o of objs) if (!CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = k.namespace;
   }
-  return { objs, generated };
+  return acc;
 }
 
 function render(dir) {

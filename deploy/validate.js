@@ -21,30 +21,25 @@
 //   3. Policy (--deployable): what this deployment relies on -- non-root read-only
 //      container, gRPC probes on the right services, drain grace below the pod's
 //      termination grace, resources set, references between objects resolve, no
-//      Secret rendered (keys are created out of band), no spec.replicas under an HPA.
+//      Secret rendered (keys are created out of band), no spec.replicas under an HPA;
+//      a Redis idempotency store that resolves, is reachable and is bounded (idempotencyStore).
 // Exit status: 0 when every file passes, 1 on any finding, 2 on usage errors.
 
 const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
 
-// Kinds this project ships, mapped to the kubernetes-models class and the compiled
-// schema module (same function the class validates with). Anything else is an error:
-// a new kind must be added here deliberately.
-const KINDS = {
-  'v1/Namespace': ['v1', 'Namespace', 'IoK8sApiCoreV1Namespace'],
-  'v1/ServiceAccount': ['v1', 'ServiceAccount', 'IoK8sApiCoreV1ServiceAccount'],
-  'v1/ConfigMap': ['v1', 'ConfigMap', 'IoK8sApiCoreV1ConfigMap'],
-  'v1/Secret': ['v1', 'Secret', 'IoK8sApiCoreV1Secret'],
-  'v1/Service': ['v1', 'Service', 'IoK8sApiCoreV1Service'],
-  'apps/v1/Deployment': ['apps/v1', 'Deployment', 'IoK8sApiAppsV1Deployment'],
-  'autoscaling/v2/HorizontalPodAutoscaler':
-    ['autoscaling/v2', 'HorizontalPodAutoscaler', 'IoK8sApiAutoscalingV2HorizontalPodAutoscaler'],
-  'policy/v1/PodDisruptionBudget': ['policy/v1', 'PodDisruptionBudget', 'IoK8sApiPolicyV1PodDisruptionBudget'],
-  'networking.k8s.io/v1/NetworkPolicy': ['networking.k8s.io/v1', 'NetworkPolicy', 'IoK8sApiNetworkingV1NetworkPolicy'],
-};
+// Kinds this project ships (apiVersion/kind), each checked with its kubernetes-models class
+// and compiled schema module IoK8sApi<Group><Version><Kind> (the function the class validates
+// with). Anything else is an error: a new kind must be added here deliberately.
+const KINDS = new Set(['v1/Namespace', 'v1/ServiceAccount', 'v1/ConfigMap', 'v1/Secret', 'v1/Service',
+  'apps/v1/Deployment', 'apps/v1/StatefulSet', 'autoscaling/v2/HorizontalPodAutoscaler',
+  'policy/v1/PodDisruptionBudget', 'networking.k8s.io/v1/NetworkPolicy']);
 
+const GATEWAY = 'eko-gateway'; // the gateway's Deployment
+const WORKLOADS = ['Deployment', 'StatefulSet'];
 const GRPC_PORT = 50051;
+const REDIS_PORT = 6379;
 const METRICS_PORT = 9464;
 const READINESS_SERVICE = 'eko.onboarding.v1.OnboardingService';
 const SECRET_NAME = 'eko-gateway-credentials';
@@ -57,7 +52,9 @@ const DRAIN_MARGIN_MS = 5000; // time left for the process to exit after the dra
 const modelsDir = path.dirname(require.resolve('kubernetes-models/package.json'));
 
 function loadKind(key) {
-  const [group, kind, schema] = KINDS[key];
+  const [, group, api, version, kind] = /^((?:([^/]+)\/)?(v\w+))\/(\w+)$/.exec(key);
+  const cap = (x) => x[0].toUpperCase() + x.slice(1);
+  const schema = `IoK8sApi${cap((api || 'core').split('.')[0])}${cap(version)}${kind}`;
   const Model = require(`kubernetes-models/${group}`)[kind];
   const { validate } = require(path.join(modelsDir, '_schemas', `${schema}.js`));
   if (typeof Model !== 'function' || typeof validate !== 'function') {
@@ -126,9 +123,8 @@ function policy(docs, report) {
     report(d, 'a rendered overlay must not contain a Secret: applying it would overwrite the real Eko keys ' +
       '(create the Secret out of band from deploy/k8s/secret.template.yaml)');
   }
-  const deployments = byKind('Deployment');
-  if (deployments.length !== 1) { report(null, `expected exactly one Deployment, got ${deployments.length}`); return; }
-  const dep = deployments[0];
+  const dep = byKind('Deployment').find((d) => d.obj.metadata.name === GATEWAY);
+  if (!dep) { report(null, `expected the Deployment ${GATEWAY}`); return; }
   const spec = dep.obj.spec;
   const pod = spec.template.spec || {};
   const podLabels = (spec.template.metadata || {}).labels || {};
@@ -234,13 +230,20 @@ function policy(docs, report) {
     }
   }
 
-  // Services, HPA, PDB, NetworkPolicy point at this Deployment's pods and ports.
-  const services = byKind('Service');
+  // The idempotency store's objects are checked apart; the other workloads, Services,
+  // HPA, PDB and NetworkPolicy must point at this Deployment's pods and ports.
+  const gatewayNps = byKind('NetworkPolicy').filter((n) => matches(n.obj.spec.podSelector.matchLabels, podLabels));
+  const store = idempotencyStore(docs, env, { dep, gatewayNps }, report);
+  const notStore = ' and is no part of the idempotency store EKO_IDEMPOTENCY_STORE names';
+  for (const w of docs.filter((d) => WORKLOADS.includes(d.obj.kind) && d !== dep && !store.has(d))) {
+    report(w, `is not the gateway${notStore}`);
+  }
+  const services = byKind('Service').filter((d) => !store.has(d));
   if (!services.some((s) => s.obj.spec.type === undefined || s.obj.spec.type === 'ClusterIP')) {
     report(null, 'expected a ClusterIP Service');
   }
   for (const s of services) {
-    if (!matches(s.obj.spec.selector, podLabels)) report(s, 'selector does not match the pods');
+    if (!matches(s.obj.spec.selector, podLabels)) { report(s, `selector does not match the pods${notStore}`); continue; }
     for (const p of s.obj.spec.ports || []) {
       const target = p.targetPort === undefined ? p.port : p.targetPort;
       const ok = typeof target === 'string' ? ports.has(target) : [...ports.values()].includes(target);
@@ -267,11 +270,11 @@ function policy(docs, report) {
       report(p, `minAvailable ${p.obj.spec.minAvailable} >= minReplicas ${min} would block every node drain`);
     }
   }
-  const nps = byKind('NetworkPolicy');
-  if (nps.length !== 1) report(null, `expected one NetworkPolicy, got ${nps.length}`);
-  for (const n of nps) {
+  const strayNps = byKind('NetworkPolicy').filter((d) => !store.has(d) && !gatewayNps.includes(d));
+  for (const n of strayNps) report(n, `podSelector does not match the pods${notStore}`);
+  if (gatewayNps.length !== 1) report(null, `expected one NetworkPolicy for the pods, got ${gatewayNps.length}`);
+  for (const n of gatewayNps) {
     const s = n.obj.spec;
-    if (!matches(s.podSelector.matchLabels, podLabels)) report(n, 'podSelector does not match the pods');
     const types = s.policyTypes || [];
     if (!types.includes('Ingress') || !types.includes('Egress')) report(n, 'policyTypes must include Ingress and Egress');
     const inPorts = (s.ingress || []).flatMap((r) => (r.ports || []).map((p) => p.port));
@@ -280,6 +283,88 @@ function policy(docs, report) {
     for (const p of ['UDP/53', 'TCP/443']) if (!outPorts.includes(p)) report(n, `no egress rule for ${p}`);
     if ((s.ingress || []).some((r) => !r.from || r.from.length === 0)) report(n, 'an ingress rule allows every source');
   }
+}
+
+// ---- the idempotency store (EKO_IDEMPOTENCY_STORE=redis://HOST[:PORT][/DB]) -------------
+// HOST is a Service of the overlay when it is one label or NAME.NAMESPACE[.svc[.cluster.local]]
+// in the overlay's namespace, else (a dotted name or address outside it) it only needs an egress
+// rule for its port. The Redis behind the Service runs non-root with requests, a memory limit and
+// --maxmemory below it with noeviction (when full, writes fail and the failure mode applies rather
+// than claims being dropped). Returns the store's documents (Service, workload, its NetworkPolicies).
+const podLabelsOf = (w) => (w.obj.spec.template.metadata || {}).labels || {};
+const UNITS = { '': 1, b: 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3, // redis.conf
+  K: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 }; // Kubernetes quantities
+const bytes = (q, redis) => {
+  const m = /^(\d+)([a-zA-Z]*)$/.exec(String(q)) || [0, NaN, ''];
+  return Number(m[1]) * UNITS[redis ? m[2].toLowerCase() : m[2]]; // NaN unless a known unit
+};
+// Whether an egress rule lets TCP `port` (number, or the pod's port name) reach pods with `labels` (null: anywhere).
+const allows = (rule, port, name, labels, ns) =>
+  (!rule.ports || !rule.ports.length || rule.ports.some((p) => (p.protocol || 'TCP') === 'TCP' && [undefined, port, name].includes(p.port))) &&
+  (labels === null || !rule.to || !rule.to.length || rule.to.some((p) => matches((p.podSelector || {}).matchLabels, labels) &&
+    (!p.namespaceSelector || (p.namespaceSelector.matchLabels || {})['kubernetes.io/metadata.name'] === ns)));
+
+function idempotencyStore(docs, env, { dep, gatewayNps }, report) {
+  const owned = new Set();
+  const { EKO_IDEMPOTENCY_STORE: url, EKO_IDEMPOTENCY_STORE_FAILURE: failure } = env;
+  const redis = url !== undefined && url !== 'memory';
+  if (!['closed', 'open'].includes(failure) && (redis || failure !== undefined)) {
+    report(dep, `EKO_IDEMPOTENCY_STORE_FAILURE must be closed or open (got ${JSON.stringify(failure) || 'none'})`);
+  }
+  if (!redis) return owned;
+  const m = /^redis:\/\/(\[[0-9a-fA-F:.]+\]|[^:/@?#[\]]+)(?::(\d{1,5}))?(?:\/(\d*))?$/.exec(url);
+  if (!m) report(dep, 'EKO_IDEMPOTENCY_STORE must be memory or redis://HOST[:PORT][/DB] (no user info or query)');
+  if (!m) return owned;
+  const [, host, port = REDIS_PORT] = m;
+  const ns = dep.obj.metadata.namespace;
+  const local = new RegExp(`^([a-z0-9-]+)(\\.${ns}(\\.svc(\\.cluster\\.local)?)?)?$`).exec(host);
+  const egressTo = (port, name, labels) =>
+    gatewayNps.some((n) => (n.obj.spec.egress || []).some((r) => allows(r, port, name, labels, ns)));
+  if (!local && !egressTo(Number(port), undefined, null)) report(null, `the gateway's NetworkPolicy allows no egress to TCP ${port} (${host})`);
+  if (!local) return owned;
+  const svc = docs.find((d) => d.obj.kind === 'Service' && d.obj.metadata.name === local[1]);
+  if (!svc) {
+    report(dep, `EKO_IDEMPOTENCY_STORE names host '${host}', but no Service ${local[1]} is rendered in this overlay ` +
+      '(name a Service of the overlay, or a fully qualified name outside it)');
+    return owned;
+  }
+  owned.add(svc);
+  const sp = (svc.obj.spec.ports || []).find((p) => p.port === Number(port));
+  if (!sp) report(svc, `has no port ${port}, the port of EKO_IDEMPOTENCY_STORE`);
+  const target = sp && sp.targetPort !== undefined ? sp.targetPort : Number(port);
+  const workloads = docs.filter((d) => WORKLOADS.includes(d.obj.kind) && matches(svc.obj.spec.selector, podLabelsOf(d)));
+  if (workloads.length !== 1) report(svc, `selects ${workloads.length} Deployments/StatefulSets, expected the one Redis`);
+  for (const w of workloads) {
+    owned.add(w);
+    docs.filter((d) => d.obj.kind === 'NetworkPolicy' && matches(d.obj.spec.podSelector.matchLabels, podLabelsOf(w)))
+      .forEach((n) => owned.add(n));
+    const pod = w.obj.spec.template.spec;
+    const cp = pod.containers.flatMap((c) => (c.ports || []).map((p) => ({ ...p, c })))
+      .find((p) => p.containerPort === target || p.name === target);
+    if (!cp) { report(w, `no container serves port ${target} of Service ${svc.obj.metadata.name}`); continue; }
+    redisContainer(w, pod, cp.c, report);
+    if (!egressTo(cp.containerPort, cp.name, podLabelsOf(w))) {
+      report(null, `the gateway's NetworkPolicy allows no egress to ${w.obj.metadata.name} on TCP ${cp.containerPort}`);
+    }
+  }
+  return owned;
+}
+
+function redisContainer(w, pod, c, report) {
+  const where = `container ${c.name}`;
+  const [psc, sc, res] = [pod.securityContext || {}, c.securityContext || {}, c.resources || {}];
+  const pick = (k) => (sc[k] === undefined ? psc[k] : sc[k]);
+  if (pick('runAsNonRoot') !== true || pick('runAsUser') === 0) report(w, `${where}: must run as non-root (runAsNonRoot, uid not 0)`);
+  if (sc.allowPrivilegeEscalation !== false) report(w, `${where}: allowPrivilegeEscalation must be false`);
+  for (const [kind, r] of [['requests', 'cpu'], ['requests', 'memory'], ['limits', 'memory']]) {
+    if (!(res[kind] || {})[r]) report(w, `${where}: resources.${kind}.${r} must be set`);
+  }
+  const args = [...(c.command || []), ...(c.args || [])].flatMap((a) => String(a).split(/\s+/));
+  const arg = (flag) => args[args.indexOf(flag) + 1 || args.length];
+  const maxmemory = bytes(arg('--maxmemory'), true);
+  if (!(maxmemory > 0)) report(w, `${where}: needs --maxmemory (a size above 0)`);
+  else if (!(maxmemory < bytes((res.limits || {}).memory, false))) report(w, `${where}: --maxmemory must stay below resources.limits.memory`);
+  if (arg('--maxmemory-policy') !== 'noeviction') report(w, `${where}: needs --maxmemory-policy noeviction`);
 }
 
 function secretTemplate(docs, report) {
@@ -312,7 +397,7 @@ function checkFile(file, mode) {
     if (obj === null || obj === undefined) return; // empty document
     const id = `${at} (${obj.kind || '?'}/${(obj.metadata || {}).name || '?'})`;
     const key = `${obj.apiVersion}/${obj.kind}`;
-    if (!KINDS[key]) { findings.push(`${id}: ${key} is not a kind this project validates (add it to KINDS)`); return; }
+    if (!KINDS.has(key)) { findings.push(`${id}: ${key} is not a kind this project validates (add it to KINDS)`); return; }
     const { Model, validate } = loadKind(key);
     try {
       new Model(obj).validate();

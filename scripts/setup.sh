@@ -10,6 +10,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler grpc-proto
   golang-github-gogo-googleapis-dev
   libcurl4-openssl-dev libssl-dev rapidjson-dev libabsl-dev libevent-dev prometheus-cpp-dev
+  libhiredis-dev redis-server
   libgtest-dev libgmock-dev libcli11-dev
   curl ca-certificates openssl
 )

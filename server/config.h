@@ -32,6 +32,8 @@ struct GatewayConfig {
   absl::Duration breaker_open = absl::Seconds(5);
   absl::Duration dedupe_window = absl::Minutes(10);
   int64_t dedupe_max_entries = 100000;
+  std::string idempotency_store = "memory";          // or redis://HOST[:PORT][/DB]
+  std::string idempotency_store_failure = "closed";  // or "open"
   absl::Duration shutdown_grace = absl::Seconds(10);
   std::string metrics_listen;
   absl::Duration max_connection_age = absl::ZeroDuration();

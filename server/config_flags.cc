@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "adapters/common/log.h"
+#include "adapters/redis_record.h"
 
 namespace eko::server {
 namespace {
@@ -150,12 +151,38 @@ const std::vector<Option>& Options() {
              "how long the breaker stays open (calls fail with UNAVAILABLE, reason "
              "UPSTREAM_CIRCUIT_OPEN) before one probe call"),
       Millis("dedupe-window-ms", "EKO_DEDUPE_WINDOW_MS", &GatewayConfig::dedupe_window, 0, 86400000,
-             "how long a definitive result stays available to repeats of the same request with the "
-             "same caller-given client_ref_id (per replica; 0 disables duplicate suppression)"),
+             "how long the outcome of a call with a caller-given client_ref_id (Eko's answer, or "
+             "an unknown outcome) answers repeats of the same request, in this replica or, with a "
+             "Redis --idempotency-store, in every replica (0 disables duplicate suppression)"),
       Integer("dedupe-max-entries", "EKO_DEDUPE_MAX_ENTRIES", &GatewayConfig::dedupe_max_entries, 1,
               10000000,
               "most client_ref_ids remembered for duplicate suppression (oldest results are "
               "evicted first)"),
+      Custom("idempotency-store", "EKO_IDEMPOTENCY_STORE", GatewayConfig{}.idempotency_store,
+             "where duplicate suppression keeps client_ref_ids: 'memory' (this replica only) or "
+             "redis://HOST[:PORT][/DB], shared by every replica (claims and results expire after "
+             "--dedupe-window-ms)",
+             [](GatewayConfig& c, const std::string& v) {
+               if (v != "memory") {
+                 if (absl::Status s = adapter::ParseRedisUrl(v).status(); !s.ok()) return s;
+               }
+               c.idempotency_store = v;
+               return absl::OkStatus();
+             }),
+      Custom("idempotency-store-failure", "EKO_IDEMPOTENCY_STORE_FAILURE",
+             GatewayConfig{}.idempotency_store_failure,
+             "while the Redis idempotency store is unreachable, calls with a client_ref_id are "
+             "'closed': refused with UNAVAILABLE / IDEMPOTENCY_STORE_UNAVAILABLE, nothing sent "
+             "(safe to retry), or 'open': sent without cross-replica duplicate suppression "
+             "(logged and counted); calls without one are served either way",
+             [](GatewayConfig& c, const std::string& v) {
+               if (v != "closed" && v != "open") {
+                 return absl::InvalidArgumentError(absl::StrCat(
+                     "--idempotency-store-failure must be closed or open, got '", v, "'"));
+               }
+               c.idempotency_store_failure = v;
+               return absl::OkStatus();
+             }),
       Millis("shutdown-grace-ms", "EKO_SHUTDOWN_GRACE_MS", &GatewayConfig::shutdown_grace, 0,
              600000,
              "on SIGTERM: health turns NOT_SERVING, new calls are refused, and in-flight calls get "

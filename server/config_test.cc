@@ -68,6 +68,34 @@ TEST(ConfigTest, CompleteFlagsParse) {
   EXPECT_EQ(parsed->config.eko_timeout, absl::Milliseconds(30000));
 }
 
+TEST(ConfigTest, IdempotencyStoreIsMemoryOrARedisUrl) {
+  auto parsed = Complete().Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.idempotency_store, "memory");
+  EXPECT_EQ(parsed->config.idempotency_store_failure, "closed");
+
+  Args redis = Complete();
+  redis.env["EKO_IDEMPOTENCY_STORE"] = "redis://redis.eko.svc:6379/1";
+  redis.argv.insert(redis.argv.end(), {"--idempotency-store-failure", "open"});
+  parsed = redis.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.idempotency_store, "redis://redis.eko.svc:6379/1");
+  EXPECT_EQ(parsed->config.idempotency_store_failure, "open");
+
+  for (const auto& [flag, bad] : std::vector<std::pair<std::string, std::string>>{
+           {"--idempotency-store", "redis"},
+           {"--idempotency-store", "redis://:6379"},
+           {"--idempotency-store", "http://redis:6379"},
+           {"--idempotency-store-failure", "maybe"}}) {
+    Args args = Complete();
+    args.argv.insert(args.argv.end(), {flag, bad});
+    parsed = args.Parse();
+    ASSERT_FALSE(parsed.ok()) << flag << " " << bad;
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(parsed.status().message()), HasSubstr(flag)) << bad;
+  }
+}
+
 TEST(ConfigTest, EnvironmentTwinsAndFlagPrecedence) {
   Args args{
       {"--listen=127.0.0.1:7000"},

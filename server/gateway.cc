@@ -167,6 +167,14 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
             v.breakers.push_back(BreakerValues(scope, admission.breaker(scope)));
           }
           v.dedupe_entries = static_cast<double>(g->upstream_chain_->duplicate_entries());
+          v.lookups_coalesced_total = static_cast<double>(g->upstream_chain_->coalesced_lookups());
+          if (const auto redis = g->upstream_chain_->redis_stats(); redis.has_value()) {
+            v.idempotency_store_redis = true;
+            v.idempotency_store_connected = redis->connected ? 1 : 0;
+            v.idempotency_store_errors_total = static_cast<double>(redis->errors);
+            v.idempotency_store_passed_open_total = static_cast<double>(redis->passed_open);
+            v.idempotency_store_refused_total = static_cast<double>(redis->refused);
+          }
           v.event_loop_lag_seconds =
               absl::ToDoubleSeconds(absl::Now() - g->client_->transport_progress());
           v.serving = g->draining_.load() ? 0 : 1;

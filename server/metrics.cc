@@ -86,6 +86,10 @@ class LiveCollectable final : public prometheus::Collectable {
     }
     gauge("eko_gateway_dedupe_entries", "client_ref_ids remembered for duplicate suppression.",
           v.dedupe_entries);
+    counter("eko_gateway_lookups_coalesced_total",
+            "GetCustomer/GetSender calls answered by joining an identical call in flight "
+            "(no upstream call, no extra OTP SMS of their own).",
+            nullptr, {{"", v.lookups_coalesced_total}});
     gauge("eko_gateway_event_loop_lag_seconds",
           "Time since the upstream event loop last made progress.", v.event_loop_lag_seconds);
     gauge("eko_gateway_serving", "1 while accepting calls, 0 while draining.", v.serving);
@@ -108,6 +112,21 @@ class LiveCollectable final : public prometheus::Collectable {
     counter("eko_gateway_memory_trimmed_bytes_total",
             "Resident bytes the trims returned (resident size before minus after).", nullptr,
             {{"", v.memory_trimmed_bytes_total}});
+    if (v.idempotency_store_redis) {
+      gauge("eko_gateway_idempotency_store_connected",
+            "1 while the Redis idempotency store is connected, 0 otherwise.",
+            v.idempotency_store_connected);
+      counter("eko_gateway_idempotency_store_errors_total",
+              "Failed Redis commands and failed or dropped connections to the idempotency store.",
+              nullptr, {{"", v.idempotency_store_errors_total}});
+      counter("eko_gateway_idempotency_store_unreachable_calls_total",
+              "Calls with a client_ref_id while the idempotency store was unreachable, by what "
+              "happened: passed (sent without cross-replica duplicate suppression, "
+              "--idempotency-store-failure=open) or refused (closed).",
+              "action",
+              {{"passed", v.idempotency_store_passed_open_total},
+               {"refused", v.idempotency_store_refused_total}});
+    }
     return out;
   }
 

@@ -30,6 +30,14 @@ struct LiveValues {
   };
   std::vector<Breaker> breakers;
   double dedupe_entries = 0;
+  double lookups_coalesced_total = 0;
+  // The Redis idempotency store (--idempotency-store=redis://...); its
+  // series are left out when the store is this replica's memory.
+  bool idempotency_store_redis = false;
+  double idempotency_store_connected = 0;
+  double idempotency_store_errors_total = 0;
+  double idempotency_store_passed_open_total = 0;
+  double idempotency_store_refused_total = 0;
   double event_loop_lag_seconds = 0;
   double serving = 1;  // 0 while draining
   double connections_open = 0;
@@ -52,6 +60,7 @@ struct LiveValues {
 //   eko_gateway_breaker_state{scope}                     gauge (read live)
 //   eko_gateway_breaker_opened_total{cause,scope}        counter (read live)
 //   eko_gateway_upstream_in_flight,
+//   eko_gateway_lookups_coalesced_total                 counter (read live)
 //   eko_gateway_dedupe_entries, eko_gateway_event_loop_lag_seconds,
 //   eko_gateway_serving, eko_gateway_connections_open,
 //   eko_gateway_max_connections,
@@ -60,6 +69,11 @@ struct LiveValues {
 //   eko_gateway_connections_refused_total{reason},
 //   eko_gateway_memory_trims_total,
 //   eko_gateway_memory_trimmed_bytes_total               counters (read live)
+//   eko_gateway_idempotency_store_connected              gauge (read live)
+//   eko_gateway_idempotency_store_errors_total,
+//   eko_gateway_idempotency_store_unreachable_calls_total{action}
+//                                                        counters (read live)
+// (the idempotency store's only with --idempotency-store=redis://...)
 // Recording is thread-safe.
 class GatewayMetrics {
  public:

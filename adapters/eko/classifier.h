@@ -23,7 +23,7 @@ namespace eko::adapter {
 // OK when an HTTP 2xx response arrived; otherwise the error for the transport
 // outcome or HTTP status. `caller_deadline_passed` tells a timeout caused by
 // the caller's deadline (DEADLINE_EXCEEDED) from one that was not
-// (UNAVAILABLE).
+// (UNKNOWN: the request had been sent, Eko may have acted).
 absl::Status ClassifyHttp(Rpc rpc, const HttpResponse& response, bool caller_deadline_passed);
 
 // The error of table row `id` (e.g. ErrorId::kGatewayOverloaded) for a call

@@ -196,7 +196,7 @@ TEST(ClassifierTest, HttpStatuses) {
   }
   for (int code : {500, 502, 503, 504}) {
     EXPECT_THAT(ClassifyHttp(Rpc::kGetCustomer, Http(code), false),
-                HasReason(absl::StatusCode::kUnavailable, reason::kUpstreamUnavailable));
+                HasReason(absl::StatusCode::kUnknown, reason::kUpstreamUnavailable));
   }
   EXPECT_THAT(ClassifyHttp(Rpc::kGetCustomer, Http(418), false),
               HasReason(absl::StatusCode::kUnknown, reason::kUpstreamUnmappedStatus));
@@ -221,9 +221,9 @@ TEST(ClassifierTest, TransportOutcomes) {
   EXPECT_THAT(timeout, HasReason(absl::StatusCode::kDeadlineExceeded, reason::kUpstreamTimeout));
   EXPECT_EQ(MetadataValue(timeout, "upstreamOutcome"), "UNKNOWN");
   EXPECT_THAT(ClassifyHttp(Rpc::kGetCustomer, Http(0, TransportOutcome::kTimedOut), false),
-              HasReason(absl::StatusCode::kUnavailable, reason::kUpstreamTimeout));
+              HasReason(absl::StatusCode::kUnknown, reason::kUpstreamTimeout));
   EXPECT_THAT(ClassifyHttp(Rpc::kGetCustomer, Http(0, TransportOutcome::kConnectionLost), false),
-              HasReason(absl::StatusCode::kUnavailable, reason::kUpstreamTimeout));
+              HasReason(absl::StatusCode::kUnknown, reason::kUpstreamTimeout));
   EXPECT_THAT(
       ClassifyHttp(Rpc::kGetCustomer, Http(200, TransportOutcome::kResponseTooLarge), false),
       HasReason(absl::StatusCode::kInternal, reason::kUpstreamBadResponse));
@@ -404,6 +404,76 @@ TEST(ErrorTableTest, RowErrorTakesCodeReasonAndMessageFromTheRow) {
   // A value is never scanned for placeholders.
   EXPECT_EQ(RowError(ErrorId::kCallerForbidden, {{"<identity>", "<identity>"}}).Build().message(),
             "client certificate \"<identity>\" is not allowed to call");
+}
+
+// UNAVAILABLE, the code stock retry policies (gRFC A6, AIP-194) re-send on,
+// means "nothing reached Eko": every row that answers it says NOT_SENT, and no
+// row whose outcome is unknown answers it or invites a retry with RetryInfo.
+TEST(ErrorTableTest, OnlyNotSentRowsAreUnavailable) {
+  for (const ErrorRow& row : ErrorRows()) {
+    if (row.code == absl::StatusCode::kUnavailable ||
+        row.code_if_caller_deadline == absl::StatusCode::kUnavailable) {
+      EXPECT_EQ(row.upstream_outcome, "NOT_SENT") << row.id;
+    }
+    if (row.upstream_outcome == "UNKNOWN") {
+      EXPECT_NE(row.code, absl::StatusCode::kUnavailable) << row.id;
+      EXPECT_EQ(row.details & kRetryInfo, 0u) << row.id;
+    }
+    EXPECT_THAT(row.upstream_outcome, ::testing::AnyOf("", "NOT_SENT", "UNKNOWN")) << row.id;
+  }
+  for (const ErrorId id : {ErrorId::kUpstreamTimeout, ErrorId::kUpstreamConnectionReset,
+                           ErrorId::kUpstreamUnavailable, ErrorId::kShutdownCutOffAfterSending}) {
+    EXPECT_EQ(ErrorRowFor(id).code, absl::StatusCode::kUnknown) << ErrorRowFor(id).id;
+    EXPECT_EQ(ErrorRowFor(id).upstream_outcome, "UNKNOWN") << ErrorRowFor(id).id;
+  }
+  EXPECT_EQ(ErrorRowFor(ErrorId::kUpstreamTimeout).code_if_caller_deadline,
+            absl::StatusCode::kDeadlineExceeded);
+}
+
+ErrorRow RowWith(absl::StatusCode code, std::string upstream_outcome, unsigned details = 0) {
+  ErrorRow row{};
+  row.code = code;
+  row.code_if_caller_deadline = code;
+  row.upstream_outcome = std::move(upstream_outcome);
+  row.details = details;
+  return row;
+}
+
+TEST(ErrorTableTest, RetrySafetyFollowsCodeOutcomeAndRetryInfo) {
+  using Code = absl::StatusCode;
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kUnavailable, "NOT_SENT")), "yes (same request)");
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kUnavailable, "NOT_SENT", kRetryInfo)),
+            "yes (same request), after RetryInfo's delay");
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kResourceExhausted, "", kRetryInfo)),
+            "yes (same request), after RetryInfo's delay");
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kResourceExhausted, "", kQuotaFailure)),
+            "no: not before the quota renews");
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kDeadlineExceeded, "")),
+            "yes (same request), with a longer deadline");
+  // An unknown outcome wins over every code, a caller's deadline included.
+  for (const Code code : {Code::kUnknown, Code::kDeadlineExceeded, Code::kInternal}) {
+    EXPECT_EQ(RetrySafetyText(RowWith(code, "UNKNOWN")),
+              "no: Eko may have acted; look the customer up first");
+  }
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kUnknown, "")),
+            "no: Eko may have acted; look the customer up first");
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kInvalidArgument, "")), "no: fix the request");
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kUnauthenticated, "")), "no: fix the credentials");
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kPermissionDenied, "")), "no: fix the credentials");
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kFailedPrecondition, "")),
+            "no: meet the precondition first");
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kNotFound, "")), "no: the answer stands");
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kAlreadyExists, "")), "no: the answer stands");
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kCancelled, "")), "no: the caller cancelled");
+  EXPECT_EQ(RetrySafetyText(RowWith(Code::kInternal, "")), "no: report it");
+  // On the real table: the rows that say "yes" are exactly the ones nothing
+  // reached Eko on or that the gateway refused before calling.
+  EXPECT_EQ(RetrySafetyText(ErrorRowFor(ErrorId::kUpstreamUnreachable)),
+            "yes (same request), after RetryInfo's delay");
+  EXPECT_EQ(RetrySafetyText(ErrorRowFor(ErrorId::kShutdownCutOffNotSent)), "yes (same request)");
+  EXPECT_EQ(RetrySafetyText(ErrorRowFor(ErrorId::kUpstreamUnavailable)),
+            "no: Eko may have acted; look the customer up first");
+  EXPECT_EQ(RetrySafetyText(ErrorRowFor(ErrorId::kFieldInvalid)), "no: fix the request");
 }
 
 TEST(ErrorTableTest, ErrorsDocMatchesTheTable) {

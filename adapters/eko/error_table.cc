@@ -120,6 +120,35 @@ ErrorRow RowOf(ErrorId id) {
                   "use a fresh client_ref_id per distinct request; repeat the exact same "
                   "request to get the first call's result",
               .default_fields = {{0, "client_ref_id"}}};
+    case ErrorId::kClientRefIdOutcomeUnknown:
+      return {.id = "client-ref-id-outcome-unknown",
+              .layer = ErrorLayer::kGateway,
+              .situation =
+                  "the same request under a client_ref_id whose first call ended with an "
+                  "unknown outcome (within --dedupe-window-ms): its caller's deadline or "
+                  "cancellation ended it while the request to Eko was under way; nothing is "
+                  "sent again",
+              .code = Code::kUnknown,
+              .reason = reason::kClientRefIdOutcomeUnknown,
+              .message =
+                  "an earlier call with this client_ref_id ended before Eko answered; its "
+                  "outcome is unknown and the request is not sent again",
+              .guidance =
+                  "look the customer up (GetCustomer/GetSender); repeat the write only if it "
+                  "did not happen, with a new client_ref_id",
+              .upstream_outcome = "UNKNOWN"};
+    case ErrorId::kIdempotencyStoreUnavailable:
+      return {.id = "idempotency-store-unavailable",
+              .layer = ErrorLayer::kGateway,
+              .situation =
+                  "a call with a client_ref_id while the shared idempotency store (Redis) "
+                  "cannot be reached, with --idempotency-store-failure=closed; nothing is sent",
+              .code = Code::kUnavailable,
+              .reason = reason::kIdempotencyStoreUnavailable,
+              .details = kRetryInfo,
+              .message = "the idempotency store is unreachable; the request was not sent",
+              .guidance = "safe to retry after RetryInfo's delay (upstreamOutcome=NOT_SENT)",
+              .upstream_outcome = "NOT_SENT"};
 
     case ErrorId::kShutdownCutOffNotSent:
       return {.id = "shutdown-cut-off-not-sent",
@@ -163,7 +192,7 @@ ErrorRow RowOf(ErrorId id) {
       return {.id = "upstream-timeout",
               .layer = ErrorLayer::kTransport,
               .situation = "no answer before the deadline, after the request was sent",
-              .code = Code::kUnavailable,
+              .code = Code::kUnknown,
               .code_if_caller_deadline = Code::kDeadlineExceeded,
               .reason = reason::kUpstreamTimeout,
               .message = "Eko did not answer in time; the outcome is unknown",
@@ -177,7 +206,7 @@ ErrorRow RowOf(ErrorId id) {
           .id = "upstream-connection-reset",
           .layer = ErrorLayer::kTransport,
           .situation = "the connection is reset after the request was sent, before any response",
-          .code = Code::kUnavailable,
+          .code = Code::kUnknown,
           .reason = reason::kUpstreamTimeout,
           .message = "the connection to Eko broke; the outcome is unknown",
           .guidance = "as for upstream-timeout: the outcome is unknown (upstreamOutcome=UNKNOWN)",
@@ -245,17 +274,15 @@ ErrorRow RowOf(ErrorId id) {
               .guidance = "retry after RetryInfo's delay (taken from Retry-After)",
               .match = {.http_ranges = {{429, 429}}}};
     case ErrorId::kUpstreamUnavailable:
-      return {
-          .id = "upstream-unavailable",
-          .layer = ErrorLayer::kHttp,
-          .situation = "HTTP 5xx",
-          .code = Code::kUnavailable,
-          .reason = reason::kUpstreamUnavailable,
-          .details = kRetryInfo,
-          .message = "Eko is failing; retry later",
-          .guidance = "retry after RetryInfo's delay; Eko may have acted (upstreamOutcome=UNKNOWN)",
-          .match = {.http_ranges = {{500, 599}}},
-          .upstream_outcome = "UNKNOWN"};
+      return {.id = "upstream-unavailable",
+              .layer = ErrorLayer::kHttp,
+              .situation = "HTTP 5xx",
+              .code = Code::kUnknown,
+              .reason = reason::kUpstreamUnavailable,
+              .message = "Eko answered with a server error; the outcome is unknown",
+              .guidance = "as for upstream-timeout: Eko may have acted (upstreamOutcome=UNKNOWN)",
+              .match = {.http_ranges = {{500, 599}}},
+              .upstream_outcome = "UNKNOWN"};
     case ErrorId::kUpstreamHttpUnmapped:
       return {.id = "upstream-http-unmapped",
               .layer = ErrorLayer::kHttp,

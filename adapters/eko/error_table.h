@@ -38,6 +38,8 @@ enum class ErrorId {
   kGatewayOverloaded,
   kUpstreamCircuitOpen,
   kClientRefIdReused,
+  kClientRefIdOutcomeUnknown,
+  kIdempotencyStoreUnavailable,
   kShutdownCutOffNotSent,
   kShutdownCutOffAfterSending,
   // transport
@@ -177,6 +179,14 @@ std::string RowScopeText(const ErrorRow& row);
 
 // "BadRequest, RetryInfo" for a DetailType bit set ("" for none).
 std::string DetailTypeNames(unsigned details);
+
+// Whether the caller may send the call again after row `row`'s error, as the
+// "safe to retry?" column of docs/errors.md shows it. Derived from the row's
+// upstream outcome, code and RetryInfo only: "no: Eko may have acted; look
+// the customer up first" for an unknown outcome (or code UNKNOWN), "yes (same
+// request)" for UNAVAILABLE (nothing reached Eko), e.g. "no: fix the request"
+// for INVALID_ARGUMENT.
+std::string RetrySafetyText(const ErrorRow& row);
 
 // The table as Markdown, as docs/errors.md carries it.
 std::string ErrorTableMarkdown();

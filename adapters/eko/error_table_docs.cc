@@ -59,11 +59,42 @@ std::string DetailTypeNames(unsigned details) {
   return absl::StrJoin(names, ", ");
 }
 
+std::string RetrySafetyText(const ErrorRow& row) {
+  using Code = absl::StatusCode;
+  if (row.upstream_outcome == "UNKNOWN" || row.code == Code::kUnknown) {
+    return "no: Eko may have acted; look the customer up first";
+  }
+  const bool retry_info = (row.details & kRetryInfo) != 0;
+  switch (row.code) {
+    case Code::kUnavailable:
+      return retry_info ? "yes (same request), after RetryInfo's delay" : "yes (same request)";
+    case Code::kResourceExhausted:
+      return retry_info ? "yes (same request), after RetryInfo's delay"
+                        : "no: not before the quota renews";
+    case Code::kDeadlineExceeded:
+      return "yes (same request), with a longer deadline";
+    case Code::kInvalidArgument:
+      return "no: fix the request";
+    case Code::kUnauthenticated:
+    case Code::kPermissionDenied:
+      return "no: fix the credentials";
+    case Code::kFailedPrecondition:
+      return "no: meet the precondition first";
+    case Code::kNotFound:
+    case Code::kAlreadyExists:
+      return "no: the answer stands";
+    case Code::kCancelled:
+      return "no: the caller cancelled";
+    default:
+      return "no: report it";
+  }
+}
+
 std::string ErrorTableMarkdown() {
   std::string out =
       "| id | layer | situation | applies to | gRPC code | reason | details besides ErrorInfo "
-      "and RequestInfo | what to do |\n"
-      "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
+      "and RequestInfo | safe to retry? | what to do |\n"
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
   for (const ErrorRow& row : ErrorRows()) {
     std::string code = absl::StrCat("`", absl::StatusCodeToString(row.code), "`");
     if (row.code_if_caller_deadline != row.code) {
@@ -73,7 +104,7 @@ std::string ErrorTableMarkdown() {
     absl::StrAppend(&out, "| `", row.id, "` | ", ToAbsl(NameOf(kLayerNames, row.layer)), " | ",
                     absl::StrReplaceAll(row.situation, {{"|", "\\|"}}), " | ", RowScopeText(row),
                     " | ", code, " | `", row.reason, "` | ", DetailTypeNames(row.details), " | ",
-                    row.guidance, " |\n");
+                    RetrySafetyText(row), " | ", row.guidance, " |\n");
   }
   return out;
 }

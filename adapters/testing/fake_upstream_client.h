@@ -141,6 +141,9 @@ class FakeUpstreamClient final : public UpstreamClient {
     }
     const uint64_t id = ++next_id_;
     Complete complete = [this, summary, done = std::move(done)](absl::Status status) mutable {
+      if (status.code() == absl::StatusCode::kCancelled) {
+        summary.outcome = UpstreamOutcome::kCancelled;
+      }
       if (!status.ok()) {
         std::move(done)(status, summary);
         return;

@@ -102,16 +102,13 @@ TEST(HostileCallerTest, ShortDeadlinesNeverOpenTheBreakerForOthers) {
   ASSERT_TRUE(stack->InjectFault(Delay("9123480020", /*times=*/-1, /*delay_ms=*/1000)));
   WellBehavedCaller other(*stack);
   // The attack, in waves: calls whose deadline (250 ms) is far below the
-  // upstream's 1 s, again and again.
+  // upstream's 1 s, again and again; distinct, so none is coalesced and each
+  // times out upstream.
   for (int wave = 0; wave < 3; ++wave) {
-    std::vector<std::future<grpc::Status>> attack;
-    for (int i = 0; i < 6; ++i) {
-      attack.push_back(std::async(std::launch::async, [&stack] {
-        return Call(*stack, CustomerLookup("9123480020"), std::chrono::milliseconds(250));
-      }));
-    }
-    for (auto& call : attack)
+    for (auto& call : StartLookups(*stack, "9123480020", 6, std::chrono::milliseconds(250),
+                                   /*distinct=*/true)) {
       EXPECT_EQ(call.get().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+    }
   }
   const std::vector<std::string> failures = other.Stop();
   EXPECT_GT(other.calls(), 0);
@@ -130,7 +127,7 @@ TEST(HostileCallerTest, AFailingSenderBackEndLeavesCustomerCallsServed) {
   ASSERT_TRUE(stack->InjectFault(
       {.customer_id = sender, .times = -1, .http_status = 503, .body = "fino down"}));
   for (int i = 0; i < 3; ++i) {
-    EXPECT_TRUE(HasError(Call(*stack, SenderLookup(sender)), grpc::StatusCode::UNAVAILABLE,
+    EXPECT_TRUE(HasError(Call(*stack, SenderLookup(sender)), grpc::StatusCode::UNKNOWN,
                          "UPSTREAM_UNAVAILABLE"));
   }
   EXPECT_TRUE(HasError(Call(*stack, SenderLookup(sender)), grpc::StatusCode::UNAVAILABLE,
@@ -220,7 +217,8 @@ TEST(HostileCallerTest, CallsCutOffByTheEndOfTheGraceSayTheOutcomeIsUnknown) {
   ASSERT_NE(stack, nullptr);
   ASSERT_TRUE(stack->InjectFault(Delay("6111111111", /*times=*/-1, /*delay_ms=*/20000)));
   std::vector<std::future<grpc::Status>> calls =
-      StartLookups(*stack, "6111111111", 2, std::chrono::milliseconds(25000));
+      StartLookups(*stack, "6111111111", 2, std::chrono::milliseconds(25000),
+                   /*distinct=*/true);
   ASSERT_TRUE(stack->WaitForRequests("6111111111", 2));  // both reached Eko
   const auto signalled = std::chrono::steady_clock::now();
   kill(stack->gateway().pid(), SIGTERM);

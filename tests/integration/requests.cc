@@ -106,12 +106,14 @@ grpc::Status ValidateWithSimOtp(TestStack& stack, const std::string& customer_id
 
 std::vector<std::future<grpc::Status>> StartLookups(TestStack& stack,
                                                     const std::string& customer_id, int count,
-                                                    std::chrono::milliseconds timeout) {
+                                                    std::chrono::milliseconds timeout,
+                                                    bool distinct) {
   std::vector<std::future<grpc::Status>> calls;
   for (int i = 0; i < count; ++i) {
-    calls.push_back(std::async(std::launch::async, [&stack, customer_id, timeout] {
-      return Call(stack, CustomerLookup(customer_id), timeout);
-    }));
+    v1::GetCustomerRequest request = CustomerLookup(customer_id);
+    if (distinct) request.set_user_code(std::to_string(20810200 + i));
+    calls.push_back(std::async(
+        std::launch::async, [&stack, request, timeout] { return Call(stack, request, timeout); }));
   }
   return calls;
 }

@@ -88,9 +88,11 @@ grpc::Status ValidateWithSimOtp(TestStack& stack, const std::string& customer_id
 
 // Starts `count` GetCustomer calls for `customer_id`, each on a thread of its
 // own with a deadline `timeout` from now; their statuses once they end.
+// Identical lookups in flight share one upstream call (coalescing); with
+// `distinct`, each call names another user_code so that each makes its own.
 std::vector<std::future<grpc::Status>> StartLookups(
     TestStack& stack, const std::string& customer_id, int count,
-    std::chrono::milliseconds timeout = kCallTimeout);
+    std::chrono::milliseconds timeout = kCallTimeout, bool distinct = false);
 
 }  // namespace eko::testing
 

@@ -17,11 +17,16 @@
 //       -> INVALID_ARGUMENT, reason OTP_INVALID, violation on otp
 // Exit status: 0 when both failed as expected, 1 when not, 2 on a setup error.
 //
+// The channel uses the gateway's shipped client retry policy and timeouts: the
+// gRPC service config in deploy/grpc-service-config.json (env EKO_SERVICE_CONFIG
+// names another file), passed as the 'grpc.service_config' channel option.
+//
 // Protos: the repo's proto/ dir (env EKO_PROTO_DIR) and Google's googleapis
 // protos (env EKO_GOOGLEAPIS_DIR, default Debian's golang-github-gogo-googleapis-dev).
 'use strict';
 
 const crypto = require('crypto');
+const fs = require('fs');
 const http = require('http');
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
@@ -211,12 +216,29 @@ async function onboardFresh(client) {
   return [customerId, response.otp_ref_id];
 }
 
+// The service config's JSON text (retry UNAVAILABLE only, per-method timeouts).
+function loadServiceConfig() {
+  const file = process.env.EKO_SERVICE_CONFIG ||
+    path.join(__dirname, '..', '..', '..', 'deploy', 'grpc-service-config.json');
+  const text = fs.readFileSync(file, 'utf8');
+  JSON.parse(text);  // fail here, not on the first call, when the file is broken
+  console.log(`service config: ${path.normalize(file)}`);
+  return text;
+}
+
 async function main(argv) {
   const addr = argv[2] || '127.0.0.1:50051';
   const adminUrl = argv[3] || process.env.EKO_SIM_ADMIN_URL || '';
+  let serviceConfig;
+  try {
+    serviceConfig = loadServiceConfig();
+  } catch (e) {
+    console.error(`decode_errors.js: cannot load the service config: ${e.message}`);
+    return 2;
+  }
   // Connect directly: never through an http_proxy/grpc_proxy from the environment.
   const client = new v1.OnboardingService(addr, grpc.credentials.createInsecure(),
-    { 'grpc.enable_http_proxy': 0 });
+    { 'grpc.enable_http_proxy': 0, 'grpc.service_config': serviceConfig });
   let ok = true;
   try {
     console.log('== (a) OnboardCustomer customer_id="12345" dob=2001-02-30 (local validation)');
