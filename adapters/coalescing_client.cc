@@ -140,17 +140,4 @@ void CoalescingClient::AnswerLater(std::vector<Answer> answers,
   }
 }
 
-std::string LookupKey(std::string_view caller, Rpc rpc, std::string_view serialized_request) {
-  // The caller is length-prefixed: whatever bytes it holds, it cannot run
-  // into the RPC name.
-  std::string key = std::to_string(caller.size());
-  key.push_back(':');
-  key.append(caller);
-  key.push_back('\x1f');
-  key.append(RpcName(rpc));
-  key.push_back('\x1f');
-  key.append(serialized_request);
-  return key;
-}
-
 }  // namespace eko::adapter

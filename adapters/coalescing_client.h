@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "adapters/call_key.h"
 #include "adapters/common/serial_executor.h"
 #include "adapters/eko/classifier.h"
 #include "adapters/eko/rpc_traits.h"
@@ -130,10 +131,6 @@ class CoalescingClient final : public UpstreamClient {
   SerialExecutor executor_;  // last: drained before the members above go
 };
 
-// The coalescing key of a lookup: caller, RPC and serialized request.
-// Distinct triples give distinct keys.
-std::string LookupKey(std::string_view caller, Rpc rpc, std::string_view serialized_request);
-
 template <typename Request, typename Response>
 absl::StatusOr<uint64_t> CoalescingClient::StartCall(const Request& request,
                                                      const CallOptions& options,
@@ -165,7 +162,7 @@ absl::StatusOr<uint64_t> CoalescingClient::Coalesce(const Request& request,
     response.ParseFromString(outcome->response);
     std::move (*pending)(std::move(response), summary);
   };
-  Joined joined = Join(LookupKey(options.caller, kRpc, request.SerializeAsString()),
+  Joined joined = Join(CallerRpcKey(options.caller, kRpc, request.SerializeAsString()),
                        options.caller_deadline, std::move(answer));
   if (joined.flight == nullptr) return CallUpstream(*inner_, request, options, std::move(*pending));
   if (!joined.leads) return joined.id;

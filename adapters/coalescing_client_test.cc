@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "adapters/common/rich_status.h"
+#include "adapters/testing/completions_test_util.h"
 #include "adapters/testing/fake_upstream_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -22,42 +23,6 @@ using ::eko::testing::StatusIs;
 using ::testing::ElementsAre;
 namespace v1 = ::eko::onboarding::v1;
 namespace reason = ::eko::rich::reason;
-
-// What one call's `done` received.
-struct Completion {
-  absl::Status status;
-  std::string response;  // serialized, when OK
-  CallSummary summary;
-  std::thread::id thread;
-};
-
-class Completions {
- public:
-  template <typename Response>
-  UpstreamDone<Response> Record() {
-    return [this](absl::StatusOr<Response> result, const CallSummary& summary) {
-      std::lock_guard<std::mutex> lock(mu_);
-      seen_.push_back({result.status(), result.ok() ? result->SerializeAsString() : "", summary,
-                       std::this_thread::get_id()});
-      cv_.notify_all();
-    };
-  }
-  // The completions, once there are at least `n` (empty on timeout).
-  std::vector<Completion> WaitFor(size_t n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!cv_.wait_for(lock, std::chrono::seconds(5), [&] { return seen_.size() >= n; })) return {};
-    return seen_;
-  }
-  size_t count() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return seen_.size();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Completion> seen_;
-};
 
 v1::GetCustomerRequest Lookup(const std::string& customer_id = "9876543210",
                               const std::string& user_code = "20810200") {

@@ -100,17 +100,4 @@ std::string RequestFingerprint(const std::string& serialized_request) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
-std::string DuplicateKey(std::string_view caller, Rpc rpc, std::string_view client_ref_id) {
-  // The caller is length-prefixed: whatever bytes it holds, it cannot run
-  // into the RPC name.
-  std::string key = std::to_string(caller.size());
-  key.push_back(':');
-  key.append(caller);
-  key.push_back('\x1f');
-  key.append(RpcName(rpc));
-  key.push_back('\x1f');
-  key.append(client_ref_id);
-  return key;
-}
-
 }  // namespace eko::adapter

@@ -11,6 +11,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
+#include "adapters/call_key.h"
 #include "adapters/common/clock.h"
 #include "adapters/common/serial_executor.h"
 #include "adapters/duplicate_store.h"
@@ -107,10 +108,6 @@ DuplicateStore::Outcome OutcomeForRepeats(Rpc rpc, const absl::Status& status, s
 // Fingerprint of a request: SHA-256 of its serialized bytes.
 std::string RequestFingerprint(const std::string& serialized_request);
 
-// The store key of a call: caller, RPC and client_ref_id. Distinct triples
-// give distinct keys.
-std::string DuplicateKey(std::string_view caller, Rpc rpc, std::string_view client_ref_id);
-
 template <typename Request, typename Response>
 absl::StatusOr<uint64_t> DeduplicatingClient::StartCall(const Request& request,
                                                         const CallOptions& options,
@@ -126,7 +123,7 @@ absl::StatusOr<uint64_t> DeduplicatingClient::Deduplicate(const Request& request
                                                           const CallOptions& options,
                                                           UpstreamDone<Response> done) {
   constexpr Rpc kRpc = RpcTraits<Request>::kRpc;
-  const std::string key = DuplicateKey(options.caller, kRpc, request.client_ref_id());
+  const std::string key = CallerRpcKey(options.caller, kRpc, request.client_ref_id());
   // `done` goes to the answer, or to the inner call when this is the first.
   auto pending = std::make_shared<UpstreamDone<Response>>(std::move(done));
   // Registered before Begin, whose verdict may arrive before it returns.

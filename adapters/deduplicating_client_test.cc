@@ -9,6 +9,7 @@
 #include "adapters/common/fake_clock.h"
 #include "adapters/common/rich_status.h"
 #include "adapters/duplicate_suppressor.h"
+#include "adapters/testing/completions_test_util.h"
 #include "adapters/testing/fake_upstream_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -21,41 +22,6 @@ using ::eko::testing::HasReason;
 using ::testing::ElementsAre;
 namespace v1 = ::eko::onboarding::v1;
 namespace reason = ::eko::rich::reason;
-
-// What one call's `done` received.
-struct Completion {
-  absl::Status status;
-  std::string message;
-  CallSummary summary;
-  std::thread::id thread;
-};
-
-class Completions {
- public:
-  UpstreamDone<v1::OnboardCustomerResponse> Record() {
-    return [this](absl::StatusOr<v1::OnboardCustomerResponse> result, const CallSummary& summary) {
-      std::lock_guard<std::mutex> lock(mu_);
-      seen_.push_back({result.status(), result.ok() ? result->upstream().message() : "", summary,
-                       std::this_thread::get_id()});
-      cv_.notify_all();
-    };
-  }
-  // The first `n` completions, once there are that many (empty on timeout).
-  std::vector<Completion> WaitFor(size_t n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!cv_.wait_for(lock, std::chrono::seconds(5), [&] { return seen_.size() >= n; })) return {};
-    return seen_;
-  }
-  size_t count() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return seen_.size();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Completion> seen_;
-};
 
 v1::OnboardCustomerRequest Onboard(const std::string& client_ref_id, const std::string& name) {
   v1::OnboardCustomerRequest request;
@@ -79,7 +45,8 @@ class DeduplicatingClientTest : public ::testing::Test {
                                 const std::string& caller = "") {
     CallOptions options;
     options.caller = caller;
-    return client_.OnboardCustomer(Onboard(client_ref_id, name), options, completions_.Record());
+    return client_.OnboardCustomer(Onboard(client_ref_id, name), options,
+                                   completions_.Record<v1::OnboardCustomerResponse>());
   }
 
   FakeClock clock_;
@@ -370,7 +337,7 @@ class LateVerdictTest : public ::testing::Test {
   LateVerdictTest() { inner_.Hold(); }
   absl::StatusOr<uint64_t> Call() {
     return client_.OnboardCustomer(Onboard("ref-1", "Asha Rao"), CallOptions{},
-                                   completions_.Record());
+                                   completions_.Record<v1::OnboardCustomerResponse>());
   }
 
   FakeUpstreamClient inner_;
@@ -436,17 +403,17 @@ TEST_F(LateVerdictTest, CancelAfterALateProceedReachesTheInnerCall) {
   EXPECT_EQ(seen[0].status.code(), absl::StatusCode::kCancelled);
 }
 
-TEST(DuplicateKeyTest, EachPartTellsKeysApart) {
-  const std::string key = DuplicateKey("token:alice", Rpc::kOnboardCustomer, "ref-1");
-  EXPECT_EQ(key, DuplicateKey("token:alice", Rpc::kOnboardCustomer, "ref-1"));
-  EXPECT_NE(key, DuplicateKey("token:bob", Rpc::kOnboardCustomer, "ref-1"));
-  EXPECT_NE(key, DuplicateKey("", Rpc::kOnboardCustomer, "ref-1"));
-  EXPECT_NE(key, DuplicateKey("token:alice", Rpc::kOnboardCustomer, "ref-2"));
-  EXPECT_NE(key, DuplicateKey("token:alice", Rpc::kGetCustomer, "ref-1"));
+TEST(CallerRpcKeyTest, EachPartTellsKeysApart) {
+  const std::string key = CallerRpcKey("token:alice", Rpc::kOnboardCustomer, "ref-1");
+  EXPECT_EQ(key, CallerRpcKey("token:alice", Rpc::kOnboardCustomer, "ref-1"));
+  EXPECT_NE(key, CallerRpcKey("token:bob", Rpc::kOnboardCustomer, "ref-1"));
+  EXPECT_NE(key, CallerRpcKey("", Rpc::kOnboardCustomer, "ref-1"));
+  EXPECT_NE(key, CallerRpcKey("token:alice", Rpc::kOnboardCustomer, "ref-2"));
+  EXPECT_NE(key, CallerRpcKey("token:alice", Rpc::kGetCustomer, "ref-1"));
   // A caller holding the separator cannot take the place of another's RPC.
   const std::string rpc(RpcName(Rpc::kOnboardCustomer));
-  EXPECT_NE(DuplicateKey("a", Rpc::kOnboardCustomer, rpc + "\x1fref-1"),
-            DuplicateKey("a\x1f" + rpc, Rpc::kOnboardCustomer, "ref-1"));
+  EXPECT_NE(CallerRpcKey("a", Rpc::kOnboardCustomer, rpc + "\x1fref-1"),
+            CallerRpcKey("a\x1f" + rpc, Rpc::kOnboardCustomer, "ref-1"));
 }
 
 TEST_F(DeduplicatingClientTest, CallsWithoutAClientRefIdPassThrough) {
