@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,6 +19,7 @@
 #include "adapters/eko/rpc_traits.h"
 #include "server/request_parsing.h"
 #include "server/status_conversion.h"
+#include "server/trace_context.h"
 #include "server/validation.h"
 
 namespace eko::server {
@@ -31,6 +34,15 @@ std::string RandomRequestId() {
   std::snprintf(buf, sizeof(buf), "%016llx%016llx", static_cast<unsigned long long>(rng()),
                 static_cast<unsigned long long>(rng()));
   return buf;
+}
+
+// The value of metadata `key` when the call carries it exactly once.
+std::optional<std::string_view> SingleMetadataValue(const grpc::CallbackServerContext& context,
+                                                    std::string_view key) {
+  const auto [first, last] =
+      context.client_metadata().equal_range(grpc::string_ref(key.data(), key.size()));
+  if (first == last || std::next(first) != last) return std::nullopt;
+  return std::string_view(first->second.data(), first->second.size());
 }
 
 absl::Time CallerDeadline(const grpc::CallbackServerContext& context) {
@@ -141,9 +153,11 @@ class UpstreamReactor final : public OnboardingServiceImpl::InFlightRpc {
         request_bytes_(request_bytes),
         response_bytes_(response_bytes),
         request_id_(RequestIdFor(*context)),
+        trace_(TraceContextFor(SingleMetadataValue(*context, kTraceparentHeader))),
         caller_deadline_(CallerDeadline(*context)),
         started_(clock_.Now()) {
     context->AddTrailingMetadata(kRequestIdHeader, request_id_);
+    context->AddTrailingMetadata(kTraceparentHeader, trace_.Traceparent());
   }
 
   // `caller` is the caller-authorisation verdict, checked first: the
@@ -155,6 +169,7 @@ class UpstreamReactor final : public OnboardingServiceImpl::InFlightRpc {
       Complete(caller.status(), adapter::CallSummary{});
       return;
     }
+    caller_ = *caller;
     if (!ParseRequest(*request_bytes_, &request_)) {
       Complete(MalformedRequestError(method(), Request::descriptor()->full_name()),
                adapter::CallSummary{});
@@ -200,7 +215,10 @@ class UpstreamReactor final : public OnboardingServiceImpl::InFlightRpc {
                                  summary.upstream_elapsed);
       }
     }
-    Finish(ToGrpcStatus(status, RequestIdentity{request_id_, summary.client_ref_id}));
+    Finish(ToGrpcStatus(status, RequestIdentity{.request_id = request_id_,
+                                                .client_ref_id = summary.client_ref_id,
+                                                .trace_id = trace_.trace_id,
+                                                .span_id = trace_.span_id}));
   }
 
   // Optional fields of Eko's reply that were left unset: counted, and logged
@@ -228,21 +246,26 @@ class UpstreamReactor final : public OnboardingServiceImpl::InFlightRpc {
                                  ? log::Level::kInfo
                                  : log::Level::kWarn;
     if (!log::Enabled(level)) return;
-    const std::string latency_ms = std::to_string(absl::ToDoubleMilliseconds(latency));
-    const std::string http_status = std::to_string(summary.http_status);
-    const std::string attempts = std::to_string(summary.attempts);
+    using log::As;
+    const std::string latency_ms = log::Number(absl::ToDoubleMilliseconds(latency));
+    const std::string http_status = log::Number(summary.http_status);
+    const std::string attempts = log::Number(summary.attempts);
     const std::string customer = log::MaskMobile(request_.customer_id());
     log::Write(level, "rpc",
                {{"method", method()},
                 {"code", code},
                 {"reason", reason},
-                {"latency_ms", latency_ms},
+                {"latency_ms", latency_ms, As::kJson},
                 {"request_id", request_id_},
+                {"trace_id", trace_.trace_id},
+                {"span_id", trace_.span_id},
+                {"parent_span_id", trace_.parent_span_id},
+                {"caller", caller_},
                 {"customer", customer},
                 {"client_ref_id", summary.client_ref_id},
-                {"replayed", summary.replayed ? "true" : "false"},
-                {"upstream_attempts", attempts},
-                {"upstream_http_status", http_status}});
+                {"replayed", summary.replayed ? "true" : "false", As::kJson},
+                {"upstream_attempts", attempts, As::kJson},
+                {"upstream_http_status", http_status, As::kJson}});
   }
 
   const bool has_default_user_code_;
@@ -251,6 +274,8 @@ class UpstreamReactor final : public OnboardingServiceImpl::InFlightRpc {
   const grpc::ByteBuffer* const request_bytes_;
   grpc::ByteBuffer* const response_bytes_;
   const std::string request_id_;
+  const TraceContext trace_;
+  std::string caller_;  // the authorised caller's name; "" without authorisation
   const absl::Time caller_deadline_;
   const absl::Time started_;
   Request request_;

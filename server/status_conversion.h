@@ -12,6 +12,8 @@ namespace eko::server {
 struct RequestIdentity {
   std::string request_id;
   std::string client_ref_id;  // empty when none was sent upstream
+  std::string trace_id;       // W3C trace context of the RPC (trace_context.h); may be empty
+  std::string span_id;
 };
 
 // The one place an internal absl::Status becomes a grpc::Status: same code and

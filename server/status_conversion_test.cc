@@ -14,7 +14,10 @@ TEST(StatusConversionTest, CarriesCodeMessageAndDetails) {
   absl::Status status =
       rich::ErrorBuilder(absl::StatusCode::kInvalidArgument, rich::reason::kOtpInvalid, "wrong")
           .FieldViolation("otp", "wrong OTP");
-  grpc::Status out = ToGrpcStatus(status, {"req-1", "ref-9"});
+  grpc::Status out = ToGrpcStatus(status, {.request_id = "req-1",
+                                           .client_ref_id = "ref-9",
+                                           .trace_id = "4bf92f3577b34da6a3ce929d0e0e4736",
+                                           .span_id = "00f067aa0ba902b7"});
   EXPECT_EQ(out.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(out.error_message(), "wrong");
   google::rpc::Status rpc;
@@ -32,7 +35,9 @@ TEST(StatusConversionTest, CarriesCodeMessageAndDetails) {
   EXPECT_EQ(error_infos, 1);
   EXPECT_TRUE(has_bad_request);
   EXPECT_EQ(request_info.request_id(), "req-1");
-  EXPECT_EQ(request_info.serving_data(), "client_ref_id=ref-9");
+  EXPECT_EQ(request_info.serving_data(),
+            "trace_id=4bf92f3577b34da6a3ce929d0e0e4736;span_id=00f067aa0ba902b7;"
+            "client_ref_id=ref-9");
 }
 
 TEST(StatusConversionTest, PlainErrorsStillGetOneErrorInfo) {

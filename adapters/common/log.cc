@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
@@ -97,6 +98,17 @@ std::string JsonEscape(std::string_view text) {
   return out;
 }
 
+std::string Number(double value) {
+  if (!std::isfinite(value)) return "null";
+  char buffer[64];
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    std::snprintf(buffer, sizeof(buffer), "%.0f", value);
+  } else {
+    std::snprintf(buffer, sizeof(buffer), "%.3f", value);
+  }
+  return buffer;
+}
+
 void Write(Level level, std::string_view event, std::initializer_list<Field> fields) {
   if (!Enabled(level)) return;
   std::string line;
@@ -108,12 +120,17 @@ void Write(Level level, std::string_view event, std::initializer_list<Field> fie
   line += "\",\"event\":\"";
   AppendJsonEscaped(line, event);
   line += '"';
-  for (const auto& [key, value] : fields) {
+  for (const Field& field : fields) {
     line += ",\"";
-    AppendJsonEscaped(line, key);
-    line += "\":\"";
-    AppendJsonEscaped(line, value);
-    line += '"';
+    AppendJsonEscaped(line, field.key);
+    line += "\":";
+    if (field.as == As::kJson) {
+      line += field.value;
+    } else {
+      line += '"';
+      AppendJsonEscaped(line, field.value);
+      line += '"';
+    }
   }
   line += "}\n";
   // One write per line, so lines from different threads never interleave and

@@ -22,7 +22,18 @@ bool ParseLevel(std::string_view text, Level* out);
 void SetLevel(Level level);
 bool Enabled(Level level);
 
-using Field = std::pair<std::string_view, std::string_view>;
+// How a field's value is written: a JSON string (escaped), or as it is, for
+// a value the caller formatted as a JSON number or boolean.
+enum class As { kString, kJson };
+
+struct Field {
+  std::string_view key;
+  std::string_view value;
+  As as = As::kString;
+};
+
+// `value` as a JSON number: integers exactly, others with up to 3 decimals.
+std::string Number(double value);
 
 // Writes {"ts":..., "level":..., "event": event, <fields>} as one line.
 void Write(Level level, std::string_view event, std::initializer_list<Field> fields = {});

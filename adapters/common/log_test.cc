@@ -30,6 +30,22 @@ TEST(LogTest, WriteEmitsOneJsonLineWithUtcMillisecondTimestamp) {
   EXPECT_TRUE(std::regex_match(out, line)) << out;
 }
 
+TEST(LogTest, JsonValuesAreWrittenAsTheyAre) {
+  SetLevel(Level::kInfo);
+  testing::internal::CaptureStderr();
+  Write(Level::kInfo, "rpc",
+        {{"latency_ms", Number(12.34567), As::kJson},
+         {"attempts", Number(2), As::kJson},
+         {"replayed", "false", As::kJson},
+         {"code", "2"}});
+  const std::string out = testing::internal::GetCapturedStderr();
+  EXPECT_NE(out.find(R"("latency_ms":12.346,"attempts":2,"replayed":false,"code":"2"})"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(Number(1.0 / 0.0), "null");
+  EXPECT_EQ(Number(-3), "-3");
+}
+
 TEST(LogTest, ParseLevel) {
   Level level;
   EXPECT_TRUE(ParseLevel("warn", &level));

@@ -4,7 +4,10 @@
 #include <signal.h>
 
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/requests.h"
@@ -204,6 +207,63 @@ TEST_F(CoreRpcsTest, RequestIdIsEchoed) {
   auto trailer = context.GetServerTrailingMetadata().find("x-request-id");
   ASSERT_NE(trailer, context.GetServerTrailingMetadata().end());
   EXPECT_EQ(std::string(trailer->second.data(), trailer->second.size()), "trace-abc-123");
+}
+
+// The trailing `traceparent` of a finished call, split into its four
+// fields; empty when the gateway sent none.
+std::vector<std::string> TrailingTraceparent(const grpc::ClientContext& context) {
+  auto trailer = context.GetServerTrailingMetadata().find("traceparent");
+  if (trailer == context.GetServerTrailingMetadata().end()) return {};
+  return absl::StrSplit(std::string(trailer->second.data(), trailer->second.size()), '-');
+}
+
+TEST_F(CoreRpcsTest, TraceparentIsContinuedInTrailersDetailsAndTheLogLine) {
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const std::string parent = "00f067aa0ba902b7";
+  // A call that succeeds: its log line carries the trace, the caller and
+  // numbers as JSON numbers.
+  grpc::ClientContext context;
+  context.AddMetadata("traceparent", "00-" + trace + "-" + parent + "-01");
+  v1::OnboardCustomerRequest request = NewCustomer("9123450090");
+  request.set_client_ref_id("traced-call-1");
+  v1::OnboardCustomerResponse response;
+  ASSERT_TRUE(Succeeded(stack_->stub().OnboardCustomer(&context, request, &response)));
+  const std::vector<std::string> fields = TrailingTraceparent(context);
+  ASSERT_EQ(fields.size(), 4u);
+  EXPECT_EQ(fields[0], "00");
+  EXPECT_EQ(fields[1], trace);
+  EXPECT_EQ(fields[2].size(), 16u);
+  EXPECT_NE(fields[2], parent);  // the gateway's own span
+  EXPECT_EQ(fields[3], "01");
+  EXPECT_TRUE(stack_->WaitForGatewayLog(absl::StrCat(R"("trace_id":")", trace, R"(","span_id":")",
+                                                     fields[2], R"(","parent_span_id":")", parent,
+                                                     R"(","caller":"")")));
+  EXPECT_TRUE(stack_->WaitForGatewayLog(
+      R"("client_ref_id":"traced-call-1","replayed":false,"upstream_attempts":1,)"
+      R"("upstream_http_status":200})"));
+
+  // A call that fails: RequestInfo's serving data names the trace and span.
+  grpc::ClientContext failing;
+  failing.AddMetadata("traceparent", "00-" + trace + "-" + parent + "-01");
+  v1::VerifyCustomerOtpRequest invalid;  // fails locally
+  v1::VerifyCustomerOtpResponse unused;
+  const grpc::Status status = stack_->stub().VerifyCustomerOtp(&failing, invalid, &unused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  const std::vector<std::string> failing_fields = TrailingTraceparent(failing);
+  ASSERT_EQ(failing_fields.size(), 4u);
+  EXPECT_EQ(DecodeDetails(status).serving_data,
+            absl::StrCat("trace_id=", trace, ";span_id=", failing_fields[2]));
+
+  // Without a (valid) traceparent the gateway starts a trace of its own.
+  grpc::ClientContext untraced;
+  untraced.AddMetadata("traceparent", "00-not-a-trace-01");
+  const grpc::Status own = stack_->stub().VerifyCustomerOtp(&untraced, invalid, &unused);
+  const std::vector<std::string> own_fields = TrailingTraceparent(untraced);
+  ASSERT_EQ(own_fields.size(), 4u);
+  EXPECT_EQ(own_fields[1].size(), 32u);
+  EXPECT_NE(own_fields[1], trace);
+  EXPECT_EQ(own_fields[3], "00");
+  EXPECT_THAT(DecodeDetails(own).serving_data, HasSubstr("trace_id=" + own_fields[1]));
 }
 
 TEST_F(CoreRpcsTest, HealthReportsServing) {
