@@ -9,6 +9,7 @@
 
 #include "client/command_line.h"
 #include "client/output.h"
+#include "server/build_info.h"
 
 namespace eko::cli {
 namespace {
@@ -51,6 +52,9 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   switch (parsed.kind) {
     case ParseResult::Kind::kHelp:
       *env.out << (parsed.command == nullptr ? GeneralUsage() : CommandUsage(*parsed.command));
+      return kExitOk;
+    case ParseResult::Kind::kVersion:
+      *env.out << server::VersionLine("eko-cli") << "\n";
       return kExitOk;
     case ParseResult::Kind::kUsageError:
       *env.err << "eko-cli: " << parsed.error << "\n\n"

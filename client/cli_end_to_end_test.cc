@@ -13,7 +13,10 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/security/auth_metadata_processor.h"
 #include "gtest/gtest.h"
+#include "server/build_info.h"
+#include "server/tls_test_pki.h"
 
 namespace eko::cli {
 namespace {
@@ -245,6 +248,160 @@ TEST_F(CliEndToEndTest, ArgvEntryPointReadsTheAddressFromTheEnvironment) {
   EXPECT_EQ(code, kExitOk) << err.str();
   EXPECT_THAT(out.str(), HasSubstr("otp_ref_id: otp-ref-1"));
   EXPECT_EQ(service_.last_get_customer().customer_id(), "5");
+}
+
+// --- A gateway with mutual TLS and bearer tokens ---
+
+constexpr char kToken[] = "tok_e2e_0123456789abcdef";
+
+// Lets in only calls carrying `authorization: Bearer kToken`, as the
+// gateway's --auth-tokens-file does (here for health calls too).
+class RequireToken final : public grpc::AuthMetadataProcessor {
+ public:
+  bool IsBlocking() const override { return false; }
+  grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext*, OutputMetadata*,
+                       OutputMetadata*) override {
+    const auto it = metadata.find("authorization");
+    if (it == metadata.end() || it->second != std::string("Bearer ") + kToken) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no valid bearer token");
+    }
+    return grpc::Status::OK;
+  }
+};
+
+// The fake behind mutual TLS (server certificate for localhost and
+// 127.0.0.1 from the test CA; clients need a certificate from it) that
+// requires kToken.
+class CliTlsEndToEndTest : public test_support::FakeServiceTest {
+ protected:
+  std::shared_ptr<grpc::ServerCredentials> ListenerCredentials() override {
+    if (!pki().ok()) return grpc::InsecureServerCredentials();  // SetUp reports it
+    grpc::SslServerCredentialsOptions options(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    options.pem_root_certs = pki().Pem("ca.pem");
+    options.pem_key_cert_pairs.push_back({pki().Pem("server.key"), pki().Pem("server.pem")});
+    std::shared_ptr<grpc::ServerCredentials> credentials = grpc::SslServerCredentials(options);
+    credentials->SetAuthMetadataProcessor(std::make_shared<RequireToken>());
+    return credentials;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(pki().ok()) << pki().error();
+    FakeServiceTest::SetUp();
+    token_file_ = pki().Write("cli-token.txt", std::string("  ") + kToken + "\n");
+  }
+
+  static const server::test_pki::Pki& pki() { return *server::test_pki::Pki::Get(); }
+
+  // The flags reaching the fake: its CA, the "payments" client certificate
+  // and the token file.
+  std::vector<std::string> Secure(std::vector<std::string> args) const {
+    for (const std::string& flag :
+         {"--tls-ca-file=" + pki().Path("ca.pem"), "--tls-cert-file=" + pki().Path("payments.pem"),
+          "--tls-key-file=" + pki().Path("payments.key"), "--token-file=" + token_file_}) {
+      args.push_back(flag);
+    }
+    return args;
+  }
+
+  std::string token_file_;
+};
+
+TEST_F(CliTlsEndToEndTest, SubcommandsAndJourneysWorkOverMutualTlsWithAToken) {
+  CliRun run = Run(Secure({"health"}));
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_EQ(run.out, "status: SERVING\n");
+
+  run = Run(Secure({"get-customer", "--customer-id", "9876543210"}));
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_EQ(run.out, test_support::kCannedGetCustomerHuman);
+
+  // Errors of the service itself come through as they are.
+  run = Run(Secure({"onboard-customer", "--customer-id", "9876543210", "--name", "Asha", "--dob",
+                    "2999-01-01", "--address", "Pune"}));
+  EXPECT_EQ(run.code, kExitCallFailed);
+  EXPECT_EQ(run.err, test_support::kRichErrorHuman);
+
+  service_.Reply(Proto<v1::GetCustomerResponse>(R"pb(next_step: NEXT_STEP_VERIFY_CUSTOMER_OTP
+                                                     otp_ref_id: "ref-get")pb"));
+  service_.Reply(Proto<v1::VerifyCustomerOtpResponse>("next_step: NEXT_STEP_COMPLETE"));
+  run = Run(Secure({"journey", "customer", "--customer-id", "9876543210", "--otp", "551177"}));
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_EQ(service_.Requests<v1::VerifyCustomerOtpResponse>().size(), 1u);
+  EXPECT_EQ(service_.calls(), 4);
+}
+
+TEST_F(CliTlsEndToEndTest, TheServerNameCanDifferFromTheAddress) {
+  CliRun run = Run(Secure({"health", "--tls-server-name", "localhost"}));
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  run = Run(Secure({"health", "--tls-server-name", "gateway.other.test", "--timeout", "5"}));
+  EXPECT_EQ(run.code, kExitCallFailed);
+  EXPECT_THAT(run.err, ::testing::StartsWith("error: UNAVAILABLE"));
+}
+
+TEST_F(CliTlsEndToEndTest, MissingCredentialsAreRefused) {
+  const std::string ca = "--tls-ca-file=" + pki().Path("ca.pem");
+  const std::string token = "--token-file=" + token_file_;
+  const std::string cert = "--tls-cert-file=" + pki().Path("payments.pem");
+  const std::string key = "--tls-key-file=" + pki().Path("payments.key");
+  struct Case {
+    std::vector<std::string> args;
+    std::string error;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"get-customer", "--customer-id", "1", ca, cert, key}, "error: UNAUTHENTICATED"},
+           {{"get-customer", "--customer-id", "1", ca, token}, "error: UNAVAILABLE"},
+           {{"get-customer", "--customer-id", "1", token}, "error: UNAVAILABLE"},
+           {{"get-customer", "--customer-id", "1", "--tls-ca-file=" + pki().Path("other-ca.pem"),
+             cert, key, token},
+            "error: UNAVAILABLE"},
+       }) {
+    std::vector<std::string> args = c.args;
+    args.insert(args.end(), {"--timeout", "5"});
+    const CliRun run = Run(args);
+    EXPECT_EQ(run.code, kExitCallFailed) << ::testing::PrintToString(c.args);
+    EXPECT_THAT(run.err, ::testing::StartsWith(c.error)) << ::testing::PrintToString(c.args);
+  }
+  EXPECT_EQ(service_.calls(), 0);
+}
+
+TEST_F(CliTlsEndToEndTest, UnusableTlsOrTokenFlagsAreUsageErrors) {
+  const std::string missing = pki().Path("no-such-file");
+  struct Case {
+    std::vector<std::string> flags;
+    std::string error;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"--token-file", missing}, "cannot read --token-file '" + missing + "'"},
+           {{"--token-file", pki().Write("cli-empty.txt", "")}, "(it is empty)"},
+           {{"--token-file", pki().Write("cli-two-words.txt", std::string(kToken) + " name\n")},
+            "must hold one token"},
+           {{"--token-file", pki().Write("cli-blank.txt", " \n")}, "must hold one token"},
+           {{"--tls-ca-file", missing}, "cannot read --tls-ca-file"},
+           {{"--tls-ca-file", token_file_}, "holds no PEM block"},
+           {{"--tls-cert-file", pki().Path("payments.pem")}, "go together"},
+           {{"--tls-key-file", pki().Path("payments.key")}, "go together"},
+           {{"--tls-server-name="}, "--tls-server-name must not be empty"},
+       }) {
+    std::vector<std::string> args = {"health"};
+    args.insert(args.end(), c.flags.begin(), c.flags.end());
+    const CliRun run = Run(args);
+    EXPECT_EQ(run.code, kExitUsage) << ::testing::PrintToString(c.flags);
+    EXPECT_THAT(run.err, HasSubstr(c.error)) << ::testing::PrintToString(c.flags);
+    EXPECT_THAT(run.err, ::testing::Not(HasSubstr(kToken)));
+  }
+  EXPECT_EQ(service_.calls(), 0);
+}
+
+TEST(CliVersionTest, PrintsTheBuildsVersionLine) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--version"}, {"health", "--version"}}) {
+    const CliRun run = test_support::RunEkoCli(args, "", "127.0.0.1:1");
+    EXPECT_EQ(run.code, kExitOk);
+    EXPECT_EQ(run.out, server::VersionLine("eko-cli") + "\n");
+    EXPECT_THAT(run.out, ::testing::MatchesRegex("eko-cli [0-9]+\\.[0-9]+\\.[0-9]+ commit=.+\n"));
+    EXPECT_THAT(run.err, IsEmpty());
+  }
 }
 
 }  // namespace

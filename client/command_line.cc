@@ -17,6 +17,7 @@ namespace {
 
 constexpr char kHelpSubcommand[] = "help";  // `help [SUBCOMMAND]`.
 constexpr char kHelpFlag[] = "help";        // --help, also written -h.
+constexpr char kVersionFlag[] = "version";  // --version.
 constexpr char kArgument[] = "argument";    // CLI11 name of Command::argument.
 constexpr char kNoMarker[] = "--";          // Not a marker in eko-cli: an unknown flag.
 constexpr char kJourneyNeedsKind[] = "journey needs a kind: 'journey customer' or 'journey sender'";
@@ -274,7 +275,7 @@ absl::Status ApplyGlobalFlags(const ParsedFlags& flags, std::string_view default
     }
   }
   options->json = flags.Has("json");
-  return absl::OkStatus();
+  return ApplyTransportFlags(flags, &options->connection);
 }
 
 }  // namespace
@@ -327,6 +328,11 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
     ParseResult result;
     result.kind = ParseResult::Kind::kHelp;
     result.command = command;
+    return result;
+  }
+  if (flags.Has(kVersionFlag)) {
+    ParseResult result;
+    result.kind = ParseResult::Kind::kVersion;
     return result;
   }
   if (command == nullptr) return UsageError({nullptr, "missing subcommand"});

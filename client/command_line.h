@@ -14,7 +14,8 @@
 
 namespace eko::cli {
 
-// Options given by the global flags (--addr, --timeout, --json).
+// Options given by the global flags (--addr, --timeout, --service-config,
+// the TLS and token flags, --json).
 struct GlobalOptions {
   ConnectionOptions connection;
   bool json = false;  // Machine output: proto3 JSON on the output stream.
@@ -34,6 +35,7 @@ struct ParseResult {
   enum class Kind {
     kRun,         // `invocation` is complete.
     kHelp,        // --help, -h or `help [SUBCOMMAND]`: show the usage of `command`.
+    kVersion,     // --version (without --help): show the version.
     kUsageError,  // `error` says what is wrong; show it and the usage of `command`.
   };
   Kind kind = Kind::kUsageError;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "client/flags.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/security/credentials.h"
@@ -18,11 +19,6 @@ inline constexpr char kDefaultAddr[] = "127.0.0.1:50051";
 inline constexpr char kAddrEnvVar[] = "EKO_GATEWAY_ADDR";
 
 // How eko-cli reaches the gateway; filled from the global flags.
-//
-// Adding transport security later: add the fields here (e.g. `tls_ca_file`,
-// `tls_cert_file`, `tls_key_file`, `tls_server_name`), their FlagSpecs to the
-// global flag table and their parsing to ApplyGlobalFlags (command_line.cc),
-// and branch on them in MakeChannelCredentials. Nothing else changes.
 struct ConnectionOptions {
   // gRPC target, e.g. `127.0.0.1:50051` or `dns:///gateway.internal:443`.
   std::string addr = kDefaultAddr;
@@ -34,7 +30,26 @@ struct ConnectionOptions {
   // The loaded service config (JSON text) the channel is made with; empty:
   // gRPC's defaults (no retries, no per-method timeouts).
   std::string service_config_json;
+  // TLS (--tls or any --tls-* flag); plaintext HTTP/2 otherwise.
+  bool tls = false;
+  std::string tls_root_certs;   // PEM of --tls-ca-file; empty: the system's CAs
+  std::string tls_cert_chain;   // PEM of --tls-cert-file (mutual TLS)
+  std::string tls_private_key;  // PEM of --tls-key-file
+  std::string tls_server_name;  // --tls-server-name; empty: the host of `addr`
+  // The token of --token-file, sent as `authorization: Bearer <token>` with
+  // every call; empty: no authorization header.
+  std::string bearer_token;
 };
+
+// Fills the TLS and token fields of `options` from --tls, --tls-ca-file,
+// --tls-cert-file, --tls-key-file, --tls-server-name and --token-file,
+// reading the files now. INVALID_ARGUMENT (a usage error; the message names
+// the flag and file, never their contents) for an empty value, a file that
+// cannot be read or holds no PEM block, only one of --tls-cert-file and
+// --tls-key-file, or a token file that holds no token or more than one
+// word. The token file holds the token alone; surrounding whitespace is
+// ignored.
+absl::Status ApplyTransportFlags(const ParsedFlags& flags, ConnectionOptions* options);
 
 // Environment variable naming the service config used without --service-config.
 inline constexpr char kServiceConfigEnvVar[] = "EKO_SERVICE_CONFIG";
@@ -54,14 +69,18 @@ std::string DefaultServiceConfigFile(const std::string& program);
 // made (a channel with an invalid service config fails every call).
 absl::Status LoadServiceConfig(const std::string& default_file, ConnectionOptions* options);
 
-// Credentials for `options`; insecure (plaintext HTTP/2) for now.
+// Credentials for `options`: TLS (with a client certificate when one is
+// set) or insecure (plaintext HTTP/2).
 std::shared_ptr<grpc::ChannelCredentials> MakeChannelCredentials(const ConnectionOptions& options);
 
 // A channel to `options.addr`, with `options.service_config_json` as its
-// default service config when set. It connects lazily, on the first call.
+// default service config when set and `options.tls_server_name` as the
+// name the server certificate is checked against when set. It connects
+// lazily, on the first call.
 std::shared_ptr<grpc::Channel> MakeChannel(const ConnectionOptions& options);
 
-// Sets the deadline of a call about to start on `context`.
+// Sets the deadline of a call about to start on `context`, and its
+// authorization header when `options` has a bearer token.
 void ApplyCallOptions(const ConnectionOptions& options, grpc::ClientContext* context);
 
 }  // namespace eko::cli

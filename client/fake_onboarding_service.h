@@ -184,11 +184,16 @@ class FakeOnboardingService final : public fake_v1::OnboardingService::CallbackS
 // 127.0.0.1:0 and runs eko-cli against it.
 class FakeServiceTest : public ::testing::Test {
  protected:
+  // The listener's credentials: plaintext unless a test says otherwise.
+  virtual std::shared_ptr<grpc::ServerCredentials> ListenerCredentials() {
+    return grpc::InsecureServerCredentials();
+  }
+
   void SetUp() override {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort("127.0.0.1:0", ListenerCredentials(), &port);
     builder.RegisterService(&service_);
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);

@@ -12,7 +12,19 @@ const std::vector<FlagSpec>& GlobalFlags() {
        "gRPC service config for the channel: retries on UNAVAILABLE, per-method timeouts, "
        "wait-for-ready (default: $EKO_SERVICE_CONFIG, else the shipped "
        "grpc-service-config.json when found; 'none': no service config)"},
+      {"tls", nullptr,
+       "connect with TLS, trusting the system's CAs (implied by the other --tls-* flags)"},
+      {"tls-ca-file", "FILE", "connect with TLS, trusting the CAs in this PEM file"},
+      {"tls-cert-file", "FILE",
+       "mutual TLS: PEM client certificate chain to present (with --tls-key-file)"},
+      {"tls-key-file", "FILE", "mutual TLS: PEM private key of --tls-cert-file"},
+      {"tls-server-name", "NAME",
+       "name to verify the gateway's certificate against instead of the --addr host (e.g. the "
+       "Service DNS name when --addr is 127.0.0.1)"},
+      {"token-file", "FILE",
+       "send 'authorization: Bearer <token>' with every call, the token read from FILE"},
       {"json", nullptr, "print the response or the error as one line of JSON on stdout"},
+      {"version", nullptr, "print eko-cli's version and exit"},
       {"help", nullptr, "show usage and exit (-h works too)"},
   };
   return *kFlags;

@@ -49,7 +49,8 @@ class ParsedFlags {
 };
 
 // The flags accepted before or after any subcommand: --addr, --timeout,
-// --json and --help (also written -h).
+// --service-config, the TLS and token flags, --json, --version and --help
+// (also written -h).
 const std::vector<FlagSpec>& GlobalFlags();
 
 // Where a subcommand may read interactive or bulk input (an OTP, a PID file

@@ -4,22 +4,26 @@
 # Usage: deploy/check.sh [--rehearse-image]
 #
 #   1 yamllint      every YAML file under deploy/ (deploy/.yamllint: default rules, 120 cols)
-#   2 render        base + every overlay with `kubectl kustomize` (Kustomize v5); without
-#                   kubectl, or with an older one, with deploy/render.js (the fallback)
+#   2 render        base + every overlay, and every overlay with each optional component
+#                   (k8s/components/hpa-inflight), with `kubectl kustomize` (Kustomize v5);
+#                   without kubectl, or with an older one, with deploy/render.js (the fallback)
 #   3 renderer      when kubectl is there: render.js must produce the same objects as
 #                   kubectl, so the fallback stays exact
 #   4 validate      deploy/validate.js: kubernetes-models schemas, unknown fields, and
-#                   the project's policy on each rendered overlay; secret.template.yaml
-#                   must hold placeholders only
+#                   the project's policy on each rendered overlay (memory arithmetic with
+#                   deploy/memory-budget.json, drain timing, no dev mode, HPA metrics, ...);
+#                   secret.template.yaml must hold placeholders only
 #   5 dockerfile    static checks (bases, non-root USER, ENTRYPOINT, EXPOSE, no secrets,
 #                   tests-off build) and, when a built eko-gateway is found
 #                   (EKO_GATEWAY_BIN, else build/server/eko-gateway, else the newest
 #                   build*/server/eko-gateway), that the runtime stage installs the
 #                   Debian package of every shared library the binary links
-#   6 self-test     breaks a copy of the manifests four times (a misspelled field; a drain
-#                   grace above terminationGracePeriodSeconds; UAT's Redis URL naming a
-#                   Service that is not rendered; the gateway's egress to Redis on the
-#                   wrong port) and expects step 4 to fail on the broken overlay
+#   6 self-test     breaks a copy of the manifests (a misspelled field; a drain grace above
+#                   terminationGracePeriodSeconds; a drain delay that the grace period does
+#                   not cover; UAT's Redis URL naming a Service that is not rendered; the
+#                   gateway's egress to Redis on the wrong port; calls in flight beyond the
+#                   memory limit; EKO_MAX_INFLIGHT unset; dev mode; an in-flight HPA target
+#                   above 80 % of EKO_MAX_INFLIGHT) and expects step 4 to fail on it
 #   7 image build   only with --rehearse-image: replays the Dockerfile's build stage
 #                   without Docker (same COPY set minus Dockerfile.dockerignore, same
 #                   build command) and checks the result like step 5 (a full build)
@@ -78,6 +82,23 @@ echo "check: renderer = $renderer$([[ $renderer == kubectl ]] && echo " ($(kubec
 
 targets=(base)
 for d in "$here"/k8s/overlays/*/; do targets+=("overlays/$(basename "$d")"); done
+# Optional components no overlay includes, rendered on top of each overlay
+# (combos/OVERLAY+COMPONENT, written into a copy of k8s/ by with_combos).
+optional_components=(hpa-inflight)
+for d in "$here"/k8s/overlays/*/; do
+  for c in "${optional_components[@]}"; do targets+=("combos/$(basename "$d")+$c"); done
+done
+with_combos() { # with_combos DEST: copies k8s/ to DEST and adds the combos/ kustomizations
+  local dest=$1 t o c
+  cp -r "$here/k8s" "$dest"
+  for t in "${targets[@]}"; do
+    [[ $t == combos/* ]] || continue
+    o=${t#combos/}; c=${o#*+}; o=${o%+*}
+    mkdir -p "$dest/$t"
+    printf '%s\n' 'apiVersion: kustomize.config.k8s.io/v1beta1' 'kind: Kustomization' \
+      'resources:' "  - ../../overlays/$o" 'components:' "  - ../../components/$c" > "$dest/$t/kustomization.yaml"
+  done
+}
 
 # ---- 1 yamllint --------------------------------------------------------------------
 if out=$(cd "$root" && yamllint -f parsable -c deploy/.yamllint deploy/ 2>&1); then
@@ -100,7 +121,8 @@ render_all() { # render_all K8S_DIR OUT_DIR
   return $ok
 }
 mkdir -p "$tmp/out"
-if render_all "$here/k8s" "$tmp/out"; then
+with_combos "$tmp/k8s"
+if render_all "$tmp/k8s" "$tmp/out"; then
   pass "render ${targets[*]} with $renderer"
 else
   fail "render"
@@ -111,7 +133,7 @@ if [[ $renderer == kubectl ]]; then
   ok=1
   for t in "${targets[@]}"; do
     f=${t//\//_}
-    node "$here/render.js" "$here/k8s/$t" > "$tmp/out/$f.fallback" && \
+    node "$here/render.js" "$tmp/k8s/$t" > "$tmp/out/$f.fallback" && \
       node "$here/render.js" --compare "$tmp/out/$f.yaml" "$tmp/out/$f.fallback" || ok=0
   done
   if [[ $ok == 1 ]]; then pass "render.js fallback matches kubectl kustomize"; else fail "render.js fallback differs from kubectl kustomize"; fi
@@ -202,29 +224,41 @@ fi
 if [[ $df_ok == 1 ]]; then pass "Dockerfile ($note)"; else fail "Dockerfile"; fi
 
 # ---- 6 self-test: the checks must catch broken manifests --------------------------------------
-self_test() { # self_test NAME OVERLAY FILE SED-EXPR EXPECTED-MESSAGE (FILE under k8s/)
-  local name=$1 overlay=$2 file=$3 expr=$4 expected=$5 d="$tmp/mutant-$1"
+self_test() { # self_test NAME TARGET FILE SED-EXPR EXPECTED-MESSAGE (FILE under k8s/)
+  local name=$1 target=$2 file=$3 expr=$4 expected=$5 d="$tmp/mutant-$1"
   mkdir -p "$d/out"
-  cp -r "$here/k8s" "$d/k8s"
+  with_combos "$d/k8s"
   sed -i "$expr" "$d/k8s/$file"
   if cmp -s "$d/k8s/$file" "$here/k8s/$file"; then
     echo "check: self-test $name: the mutation did not apply" >&2; return 1
   fi
   render_all "$d/k8s" "$d/out" 2>/dev/null || { echo "check: self-test $name: render failed" >&2; return 1; }
-  if node "$here/validate.js" --deployable "$d/out/overlays_$overlay.yaml" > "$d/log" 2>&1; then
+  if node "$here/validate.js" --deployable "$d/out/${target//\//_}.yaml" > "$d/log" 2>&1; then
     echo "check: self-test $name: validate.js accepted a broken manifest" >&2; return 1
   fi
   grep -q -- "$expected" "$d/log" || { cat "$d/log" >&2; echo "check: self-test $name: expected '$expected'" >&2; return 1; }
   echo "check: self-test $name rejected as expected: $(grep -m1 -- "$expected" "$d/log")"
 }
-if self_test unknown-field production base/deployment.yaml \
+if self_test unknown-field overlays/production base/deployment.yaml \
      's/readOnlyRootFilesystem: true/readOnlyRootFilesytem: true/' 'unknown field' \
-   && self_test drain-grace production base/deployment.yaml \
-     's/terminationGracePeriodSeconds: 45/terminationGracePeriodSeconds: 20/' 'must exceed EKO_SHUTDOWN_GRACE_MS' \
-   && self_test redis-service uat components/redis/kustomization.yaml \
+   && self_test drain-grace overlays/production base/deployment.yaml \
+     's/terminationGracePeriodSeconds: [0-9]*/terminationGracePeriodSeconds: 20/' 'must exceed EKO_SHUTDOWN_GRACE_MS' \
+   && self_test drain-delay overlays/production overlays/production/kustomization.yaml \
+     's/^\( *\)- EKO_LOG_LEVEL=info$/&\n\1- EKO_DRAIN_DELAY_MS=60000/' '+ EKO_DRAIN_DELAY_MS (60000 ms) by at least' \
+   && self_test redis-service overlays/uat components/redis/kustomization.yaml \
      's#redis://eko-gateway-redis:#redis://eko-gateway-redis-missing:#' 'no Service eko-gateway-redis-missing is rendered' \
-   && self_test redis-egress uat components/redis/networkpolicy-egress.yaml \
-     's/port: 6379/port: 6380/' 'allows no egress to eko-gateway-redis on TCP 6379'; then
+   && self_test redis-egress overlays/uat components/redis/networkpolicy-egress.yaml \
+     's/port: 6379/port: 6380/' 'allows no egress to eko-gateway-redis on TCP 6379' \
+   && self_test memory-inflight overlays/production overlays/production/kustomization.yaml \
+     's/EKO_MAX_INFLIGHT=[0-9]*/EKO_MAX_INFLIGHT=20000/' 'EKO_MAX_INFLIGHT=20000 needs .* more than resources.limits.memory' \
+   && self_test memory-dedupe overlays/production overlays/production/kustomization.yaml \
+     's/EKO_DEDUPE_MAX_ENTRIES=[0-9]*/EKO_DEDUPE_MAX_ENTRIES=100000/' '100000 dedupe entries' \
+   && self_test memory-unset overlays/uat overlays/uat/kustomization.yaml \
+     '/- EKO_MAX_INFLIGHT=/d' 'EKO_MAX_INFLIGHT is not set' \
+   && self_test dev-mode overlays/uat overlays/uat/kustomization.yaml \
+     's/^\( *\)- EKO_LOG_LEVEL=debug$/&\n\1- EKO_GATEWAY_DEV=true/' 'EKO_GATEWAY_DEV=true turns on development mode' \
+   && self_test hpa-inflight-target combos/uat+hpa-inflight components/hpa-inflight/hpa-inflight.yaml \
+     's/averageValue: "[0-9]*"/averageValue: "2500"/' 'at most 80 % of EKO_MAX_INFLIGHT (3000)'; then
   pass "self-test (broken manifests are rejected)"
 else
   fail "self-test"

@@ -19,10 +19,11 @@
 //      (labels, data, ...). A key of a structured object that the validator never
 //      read is not in the schema, so it is reported, like kubeconform -strict.
 //   3. Policy (--deployable): what this deployment relies on -- non-root read-only
-//      container, gRPC probes on the right services, drain grace below the pod's
-//      termination grace, resources set, references between objects resolve, no
+//      container, gRPC probes on the right services, drain delay and grace within the
+//      pod's termination grace, resources set, references between objects resolve, no
 //      Secret rendered (keys are created out of band), no spec.replicas under an HPA;
-//      a Redis idempotency store that resolves, is reachable and is bounded (idempotencyStore).
+//      a Redis idempotency store that resolves, is reachable and is bounded (idempotencyStore);
+//      memory, dev mode and HPA metrics as validate-settings.js checks them.
 // Exit status: 0 when every file passes, 1 on any finding, 2 on usage errors.
 
 const fs = require('fs');
@@ -47,7 +48,7 @@ const PLACEHOLDER = 'REPLACE_ME';
 // Env keys the manifests must set (flags the lead implements; see deploy/README.md).
 const REQUIRED_ENV = ['EKO_BASE_URL', 'EKO_ACCESS_KEY_FILE', 'EKO_METRICS_LISTEN', 'EKO_SHUTDOWN_GRACE_MS',
   'EKO_MAX_CONNECTION_AGE_MS', 'EKO_KEEPALIVE_TIME_MS', 'EKO_MAX_CONNECTIONS', 'EKO_HANDSHAKE_TIMEOUT_MS'];
-const DRAIN_MARGIN_MS = 5000; // time left for the process to exit after the drain
+const { bytes, drainTiming, memoryBudget, devMode, hpaMetrics } = require('./validate-settings');
 
 const modelsDir = path.dirname(require.resolve('kubernetes-models/package.json'));
 
@@ -215,20 +216,9 @@ function policy(docs, report) {
   const tmpVol = tmp && (pod.volumes || []).find((v) => v.name === tmp.name);
   if (!tmpVol || !tmpVol.emptyDir) report(dep, `${where}: /tmp must be an emptyDir (read-only root filesystem)`);
 
-  // Drain: EKO_TIMEOUT_MS <= EKO_SHUTDOWN_GRACE_MS < terminationGracePeriodSeconds - margin.
-  const grace = Number(env.EKO_SHUTDOWN_GRACE_MS);
-  const termMs = 1000 * (pod.terminationGracePeriodSeconds === undefined ? 30 : pod.terminationGracePeriodSeconds);
-  if (Number.isFinite(grace)) {
-    if (grace + DRAIN_MARGIN_MS > termMs) {
-      report(dep, `terminationGracePeriodSeconds (${termMs / 1000}s) must exceed EKO_SHUTDOWN_GRACE_MS ` +
-        `(${grace} ms) by at least ${DRAIN_MARGIN_MS} ms`);
-    }
-    const timeout = Number(env.EKO_TIMEOUT_MS === undefined ? 30000 : env.EKO_TIMEOUT_MS);
-    if (timeout > grace) {
-      report(dep, `EKO_TIMEOUT_MS (${timeout}) exceeds EKO_SHUTDOWN_GRACE_MS (${grace}): a drain would cut ` +
-        'in-flight Eko calls whose outcome is then unknown');
-    }
-  }
+  drainTiming(dep, pod, env, report);
+  memoryBudget(dep, c, env, report);
+  devMode(dep, c, env, report);
 
   // The idempotency store's objects are checked apart; the other workloads, Services,
   // HPA, PDB and NetworkPolicy must point at this Deployment's pods and ports.
@@ -260,6 +250,7 @@ function policy(docs, report) {
       report(h, 'needs 1 <= minReplicas <= maxReplicas');
     }
     if (spec.replicas !== undefined) report(dep, 'spec.replicas must be left out: the HPA owns the replica count');
+    hpaMetrics(h, env, report);
   }
   const pdbs = byKind('PodDisruptionBudget');
   if (pdbs.length !== 1) report(null, `expected one PodDisruptionBudget, got ${pdbs.length}`);
@@ -292,12 +283,6 @@ function policy(docs, report) {
 // --maxmemory below it with noeviction (when full, writes fail and the failure mode applies rather
 // than claims being dropped). Returns the store's documents (Service, workload, its NetworkPolicies).
 const podLabelsOf = (w) => (w.obj.spec.template.metadata || {}).labels || {};
-const UNITS = { '': 1, b: 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3, // redis.conf
-  K: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 }; // Kubernetes quantities
-const bytes = (q, redis) => {
-  const m = /^(\d+)([a-zA-Z]*)$/.exec(String(q)) || [0, NaN, ''];
-  return Number(m[1]) * UNITS[redis ? m[2].toLowerCase() : m[2]]; // NaN unless a known unit
-};
 // Whether an egress rule lets TCP `port` (number, or the pod's port name) reach pods with `labels` (null: anywhere).
 const allows = (rule, port, name, labels, ns) =>
   (!rule.ports || !rule.ports.length || rule.ports.some((p) => (p.protocol || 'TCP') === 'TCP' && [undefined, port, name].includes(p.port))) &&

@@ -14,7 +14,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "adapters/common/log.h"
 #include "adapters/common/rich_status.h"
+#include "adapters/common/status_macros.h"
 #include "adapters/common/strings.h"
 #include "adapters/eko/error_table.h"
 #include "grpc/grpc_security_constants.h"
@@ -80,14 +82,23 @@ absl::StatusOr<std::unique_ptr<CallerAuthorizer>> CallerAuthorizer::Create(
     }
     authorizer->identities_.push_back(identity);
   }
+  authorizer->tokens_file_ = config.tokens_file;
+  authorizer->check_interval_ = config.tokens_file_check_interval;
   if (config.tokens_file.empty()) return authorizer;
+  authorizer->stamp_ = StampOf(config.tokens_file);
+  authorizer->next_check_ = absl::Now() + config.tokens_file_check_interval;
+  EKO_ASSIGN_OR_RETURN(authorizer->tokens_, LoadTokens(config.tokens_file));
+  return authorizer;
+}
 
-  absl::StatusOr<std::string> file =
-      ReadSecretFile("tokens file", config.tokens_file, kMaxTokensFileBytes);
+absl::StatusOr<std::shared_ptr<const CallerAuthorizer::Tokens>> CallerAuthorizer::LoadTokens(
+    const std::string& path) {
+  absl::StatusOr<std::string> file = ReadSecretFile("tokens file", path, kMaxTokensFileBytes);
   if (!file.ok()) return file.status();
   std::string contents = *std::move(file);
+  auto tokens = std::make_shared<Tokens>();
   absl::Status status;
-  std::vector<int> token_lines;  // source line of each entry in tokens_
+  std::vector<int> token_lines;  // source line of each entry in tokens
   std::string_view rest = contents;
   for (int line_number = 1; status.ok() && !rest.empty(); ++line_number) {
     const size_t newline = rest.find('\n');
@@ -103,43 +114,81 @@ absl::StatusOr<std::unique_ptr<CallerAuthorizer>> CallerAuthorizer::Create(
         separator == std::string_view::npos ? std::string_view() : Trim(line.substr(separator));
     const std::string where = absl::StrCat("line ", line_number, ": ");
     if (!IsVisibleAscii(token)) {
-      status = TokensFileError(config.tokens_file,
-                               where + "token has a non-printable or non-ASCII character");
+      status = TokensFileError(path, where + "token has a non-printable or non-ASCII character");
     } else if (token.size() < kMinTokenChars) {
-      status = TokensFileError(config.tokens_file, absl::StrCat(where, "token is shorter than ",
-                                                                kMinTokenChars, " characters"));
+      status = TokensFileError(
+          path, absl::StrCat(where, "token is shorter than ", kMinTokenChars, " characters"));
     } else if (!IsPrintableAscii(name)) {
-      status = TokensFileError(config.tokens_file,
-                               where + "caller name has a non-printable or non-ASCII character");
+      status =
+          TokensFileError(path, where + "caller name has a non-printable or non-ASCII character");
     } else {
       Token entry{Sha256(token),
                   name.empty() ? absl::StrCat("line-", line_number) : std::string(name)};
-      for (size_t i = 0; i < authorizer->tokens_.size(); ++i) {
-        if (CRYPTO_memcmp(authorizer->tokens_[i].digest.data(), entry.digest.data(),
-                          entry.digest.size()) == 0) {
+      for (size_t i = 0; i < tokens->size(); ++i) {
+        if (CRYPTO_memcmp((*tokens)[i].digest.data(), entry.digest.data(), entry.digest.size()) ==
+            0) {
           status = TokensFileError(
-              config.tokens_file,
-              absl::StrCat(where, "duplicate token (first on line ", token_lines[i], ")"));
+              path, absl::StrCat(where, "duplicate token (first on line ", token_lines[i], ")"));
         }
       }
-      authorizer->tokens_.push_back(std::move(entry));
+      tokens->push_back(std::move(entry));
       token_lines.push_back(line_number);
     }
   }
   OPENSSL_cleanse(contents.data(), contents.size());
   if (!status.ok()) return status;
-  if (authorizer->tokens_.empty()) {
-    return TokensFileError(config.tokens_file, "holds no tokens");
-  }
-  return authorizer;
+  if (tokens->empty()) return TokensFileError(path, "holds no tokens");
+  return tokens;
 }
 
-const CallerAuthorizer::Token* CallerAuthorizer::FindToken(std::string_view presented) const {
+CallerAuthorizer::FileStamp CallerAuthorizer::StampOf(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) return FileStamp{};
+  constexpr int64_t kNanosPerSecond = 1000000000;
+  return FileStamp{
+      .exists = true,
+      .device = static_cast<uint64_t>(info.st_dev),
+      .inode = static_cast<uint64_t>(info.st_ino),
+      .size = static_cast<int64_t>(info.st_size),
+      .modified_ns =
+          static_cast<int64_t>(info.st_mtim.tv_sec) * kNanosPerSecond + info.st_mtim.tv_nsec,
+      .changed_ns =
+          static_cast<int64_t>(info.st_ctim.tv_sec) * kNanosPerSecond + info.st_ctim.tv_nsec,
+  };
+}
+
+std::shared_ptr<const CallerAuthorizer::Tokens> CallerAuthorizer::CurrentTokens() const {
+  if (tokens_file_.empty()) return nullptr;
+  std::lock_guard<std::mutex> lock(mu_);
+  const absl::Time now = absl::Now();
+  if (now < next_check_) return tokens_;
+  next_check_ = now + check_interval_;
+  // Stamped before reading: a change made while the file is read shows at
+  // the next look.
+  const FileStamp stamp = StampOf(tokens_file_);
+  if (stamp == stamp_) return tokens_;
+  stamp_ = stamp;
+  absl::StatusOr<std::shared_ptr<const Tokens>> loaded = LoadTokens(tokens_file_);
+  if (!loaded.ok()) {
+    log::Write(log::Level::kError, "auth_tokens_reload_failed",
+               {{"file", tokens_file_},
+                {"error", std::string(loaded.status().message())},
+                {"tokens_kept", std::to_string(tokens_->size())}});
+    return tokens_;
+  }
+  tokens_ = *std::move(loaded);
+  log::Write(log::Level::kInfo, "auth_tokens_reloaded",
+             {{"file", tokens_file_}, {"tokens", std::to_string(tokens_->size())}});
+  return tokens_;
+}
+
+const CallerAuthorizer::Token* CallerAuthorizer::FindToken(const Tokens& tokens,
+                                                           std::string_view presented) {
   Digest digest = Sha256(presented);
   const Token* found = nullptr;
   // Every entry is compared, whatever matched, so timing reveals nothing
   // about the configured tokens.
-  for (const Token& token : tokens_) {
+  for (const Token& token : tokens) {
     const bool equal = CRYPTO_memcmp(token.digest.data(), digest.data(), digest.size()) == 0;
     if (equal) found = &token;
   }
@@ -150,6 +199,7 @@ const CallerAuthorizer::Token* CallerAuthorizer::FindToken(std::string_view pres
 CallerAuthorizer::CallerCredentials CallerAuthorizer::Inspect(
     const grpc::ServerContextBase& context) const {
   CallerCredentials credentials;
+  credentials.tokens = CurrentTokens();
 
   const auto& metadata = context.client_metadata();
   const auto [begin, end] = metadata.equal_range(kAuthorizationHeader);
@@ -162,8 +212,8 @@ CallerAuthorizer::CallerCredentials CallerAuthorizer::Inspect(
     for (size_t i = 0; i < scheme_length; ++i) {
       bearer &= (value[i] | 0x20) == kBearerScheme[i];
     }
-    if (!bearer || tokens_.empty()) continue;
-    credentials.token = FindToken(Trim(value.substr(scheme_length)));
+    if (!bearer || credentials.tokens == nullptr) continue;
+    credentials.token = FindToken(*credentials.tokens, Trim(value.substr(scheme_length)));
   }
 
   const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
@@ -222,15 +272,15 @@ absl::Status CallerAuthorizer::Refusal(const CallerCredentials& credentials) con
   if (credentials.has_authorization) tried.push_back(kMechanismToken);
   if (credentials.has_verified_cert) tried.push_back(kMechanismCert);
   std::vector<const char*> accepted;
-  if (!tokens_.empty()) accepted.push_back(kMechanismToken);
+  if (!tokens_file_.empty()) accepted.push_back(kMechanismToken);
   if (!identities_.empty()) accepted.push_back(kMechanismCert);
   const std::string accepted_text = absl::StrJoin(accepted, ",");
   const std::string_view problem = credentials.has_authorization
                                        ? "the authorization header carries no valid bearer token"
                                        : "the call carries no accepted credential";
   const std::string credentials_text =
-      absl::StrCat(tokens_.empty() ? "" : "authorization: Bearer <token>",
-                   tokens_.empty() || identities_.empty() ? "" : " or ",
+      absl::StrCat(tokens_file_.empty() ? "" : "authorization: Bearer <token>",
+                   tokens_file_.empty() || identities_.empty() ? "" : " or ",
                    identities_.empty() ? "" : "an allowed client certificate");
   return adapter::RowError(adapter::ErrorId::kCallerUnauthenticated,
                            {{"<problem>", problem}, {"<credentials>", credentials_text}})

@@ -2,16 +2,23 @@
 #define EKO_SERVER_CALLER_AUTH_H_
 
 #include <array>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "grpcpp/server_context.h"
 
 namespace eko::server {
+
+// How often, at most, a call makes CallerAuthorizer look whether the tokens
+// file changed.
+inline constexpr absl::Duration kTokensFileCheckInterval = absl::Seconds(1);
 
 struct CallerAuthConfig {
   // File of accepted bearer tokens; empty = no bearer tokens. Format, one
@@ -26,10 +33,22 @@ struct CallerAuthConfig {
   // effect when the listener verifies client certificates, i.e.
   // ServerTlsConfig::client_ca_file is set (see server/tls.h).
   std::vector<std::string> allowed_client_identities;
+  // At most this often a call checks whether tokens_file changed (path,
+  // inode, size, modification or change time), and then the file is read
+  // again (see CallerAuthorizer).
+  absl::Duration tokens_file_check_interval = kTokensFileCheckInterval;
 };
 
-// Decides whether the caller of an RPC may use the gateway. Immutable after
-// Create, so one instance serves all threads.
+// Decides whether the caller of an RPC may use the gateway. Thread-safe: one
+// instance serves all threads.
+//
+// The tokens file is read again when it changes, without a restart: a call
+// that finds tokens_file_check_interval passed since the last look stats the
+// file, and when it changed, reads it with the same rules as Create. A valid
+// file replaces the tokens for the calls checked from then on (logged as
+// auth_tokens_reloaded with the token count); an invalid or unreadable one
+// leaves the tokens as they were (logged as auth_tokens_reload_failed with
+// Create's message, never a token) until the file changes again.
 class CallerAuthorizer {
  public:
   // Loads the tokens file. INVALID_ARGUMENT (message names the file and, for
@@ -40,7 +59,7 @@ class CallerAuthorizer {
 
   // False when neither tokens nor identities are configured: every call is
   // then authorised.
-  bool enabled() const { return !tokens_.empty() || !identities_.empty(); }
+  bool enabled() const { return !tokens_file_.empty() || !identities_.empty(); }
 
   // OK when authorisation is disabled, when the call carries
   // `authorization: Bearer <token>` (scheme case-insensitive) with a token from
@@ -80,8 +99,20 @@ class CallerAuthorizer {
     Digest digest;
     std::string name;
   };
+  using Tokens = std::vector<Token>;
+  // What identifies one version of the tokens file.
+  struct FileStamp {
+    bool exists = false;
+    uint64_t device = 0;
+    uint64_t inode = 0;
+    int64_t size = 0;
+    int64_t modified_ns = 0;
+    int64_t changed_ns = 0;
+    bool operator==(const FileStamp&) const = default;
+  };
   // Identity facts of one call.
   struct CallerCredentials {
+    std::shared_ptr<const Tokens> tokens;  // the tokens the call was checked against
     bool has_authorization = false;        // an authorization header was sent
     const Token* token = nullptr;          // the configured token it carried, if any
     bool has_verified_cert = false;        // the auth context is authenticated
@@ -90,15 +121,28 @@ class CallerAuthorizer {
   };
 
   CallerAuthorizer() = default;
+  // Parses the tokens file `path` (Create's rules).
+  static absl::StatusOr<std::shared_ptr<const Tokens>> LoadTokens(const std::string& path);
+  static FileStamp StampOf(const std::string& path);
+  // The tokens in effect, after reading the file again if it is time to look
+  // and it changed.
+  std::shared_ptr<const Tokens> CurrentTokens() const;
   CallerCredentials Inspect(const grpc::ServerContextBase& context) const;
   // CallerName of a call with `credentials`.
   static std::string NameOf(const CallerCredentials& credentials);
   // Authorize's error for a call whose `credentials` authorise nothing.
   absl::Status Refusal(const CallerCredentials& credentials) const;
-  const Token* FindToken(std::string_view presented) const;
+  static const Token* FindToken(const Tokens& tokens, std::string_view presented);
 
-  std::vector<Token> tokens_;
+  std::string tokens_file_;
+  absl::Duration check_interval_;
   std::vector<std::string> identities_;
+  mutable std::mutex mu_;
+  // Guarded by mu_: the tokens in effect, the stamp of the file version last
+  // read (valid or not) and when to look at the file next.
+  mutable std::shared_ptr<const Tokens> tokens_;
+  mutable FileStamp stamp_;
+  mutable absl::Time next_check_;
 };
 
 }  // namespace eko::server

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "absl/algorithm/container.h"
 #include "absl/status/status.h"
@@ -17,6 +18,7 @@
 #include "adapters/eko/endpoints.h"
 #include "openssl/crypto.h"
 #include "server/config_flags.h"
+#include "server/dev_upstream.h"
 #include "server/secret_file.h"
 
 namespace eko::server {
@@ -113,6 +115,31 @@ absl::Status CheckBaseUrlShape(const std::string& url) {
   return absl::OkStatus();
 }
 
+// --dev sends every call to the embedded simulator with its own credentials
+// (DevCredentials); a real developer or access key, or an Eko host, means
+// the environment was meant for Eko and dev mode was set by accident.
+absl::Status CheckDevConfig(const GatewayConfig& c) {
+  const DevCredentials simulator;
+  const auto refuse = [](const std::string& what) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--dev (EKO_GATEWAY_DEV) answers every call from the embedded Eko simulator, but ", what,
+        ": unset it to run in development mode, or drop --dev to call Eko"));
+  };
+  if (!c.eko_developer_key.empty() && c.eko_developer_key != simulator.developer_key) {
+    return refuse("--eko-developer-key (EKO_DEVELOPER_KEY) holds a real developer key");
+  }
+  if (!c.eko_access_key.empty() && c.eko_access_key != simulator.access_key) {
+    return refuse(c.eko_access_key_file.empty()
+                      ? "--eko-access-key (EKO_ACCESS_KEY) holds a real access key"
+                      : "--eko-access-key-file (EKO_ACCESS_KEY_FILE) holds a real access key");
+  }
+  if (!c.eko_base_url.empty() && !IsLoopbackUrl(c.eko_base_url)) {
+    return refuse(absl::StrCat("--eko-base-url (EKO_BASE_URL) names a host that is not loopback: '",
+                               c.eko_base_url, "'"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckConfig(GatewayConfig& c) {
   if (!c.eko_access_key_file.empty()) {
     if (!c.eko_access_key.empty()) {
@@ -147,7 +174,7 @@ absl::Status CheckConfig(GatewayConfig& c) {
   if (!c.eko_base_url.empty()) {
     if (absl::Status s = CheckBaseUrlShape(c.eko_base_url); !s.ok()) return s;
   }
-  if (c.dev) return absl::OkStatus();
+  if (c.dev) return CheckDevConfig(c);
 
   std::vector<std::string> missing;
   if (c.eko_base_url.empty()) missing.push_back("--eko-base-url (EKO_BASE_URL)");
@@ -198,6 +225,16 @@ bool IsLoopbackUrl(const std::string& url) {
 }
 
 absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const EnvLookup& env) {
+  // Arguments that make the process print something and exit 0; the rest of
+  // the command line is not read.
+  static constexpr std::pair<std::string_view, bool ParsedArgs::*> kPrintAndExit[] = {
+      {"--help", &ParsedArgs::help},
+      {"-h", &ParsedArgs::help},
+      {"--version", &ParsedArgs::version},
+      {"--print-config-table", &ParsedArgs::print_config_table},
+      {"--print-flow-table", &ParsedArgs::print_flow_table},
+      {"--print-error-table", &ParsedArgs::print_error_table},
+  };
   ParsedArgs out;
   GatewayConfig& config = out.config;
   const std::vector<Option>& options = Options();
@@ -214,21 +251,11 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const En
   std::vector<std::string> lists_from_flags;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      out.help = true;
-      return out;
-    }
-    if (arg == "--print-config-table") {
-      out.print_config_table = true;
-      return out;
-    }
-    if (arg == "--print-flow-table") {
-      out.print_flow_table = true;
-      return out;
-    }
-    if (arg == "--print-error-table") {
-      out.print_error_table = true;
-      return out;
+    for (const auto& [flag, field] : kPrintAndExit) {
+      if (arg == flag) {
+        out.*field = true;
+        return out;
+      }
     }
     if (!absl::StartsWith(arg, "--")) {
       return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", arg, "'"));
@@ -261,6 +288,9 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const En
       lists_from_flags.emplace_back(match->flag);
     }
     if (absl::Status s = match->set(config, *value); !s.ok()) return s;
+    if (std::string_view(match->flag) == "eko-access-key") {
+      out.access_key_on_command_line = !value->empty();
+    }
   }
   if (absl::Status s = CheckConfig(config); !s.ok()) return s;
   return out;
@@ -270,6 +300,7 @@ std::string Usage() {
   std::string out =
       "eko-gateway: typed gRPC API over Eko's customer-onboarding REST API\n\n"
       "usage: eko-gateway [flags]\n"
+      "       eko-gateway --version    # version, source commit, gRPC and libcurl versions\n"
       "       eko-gateway-dev --dev    # embedded Eko simulator, no credentials needed\n\n"
       "Every flag has an environment variable twin; a flag wins over it.\n\n";
   for (const Option& option : Options()) {

@@ -27,6 +27,9 @@ struct GatewayConfig {
   absl::Duration eko_deadline_margin = absl::Milliseconds(50);
   absl::Duration min_deadline = absl::Milliseconds(100);
   int64_t max_inflight = 20000;
+  // Set by --max-inflight or EKO_MAX_INFLIGHT; otherwise the gateway derives
+  // max_inflight from its memory limit (server/memory_budget.h).
+  bool max_inflight_explicit = false;
   int64_t eko_retries = 2;
   int64_t breaker_failures = 5;
   absl::Duration breaker_open = absl::Seconds(5);
@@ -34,8 +37,14 @@ struct GatewayConfig {
   int64_t dedupe_max_entries = 100000;
   std::string idempotency_store = "memory";          // or redis://HOST[:PORT][/DB]
   std::string idempotency_store_failure = "closed";  // or "open"
+  // On SIGTERM: readiness turns NOT_SERVING at once, calls are still served
+  // for drain_delay, then refused while in-flight calls get shutdown_grace.
+  absl::Duration drain_delay = absl::ZeroDuration();
   absl::Duration shutdown_grace = absl::Seconds(10);
   std::string metrics_listen;
+  // Plaintext listener serving only grpc.health.v1 (server/health_listener.h);
+  // empty: none.
+  std::string health_listen;
   absl::Duration max_connection_age = absl::ZeroDuration();
   absl::Duration keepalive_time = absl::Minutes(1);
   int64_t max_connections = 2048;
@@ -62,6 +71,8 @@ struct GatewayConfig {
 
 struct ParsedArgs {
   bool help = false;  // --help was given: print Usage() and exit 0
+  // --version was given: print VersionLine() (server/build_info.h), exit 0
+  bool version = false;
   // --print-config-table was given: print ConfigMarkdownTable() and exit 0
   bool print_config_table = false;
   // --print-flow-table was given: print the next-step table and exit 0
@@ -69,6 +80,9 @@ struct ParsedArgs {
   // --print-error-table was given: print the error table and exit 0
   bool print_error_table = false;
   GatewayConfig config;
+  // The access key came from --eko-access-key, so every local user can read
+  // it in `ps`; the gateway warns at start.
+  bool access_key_on_command_line = false;
 };
 
 using EnvLookup = std::function<const char*(const char* name)>;
@@ -79,9 +93,13 @@ using EnvLookup = std::function<const char*(const char* name)>;
 // their source, and a control character left inside one is an error;
 // endpoint, address-encoding and OTP-type overrides must parse; without
 // --dev, the Eko base URL, developer key, access key and initiator id are
-// required; the base URL must be https unless its host is loopback. Errors
-// are INVALID_ARGUMENT with a message meant for the operator (never holding
-// a secret).
+// required; the base URL must be https unless its host is loopback. With
+// --dev, a developer or access key other than the simulator's
+// (DevCredentials) or a base URL whose host is not loopback is an error, so
+// real credentials never start a gateway that answers from a simulator.
+// Boolean flags take true/false, 1/0 or yes/no; an empty value (e.g.
+// EKO_GATEWAY_DEV=) is false. Errors are INVALID_ARGUMENT with a message
+// meant for the operator (never holding a secret).
 absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv, const EnvLookup& env);
 
 // `--help` text listing every flag, its environment twin and default.

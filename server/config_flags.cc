@@ -21,11 +21,14 @@ absl::Status SetInt(int64_t* out, const std::string& value, const char* flag, in
   return absl::OkStatus();
 }
 
+// Every boolean flag and environment variable: an empty value is false, so
+// that `EKO_GATEWAY_DEV=` (set, but to nothing) never turns a mode on. A flag
+// given without a value (`--dev`) reaches here as "true".
 absl::Status SetBool(bool* out, const std::string& value, const char* flag) {
   const std::string v = absl::AsciiStrToLower(value);
-  if (v == "" || v == "1" || v == "true" || v == "yes") {
+  if (v == "1" || v == "true" || v == "yes") {
     *out = true;
-  } else if (v == "0" || v == "false" || v == "no") {
+  } else if (v == "" || v == "0" || v == "false" || v == "no") {
     *out = false;
   } else {
     return absl::InvalidArgumentError(
@@ -118,7 +121,9 @@ const std::vector<Option>& Options() {
       Text("eko-developer-key", "EKO_DEVELOPER_KEY", &GatewayConfig::eko_developer_key,
            "Eko developer_key header value"),
       Text("eko-access-key", "EKO_ACCESS_KEY", &GatewayConfig::eko_access_key,
-           "Eko access key used to sign requests (prefer --eko-access-key-file)"),
+           "Eko access key used to sign requests; as a flag it shows in `ps` to every local user "
+           "(the gateway warns), so give it as --eko-access-key-file (a Secret mount) or the "
+           "environment variable"),
       Text("eko-access-key-file", "EKO_ACCESS_KEY_FILE", &GatewayConfig::eko_access_key_file,
            "file holding the Eko access key (e.g. a Kubernetes Secret mount); surrounding "
            "whitespace is ignored"),
@@ -136,9 +141,16 @@ const std::vector<Option>& Options() {
       Millis("min-deadline-ms", "EKO_MIN_DEADLINE_MS", &GatewayConfig::min_deadline, 0, 60000,
              "a call whose deadline is nearer than this fails at once (DEADLINE_EXCEEDED, reason "
              "DEADLINE_TOO_SHORT)"),
-      Integer("max-inflight", "EKO_MAX_INFLIGHT", &GatewayConfig::max_inflight, 1, 1000000,
-              "upstream calls in flight at once; beyond it calls fail with RESOURCE_EXHAUSTED, "
-              "reason GATEWAY_OVERLOADED"),
+      Custom("max-inflight", "EKO_MAX_INFLIGHT",
+             absl::StrCat(GatewayConfig{}.max_inflight, ", less to fit a cgroup memory limit"),
+             "upstream calls in flight at once; beyond it calls fail with RESOURCE_EXHAUSTED, "
+             "reason GATEWAY_OVERLOADED. Unset, it is derived from the container's memory limit "
+             "(cgroup memory.max) at ~38 KiB per call, after the connection cap and the dedupe "
+             "store (deploy/README.md, \"Memory\")",
+             [](GatewayConfig& c, const std::string& v) {
+               c.max_inflight_explicit = true;
+               return SetInt(&c.max_inflight, v, "max-inflight", 1, 1000000);
+             }),
       Integer("eko-retries", "EKO_RETRIES", &GatewayConfig::eko_retries, 0, 10,
               "extra attempts, with jittered backoff inside the deadline and a fresh signature, "
               "when a request provably never left (connect, DNS or TLS failure); never for a "
@@ -183,13 +195,23 @@ const std::vector<Option>& Options() {
                c.idempotency_store_failure = v;
                return absl::OkStatus();
              }),
+      Millis("drain-delay-ms", "EKO_DRAIN_DELAY_MS", &GatewayConfig::drain_delay, 0, 600000,
+             "on SIGTERM: readiness (health of eko.onboarding.v1.OnboardingService) turns "
+             "NOT_SERVING at once, but new calls are still served for this long, while load "
+             "balancers and clients stop sending here (Kubernetes: ~5000 for endpoint removal to "
+             "reach every node; deploy/k8s sets it); then --shutdown-grace-ms; 0: refuse new "
+             "calls at once"),
       Millis("shutdown-grace-ms", "EKO_SHUTDOWN_GRACE_MS", &GatewayConfig::shutdown_grace, 0,
              600000,
-             "on SIGTERM: health turns NOT_SERVING, new calls are refused, and in-flight calls get "
+             "on SIGTERM, after --drain-delay-ms: new calls are refused, and in-flight calls get "
              "this long to finish; then the gateway ends them with UNKNOWN / GATEWAY_SHUTTING_DOWN "
              "(UNAVAILABLE when nothing had been sent to Eko)"),
       Text("metrics-listen", "EKO_METRICS_LISTEN", &GatewayConfig::metrics_listen,
            "serve Prometheus metrics on http://HOST:PORT/metrics (e.g. 0.0.0.0:9464); empty: off"),
+      Text("health-listen", "EKO_HEALTH_LISTEN", &GatewayConfig::health_listen,
+           "also serve grpc.health.v1 (only that) in plaintext on HOST:PORT, with the same "
+           "statuses as the main port, for probes (kubelet gRPC probes) when the main port is "
+           "TLS; empty: off"),
       Millis("max-connection-age-ms", "EKO_MAX_CONNECTION_AGE_MS",
              &GatewayConfig::max_connection_age, 0, 86400000,
              "close client connections after this age (with a grace of --shutdown-grace-ms) so "
@@ -268,8 +290,9 @@ const std::vector<Option>& Options() {
            "(system trust store)"),
       Flag("dev", "EKO_GATEWAY_DEV", &GatewayConfig::dev,
            "development mode: start the embedded Eko simulator and send every call to it; only "
-           "eko-gateway-dev has the simulator (the production eko-gateway refuses --dev) (never "
-           "for real traffic)"),
+           "eko-gateway-dev has the simulator (the production eko-gateway refuses --dev); refused "
+           "with a real developer or access key or a base URL that is not loopback (never for "
+           "real traffic); an empty EKO_GATEWAY_DEV is false"),
       Text("dev-simulator-listen", "EKO_DEV_SIMULATOR_LISTEN", &GatewayConfig::dev_simulator_listen,
            "listen address of the embedded simulator in --dev mode"),
       Custom("log-level", "EKO_LOG_LEVEL", GatewayConfig{}.log_level, "debug, info, warn or error",

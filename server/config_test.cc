@@ -52,6 +52,102 @@ TEST(ConfigTest, DevNeedsNoCredentials) {
   EXPECT_EQ(parsed->config.listen, "0.0.0.0:50051");
 }
 
+// Every boolean goes through one parser; EKO_GATEWAY_DEV is the boolean whose
+// accidental "on" matters most.
+TEST(ConfigTest, AnEmptyBooleanIsFalse) {
+  for (const char* off : {"", "0", "false", "No"}) {
+    Args args = Complete();
+    args.env["EKO_GATEWAY_DEV"] = off;
+    auto parsed = args.Parse();
+    ASSERT_TRUE(parsed.ok()) << "'" << off << "': " << parsed.status();
+    EXPECT_FALSE(parsed->config.dev) << "'" << off << "'";
+  }
+  for (const char* on : {"1", "true", "YES"}) {
+    auto parsed = Args{{}, {{"EKO_GATEWAY_DEV", on}}}.Parse();
+    ASSERT_TRUE(parsed.ok()) << on << ": " << parsed.status();
+    EXPECT_TRUE(parsed->config.dev) << on;
+  }
+  // Without credentials, an empty EKO_GATEWAY_DEV leaves them required.
+  auto parsed = Args{{}, {{"EKO_GATEWAY_DEV", ""}}}.Parse();
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("credentials are required"));
+  // On the command line: a bare --dev is true, --dev= is false.
+  parsed = Args{{"--dev"}, {{"EKO_GATEWAY_DEV", "0"}}}.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->config.dev);
+  Args empty_flag = Complete();
+  empty_flag.argv.push_back("--dev=");
+  parsed = empty_flag.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_FALSE(parsed->config.dev);
+}
+
+// --dev answers from the simulator: a real credential or Eko host next to it
+// means dev mode was switched on by accident in an environment meant for Eko.
+TEST(ConfigTest, DevModeRefusesRealCredentialsAndEkoHosts) {
+  const std::string key_file = ::testing::TempDir() + "/dev-access-key";
+  std::ofstream(key_file) << "real-access-key-from-file\n";
+  struct Case {
+    Args args;
+    std::string named;   // the setting the message must name
+    std::string secret;  // what the message must not repeat
+  };
+  const std::vector<Case> cases = {
+      {{{"--dev", "--eko-developer-key", "real-developer-key"}, {}},
+       "--eko-developer-key",
+       "real-developer-key"},
+      {{{}, {{"EKO_GATEWAY_DEV", "true"}, {"EKO_DEVELOPER_KEY", "real-developer-key"}}},
+       "EKO_DEVELOPER_KEY",
+       "real-developer-key"},
+      {{{"--dev"}, {{"EKO_ACCESS_KEY", "real-access-key"}}}, "EKO_ACCESS_KEY", "real-access-key"},
+      {{{"--dev", "--eko-access-key-file", key_file}, {}},
+       "--eko-access-key-file",
+       "real-access-key-from-file"},
+      {{{"--dev", "--eko-base-url", "https://api.eko.in/ekoicici/v3"}, {}}, "not loopback", ""},
+      {{{"--dev"}, {{"EKO_BASE_URL", "http://10.0.0.7:8080/ekoapi/v3"}}}, "not loopback", ""},
+  };
+  for (const Case& c : cases) {
+    auto parsed = c.args.Parse();
+    ASSERT_FALSE(parsed.ok()) << c.named;
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    const std::string message(parsed.status().message());
+    EXPECT_THAT(message, HasSubstr("--dev")) << message;
+    EXPECT_THAT(message, HasSubstr(c.named)) << message;
+    if (!c.secret.empty()) {
+      EXPECT_THAT(message, Not(HasSubstr(c.secret)));
+    }
+  }
+  std::remove(key_file.c_str());
+
+  // The simulator's own credentials and a loopback URL are no accident.
+  auto parsed = Args{
+      {"--dev", "--eko-developer-key", "dev-developer-key", "--eko-access-key", "dev-access-key",
+       "--eko-base-url", "http://127.0.0.1:8080/ekoapi/v3"},
+      {}}.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->config.dev);
+}
+
+TEST(ConfigTest, AnAccessKeyOnTheCommandLineIsNoted) {
+  auto parsed = Complete().Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->access_key_on_command_line);
+
+  Args from_env = Complete();
+  from_env.argv.erase(from_env.argv.begin() + 4, from_env.argv.begin() + 6);
+  from_env.env["EKO_ACCESS_KEY"] = "ak";
+  parsed = from_env.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.eko_access_key, "ak");
+  EXPECT_FALSE(parsed->access_key_on_command_line);
+
+  const std::string path = ::testing::TempDir() + "/noted-access-key";
+  parsed = WithAccessKeyFile(path, "ak\n").Parse();
+  std::remove(path.c_str());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_FALSE(parsed->access_key_on_command_line);
+}
+
 TEST(ConfigTest, RefusesToStartWithoutCredentials) {
   auto parsed = Args{}.Parse();
   ASSERT_FALSE(parsed.ok());
@@ -252,7 +348,9 @@ TEST(ConfigTest, RejectsBadValues) {
                                          {"--handshake-timeout-ms", "50"},
                                          {"--handshake-timeout-ms", "1s"},
                                          {"--upstream-reserved-fds", "-5"},
-                                         {"--memory-trim-interval-ms", "-1"}}) {
+                                         {"--memory-trim-interval-ms", "-1"},
+                                         {"--drain-delay-ms", "-1"},
+                                         {"--drain-delay-ms", "600001"}}) {
     Args args = Complete();
     args.argv.insert(args.argv.end(), extra.begin(), extra.end());
     EXPECT_FALSE(args.Parse().ok()) << extra[0];
@@ -283,6 +381,29 @@ TEST(ConfigTest, ConnectionLimitsAndMemoryTrimHaveDefaultsFlagsAndTwins) {
   EXPECT_EQ(parsed->config.handshake_timeout, absl::Milliseconds(700));
   EXPECT_EQ(parsed->config.memory_trim_interval, absl::ZeroDuration());
   EXPECT_THAT(Usage(), HasSubstr("EKO_UPSTREAM_RESERVED_FDS"));
+}
+
+// 0 keeps the stop as it was: refuse new calls at once. deploy/k8s sets it.
+TEST(ConfigTest, DrainDelayDefaultsToZeroWithAFlagAndATwin) {
+  auto defaults = Complete().Parse();
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->config.drain_delay, absl::ZeroDuration());
+  Args args = Complete();
+  args.env["EKO_DRAIN_DELAY_MS"] = "5000";
+  auto parsed = args.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.drain_delay, absl::Seconds(5));
+  args.argv.push_back("--drain-delay-ms=1500");
+  parsed = args.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.drain_delay, absl::Milliseconds(1500));
+}
+
+TEST(ConfigTest, VersionShortCircuits) {
+  auto parsed = Args{{"--version", "--nope"}, {}}.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->version);
+  EXPECT_THAT(Usage(), HasSubstr("--version"));
 }
 
 TEST(ConfigTest, HelpShortCircuits) {

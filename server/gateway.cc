@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "adapters/common/log.h"
 #include "adapters/common/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -72,6 +73,7 @@ LiveValues::Breaker BreakerValues(adapter::BreakerScope scope,
 }  // namespace
 
 Gateway::~Gateway() {
+  health_listener_.reset();  // before server_, which it forwards to
   if (health_monitor_.joinable()) {
     {
       std::lock_guard<std::mutex> lock(monitor_mu_);
@@ -238,6 +240,13 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   auto* health = gateway->server_->GetHealthCheckService();
   health->SetServingStatus(kServiceName, true);
   health->SetServingStatus(true);
+  if (!config.health_listen.empty()) {
+    EKO_ASSIGN_OR_RETURN(gateway->health_listener_,
+                         HealthListener::Start(config.health_listen, gateway->server_.get()));
+    log::Write(log::Level::kInfo, "health_listening",
+               {{"listen", config.health_listen},
+                {"port", std::to_string(gateway->health_listener_->port())}});
+  }
   gateway->health_monitor_ = std::thread([g = gateway.get()] { g->MonitorLiveness(); });
   gateway->maintenance_ = std::thread(
       [g = gateway.get(), interval = config.memory_trim_interval] { g->Maintain(interval); });
@@ -344,12 +353,20 @@ int64_t Gateway::upstream_calls_in_flight() const {
   return upstream_chain_ == nullptr ? 0 : upstream_chain_->admission().in_flight();
 }
 
-void Gateway::Shutdown(absl::Duration grace) {
+void Gateway::Shutdown(absl::Duration drain_delay, absl::Duration grace) {
   draining_.store(true);
   // Readiness goes first; liveness stays SERVING while in-flight calls drain.
   if (auto* health = server_->GetHealthCheckService()) {
     health->SetServingStatus(kServiceName, false);
   }
+  log::Write(log::Level::kInfo, "draining",
+             {{"readiness", "NOT_SERVING"},
+              {"drain_delay_ms", std::to_string(absl::ToInt64Milliseconds(drain_delay))},
+              {"shutdown_grace_ms", std::to_string(absl::ToInt64Milliseconds(grace))}});
+  // A second stop signal ends the process during this wait (gateway_main.cc).
+  if (drain_delay > absl::ZeroDuration()) absl::SleepFor(drain_delay);
+  log::Write(log::Level::kInfo, "refusing_new_calls",
+             {{"shutdown_grace_ms", std::to_string(absl::ToInt64Milliseconds(grace))}});
   // gRPC's own end of the grace cancels what is left with a bare status, so
   // the gateway ends those calls itself when the grace runs out and gives
   // their answers kCutOffDelivery to go out before gRPC's deadline.
@@ -369,6 +386,7 @@ void Gateway::Shutdown(absl::Duration grace) {
                  "the shutdown grace ended: calls whose request had reached Eko were answered "
                  "UNKNOWN (outcome unknown), the others UNAVAILABLE (nothing sent)"}});
   });
+  if (health_listener_) health_listener_->StopForwarding();
   server_->Shutdown(grace_end + absl::ToChronoMilliseconds(kCutOffDelivery));
   {
     std::lock_guard<std::mutex> lock(shutdown_mu_);

@@ -17,6 +17,7 @@
 #include "server/connection_gate.h"
 #include "server/connection_limiter.h"
 #include "server/dev_upstream.h"
+#include "server/health_listener.h"
 #include "server/metrics.h"
 #include "server/onboarding_service.h"
 #include "server/upstream_chain.h"
@@ -36,6 +37,8 @@ class Gateway {
   ~Gateway();
 
   int port() const { return port_; }
+  // Port of the --health-listen listener; 0 when there is none.
+  int health_port() const { return health_listener_ ? health_listener_->port() : 0; }
   // Base URL of the stand-in for Eko; empty unless --dev.
   std::string dev_upstream_url() const;
   // Admin URL of the stand-in (OTPs etc.); empty unless --dev.
@@ -45,12 +48,15 @@ class Gateway {
   // fit the open-file limit).
   int64_t max_connections() const { return limiter_->limits().max_connections; }
 
-  // Stops accepting calls and gives in-flight calls `grace` to finish; then
-  // ends the rest itself (OnboardingServiceImpl::CutOffInFlight: UNKNOWN when
-  // the request may have reached Eko, UNAVAILABLE when nothing was sent) and
-  // logs `shutdown_cut_off` with both counts. Blocks until the server has no
-  // call left. Safe to call from any thread, once.
-  void Shutdown(absl::Duration grace);
+  // Turns readiness (grpc.health.v1 for the OnboardingService) NOT_SERVING
+  // at once and keeps serving new calls for `drain_delay`, while load
+  // balancers and clients stop sending here; liveness ("") stays SERVING.
+  // Then stops accepting calls and gives in-flight calls `grace` to finish;
+  // then ends the rest itself (OnboardingServiceImpl::CutOffInFlight: UNKNOWN
+  // when the request may have reached Eko, UNAVAILABLE when nothing was sent)
+  // and logs `shutdown_cut_off` with both counts. Blocks until the server has
+  // no call left. Safe to call from any thread, once.
+  void Shutdown(absl::Duration drain_delay, absl::Duration grace);
   // Blocks until the server has shut down.
   void Wait();
 
@@ -97,6 +103,8 @@ class Gateway {
   std::unique_ptr<OnboardingServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  // --health-listen: forwards to server_'s health service.
+  std::unique_ptr<HealthListener> health_listener_;
 };
 
 }  // namespace eko::server

@@ -14,8 +14,10 @@
 #include "adapters/common/log.h"
 #include "adapters/eko/error_table.h"
 #include "adapters/eko/next_steps.h"
+#include "server/build_info.h"
 #include "server/config.h"
 #include "server/gateway.h"
+#include "server/memory_budget.h"
 
 namespace eko::server {
 namespace {
@@ -48,6 +50,10 @@ int RunGateway(int argc, char** argv, const DevUpstreamFactory& dev_upstream) {
     std::cout << Usage();
     return 0;
   }
+  if (parsed->version) {
+    std::cout << VersionLine(dev_upstream ? "eko-gateway-dev" : "eko-gateway") << std::endl;
+    return 0;
+  }
   if (parsed->print_config_table) {
     std::cout << ConfigMarkdownTable();
     return 0;
@@ -60,10 +66,19 @@ int RunGateway(int argc, char** argv, const DevUpstreamFactory& dev_upstream) {
     std::cout << adapter::ErrorTableMarkdown();
     return 0;
   }
+  const MaxInflightChoice max_inflight =
+      ApplyMemoryBudget(&parsed->config, [](const char* name) { return std::getenv(name); });
   const GatewayConfig& config = parsed->config;
   log::Level level = log::Level::kInfo;
   log::ParseLevel(config.log_level, &level);
   log::SetLevel(level);
+  if (parsed->access_key_on_command_line) {
+    log::Write(log::Level::kWarn, "access_key_on_command_line",
+               {{"message",
+                 "the Eko access key was given as --eko-access-key, which every local user can "
+                 "read in `ps` and /proc; give it as --eko-access-key-file (e.g. a Secret mount) "
+                 "or in EKO_ACCESS_KEY instead"}});
+  }
 
   auto gateway = Gateway::Start(config, dev_upstream);
   if (!gateway.ok()) {
@@ -95,12 +110,20 @@ int RunGateway(int argc, char** argv, const DevUpstreamFactory& dev_upstream) {
                  "the open-file limit is below --max-inflight plus the client connection cap; "
                  "upstream calls beyond it fail as UPSTREAM_UNREACHABLE"}});
   }
+  const BuildInfo& build = GetBuildInfo();
   log::Write(log::Level::kInfo, "started",
-             {{"listen", config.listen}, {"port", std::to_string((*gateway)->port())}});
+             {{"listen", config.listen},
+              {"port", std::to_string((*gateway)->port())},
+              {"version", build.version},
+              {"commit", build.commit},
+              {"grpc", build.grpc},
+              {"curl", build.curl},
+              {"max_inflight", std::to_string(config.max_inflight)},
+              {"max_inflight_from", max_inflight.source}});
 
-  // The first SIGTERM/SIGINT starts the graceful shutdown; a second one
-  // during it ends the process at once (exit 128 + signal), after logging
-  // how many upstream calls it cut off.
+  // The first SIGTERM/SIGINT starts the graceful shutdown (drain delay, then
+  // the grace); a second one during it ends the process at once (exit 128 +
+  // signal), after logging how many upstream calls it cut off.
   // What a forced exit may read of the gateway; shared with a thread that
   // may outlive this function.
   struct ForcedExitView {
@@ -130,7 +153,7 @@ int RunGateway(int argc, char** argv, const DevUpstreamFactory& dev_upstream) {
                   {"message", "second stop signal during shutdown: exiting without waiting"}});
       std::_Exit(128 + second);
     }).detach();
-    (*gateway)->Shutdown(config.shutdown_grace);
+    (*gateway)->Shutdown(config.drain_delay, config.shutdown_grace);
   });
   (*gateway)->Wait();
   stopper.join();

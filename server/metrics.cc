@@ -20,6 +20,7 @@
 #include "prometheus/histogram.h"
 #include "prometheus/metric_family.h"
 #include "prometheus/registry.h"
+#include "server/build_info.h"
 
 namespace eko::server {
 namespace {
@@ -92,7 +93,10 @@ class LiveCollectable final : public prometheus::Collectable {
             nullptr, {{"", v.lookups_coalesced_total}});
     gauge("eko_gateway_event_loop_lag_seconds",
           "Time since the upstream event loop last made progress.", v.event_loop_lag_seconds);
-    gauge("eko_gateway_serving", "1 while accepting calls, 0 while draining.", v.serving);
+    gauge("eko_gateway_serving",
+          "1 while ready (readiness SERVING), 0 from the stop signal on (calls are still served "
+          "during --drain-delay-ms).",
+          v.serving);
     gauge("eko_gateway_connections_open", "Client connections open.", v.connections_open);
     gauge("eko_gateway_max_connections",
           "Cap on client connections in effect (--max-connections, lowered to fit the open-file "
@@ -192,6 +196,16 @@ absl::StatusOr<std::unique_ptr<GatewayMetrics>> GatewayMetrics::Start(
       counter("eko_upstream_fields_ignored_total",
               "Optional fields of Eko replies left unset because of an unusable type or value, "
               "by RPC and JSON path.");
+  const BuildInfo& build = GetBuildInfo();
+  prometheus::BuildGauge()
+      .Name("eko_gateway_build_info")
+      .Help("Always 1; the labels name the build: version, source commit, gRPC and libcurl.")
+      .Register(registry)
+      .Add({{"version", build.version},
+            {"commit", build.commit},
+            {"grpc", build.grpc},
+            {"curl", build.curl}})
+      .Set(1);
   auto collectable = std::make_shared<LiveCollectable>(std::move(live));
   metrics->live_collectable_ = collectable;
   try {

@@ -39,7 +39,7 @@ struct LiveValues {
   double idempotency_store_passed_open_total = 0;
   double idempotency_store_refused_total = 0;
   double event_loop_lag_seconds = 0;
-  double serving = 1;  // 0 while draining
+  double serving = 1;  // 0 from the stop signal on
   double connections_open = 0;
   double connections_accepted_total = 0;
   double connections_refused_max_connections = 0;
@@ -51,6 +51,7 @@ struct LiveValues {
 };
 
 // Prometheus metrics of the gateway, served as text on http://LISTEN/metrics:
+//   eko_gateway_build_info{version,commit,grpc,curl}     gauge, always 1
 //   eko_gateway_rpc_total{method,code,reason}            counter
 //   eko_gateway_rpc_duration_seconds{method}             histogram
 //   eko_gateway_upstream_responses_total{method,http_status}  counter

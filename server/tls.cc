@@ -15,6 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "adapters/common/strings.h"
 #include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "server/secret_file.h"
 
 namespace eko::server {
@@ -134,13 +136,6 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
                                 "\" is set without a certificate file"));
   }
 
-  grpc::SslServerCredentialsOptions options(
-      has_client_ca ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
-                    : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-  options.pem_key_cert_pairs.emplace_back();
-  grpc::SslServerCredentialsOptions::PemKeyCertPair& pair = options.pem_key_cert_pairs.back();
-  ScopedCleanse cleanse_key(&pair.private_key);
-
   absl::StatusOr<std::string> cert_pem = ReadPemFile("TLS certificate file", config.cert_file);
   if (!cert_pem.ok()) return cert_pem.status();
   absl::StatusOr<X509Ptr> leaf =
@@ -149,8 +144,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
 
   absl::StatusOr<std::string> key_pem = ReadPemFile("TLS key file", config.key_file);
   if (!key_pem.ok()) return key_pem.status();
-  pair.private_key = *std::move(key_pem);
-  absl::StatusOr<PkeyPtr> key = ParsePrivateKey(config.key_file, pair.private_key);
+  std::string private_key = *std::move(key_pem);
+  ScopedCleanse cleanse_key(&private_key);
+  absl::StatusOr<PkeyPtr> key = ParsePrivateKey(config.key_file, private_key);
   if (!key.ok()) return key.status();
   const bool key_matches = X509_check_private_key(leaf->get(), key->get()) == 1;
   ERR_clear_error();
@@ -159,7 +155,6 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
         "TLS key file \"", config.key_file,
         "\" does not hold the private key of the certificate in \"", config.cert_file, "\""));
   }
-  pair.cert_chain = *std::move(cert_pem);
 
   if (has_client_ca) {
     absl::StatusOr<std::string> ca_pem = ReadPemFile("TLS client CA file", config.client_ca_file);
@@ -167,9 +162,24 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     absl::StatusOr<X509Ptr> ca =
         ParseCertificates("TLS client CA file", config.client_ca_file, *ca_pem);
     if (!ca.ok()) return ca.status();
-    options.pem_root_certs = *std::move(ca_pem);
   }
-  return grpc::SslServerCredentials(options);
+
+  const int64_t interval_seconds = absl::ToInt64Seconds(config.reload_interval);
+  if (interval_seconds < 1) {
+    return absl::InvalidArgumentError("the TLS reload interval must be at least one second");
+  }
+  grpc::experimental::TlsServerCredentialsOptions options(
+      std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+          config.key_file, config.cert_file, config.client_ca_file,
+          static_cast<unsigned int>(interval_seconds)));
+  options.watch_identity_key_cert_pairs();
+  if (has_client_ca) {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  } else {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
 }
 
 }  // namespace eko::server

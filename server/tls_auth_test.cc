@@ -2,15 +2,12 @@
 // with the openssl CLI per test run; calls go through a real in-process gRPC
 // server on 127.0.0.1 so handshakes and auth contexts are the real ones.
 
-#include <stdlib.h>
-
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <functional>
 #include <memory>
-#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "adapters/common/rich_status.h"
@@ -23,124 +20,18 @@
 #include "server/caller_auth.h"
 #include "server/status_conversion.h"
 #include "server/tls.h"
+#include "server/tls_test_pki.h"
 
 namespace eko::server {
 namespace {
 
 namespace v1 = ::eko::onboarding::v1;
+using test_pki::Pki;
 
 constexpr char kPaymentsToken[] = "0123456789abcdef-payments";
 constexpr char kReportsToken[] = "tok_reports_ABCDEFGHIJKLMNOP";
 constexpr char kCallerHeader[] = "x-test-caller";
 constexpr char kPropertiesHeader[] = "x-test-auth-properties";
-
-// OpenSSL configuration for the test PKI: one section per certificate profile.
-constexpr char kOpensslConfig[] = R"(
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = unused
-[ca_ext]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[server_ext]
-basicConstraints = CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost,IP:127.0.0.1
-[payments_ext]
-basicConstraints = CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = clientAuth
-subjectAltName = DNS:payments.svc.test,URI:spiffe://eko.test/payments,email:payments@eko.test,IP:10.1.2.3
-[reports_ext]
-basicConstraints = CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = clientAuth
-subjectAltName = DNS:reports.svc.test
-)";
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-void WriteFile(const std::filesystem::path& path, const std::string& contents) {
-  std::ofstream(path, std::ios::binary) << contents;
-}
-
-// The throwaway PKI, shared by all tests of this file.
-class Pki {
- public:
-  static Pki* Get() {
-    static Pki pki;  // its destructor removes the directory at exit
-    return &pki;
-  }
-
-  bool ok() const { return ok_; }
-  const std::string& error() const { return error_; }
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-  std::string Pem(const std::string& name) const { return ReadFile(dir_ / name); }
-
-  // Writes `contents` to a new file in the PKI directory; returns its path.
-  std::string Write(const std::string& name, const std::string& contents) const {
-    WriteFile(dir_ / name, contents);
-    return Path(name);
-  }
-
-  ~Pki() { std::filesystem::remove_all(dir_); }
-
- private:
-  Pki() {
-    char dir_template[] = "/tmp/eko-tls-test-XXXXXX";
-    if (mkdtemp(dir_template) == nullptr) {
-      error_ = "mkdtemp failed";
-      return;
-    }
-    dir_ = dir_template;
-    WriteFile(dir_ / "openssl.cnf", kOpensslConfig);
-    ok_ = MakeCa("ca", "Eko Test CA") && MakeCa("other-ca", "Other Test CA") &&
-          MakeLeaf("server", "localhost", "ca", "server_ext", 1) &&
-          MakeLeaf("payments", "payments-svc", "ca", "payments_ext", 2) &&
-          MakeLeaf("reports", "reports-svc", "ca", "reports_ext", 3) &&
-          MakeLeaf("rogue", "payments-svc", "other-ca", "payments_ext", 4) &&
-          Run("openssl pkey -in server.key -aes256 -passout pass:test-passphrase "
-              "-out server-encrypted.key");
-  }
-
-  bool Run(const std::string& command) {
-    const std::string full = "cd '" + dir_.string() + "' && " + command + " >>openssl.log 2>&1";
-    if (std::system(full.c_str()) == 0) return true;
-    error_ = "failed: " + command + "\n" + ReadFile(dir_ / "openssl.log");
-    return false;
-  }
-
-  bool MakeCa(const std::string& name, const std::string& common_name) {
-    return Run(
-        "openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-        "-keyout " +
-        name + ".key -out " + name + ".pem -days 2 -subj '/CN=" + common_name +
-        "' -config openssl.cnf -extensions ca_ext");
-  }
-
-  bool MakeLeaf(const std::string& name, const std::string& common_name, const std::string& ca,
-                const std::string& extensions, int serial) {
-    return Run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " +
-               name + ".key -out " + name + ".csr -subj '/CN=" + common_name +
-               "' -config openssl.cnf") &&
-           Run("openssl x509 -req -in " + name + ".csr -CA " + ca + ".pem -CAkey " + ca +
-               ".key -set_serial " + std::to_string(serial) + " -days 2 -out " + name +
-               ".pem -extfile openssl.cnf -extensions " + extensions);
-  }
-
-  std::filesystem::path dir_;
-  bool ok_ = false;
-  std::string error_;
-};
 
 // Answers GetCustomer with the authorizer's verdict (through the real status
 // conversion), the caller name and the auth context's properties.
@@ -324,7 +215,7 @@ TEST_F(TlsAuthTest, TlsClientTrustingTheServerCaConnects) {
   ASSERT_TRUE(server.started());
   const CallResult result = Call(server.target(), ClientTls("ca"));
   EXPECT_TRUE(result.status.ok()) << result.status.error_message();
-  EXPECT_NE(result.properties.find("transport_security_type=ssl"), std::string::npos)
+  EXPECT_NE(result.properties.find("transport_security_type=tls"), std::string::npos)
       << result.properties;
   // No client certificate was requested, so nothing identifies the peer.
   EXPECT_EQ(result.properties.find("x509_common_name"), std::string::npos) << result.properties;
@@ -497,6 +388,105 @@ TEST_F(TlsAuthTest, TokensOnlyConfigIgnoresCertificates) {
   EXPECT_EQ(info.metadata().at("accepted"), "bearer_token");
 }
 
+// --- Reloading ---
+
+// Polls `condition` until it holds or `timeout` passes.
+bool Eventually(const std::function<bool()>& condition,
+                std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return true;
+}
+
+bool CallSucceeds(const std::string& target,
+                  const std::shared_ptr<grpc::ChannelCredentials>& credentials,
+                  const std::string& authorization = "") {
+  return Call(target, credentials, authorization).status.ok();
+}
+
+TEST_F(TlsAuthTest, RotatedServerCertificateIsPresentedWithoutRestart) {
+  ServerTlsConfig tls{pki().Write("rotating-server.pem", pki().Pem("server.pem")),
+                      pki().Write("rotating-server.key", pki().Pem("server.key")), ""};
+  tls.reload_interval = absl::Seconds(1);
+  TestServer server(Credentials(tls), nullptr);
+  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(CallSucceeds(server.target(), ClientTls("ca")));
+  ASSERT_FALSE(CallSucceeds(server.target(), ClientTls("other-ca")));
+
+  // cert-manager renews the certificate from another CA.
+  pki().Replace("rotating-server.key", pki().Pem("server-other.key"));
+  pki().Replace("rotating-server.pem", pki().Pem("server-other.pem"));
+  EXPECT_TRUE(Eventually([&] { return CallSucceeds(server.target(), ClientTls("other-ca")); }))
+      << "the new certificate was never presented";
+  EXPECT_EQ(Call(server.target(), ClientTls("ca")).status.error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(TlsAuthTest, RotatedClientCaVerifiesClientsWithoutRestart) {
+  ServerTlsConfig tls = ServerTls(true);
+  tls.client_ca_file = pki().Write("rotating-client-ca.pem", pki().Pem("ca.pem"));
+  tls.reload_interval = absl::Seconds(1);
+  TestServer server(Credentials(tls), nullptr);
+  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(CallSucceeds(server.target(), ClientTls("ca", "payments")));
+  ASSERT_FALSE(CallSucceeds(server.target(), ClientTls("ca", "rogue")));
+
+  pki().Replace("rotating-client-ca.pem", pki().Pem("other-ca.pem"));
+  EXPECT_TRUE(Eventually([&] { return CallSucceeds(server.target(), ClientTls("ca", "rogue")); }))
+      << "the new client CA was never used";
+  EXPECT_EQ(Call(server.target(), ClientTls("ca", "payments")).status.error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(TlsAuthTest, ChangedTokensFileTakesEffectWithoutRestart) {
+  const std::string file =
+      pki().Write("reloading-tokens.txt", std::string(kPaymentsToken) + " payments-svc\n");
+  const std::unique_ptr<TestServer> server =
+      Serve(ServerTls(false), {file, {}, absl::ZeroDuration()});
+  ASSERT_NE(server, nullptr);
+  const std::string payments = std::string("Bearer ") + kPaymentsToken;
+  const std::string reports = std::string("Bearer ") + kReportsToken;
+  EXPECT_TRUE(CallSucceeds(server->target(), ClientTls("ca"), payments));
+  EXPECT_FALSE(CallSucceeds(server->target(), ClientTls("ca"), reports));
+
+  // A token is added.
+  pki().Replace("reloading-tokens.txt",
+                std::string(kPaymentsToken) + " payments-svc\n" + kReportsToken + " reports\n");
+  CallResult result = Call(server->target(), ClientTls("ca"), reports);
+  EXPECT_TRUE(result.status.ok()) << result.status.error_message();
+  EXPECT_EQ(result.caller, "token:reports");
+
+  // An invalid file (and then none at all) keeps the tokens in effect.
+  const std::string another_token = "another-token-0123456789";
+  pki().Replace("reloading-tokens.txt", another_token + " new\nshort name\n");
+  EXPECT_TRUE(CallSucceeds(server->target(), ClientTls("ca"), reports));
+  EXPECT_TRUE(CallSucceeds(server->target(), ClientTls("ca"), payments));
+  EXPECT_FALSE(CallSucceeds(server->target(), ClientTls("ca"), "Bearer " + another_token));
+  std::filesystem::remove(file);
+  EXPECT_TRUE(CallSucceeds(server->target(), ClientTls("ca"), payments));
+
+  // A valid file again: tokens no longer in it are refused.
+  pki().Replace("reloading-tokens.txt", another_token + " new\n");
+  EXPECT_TRUE(CallSucceeds(server->target(), ClientTls("ca"), "Bearer " + another_token));
+  result = Call(server->target(), ClientTls("ca"), payments);
+  EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(TlsAuthTest, TokensFileIsLookedAtAtMostOncePerInterval) {
+  const std::string file =
+      pki().Write("slow-tokens.txt", std::string(kPaymentsToken) + " payments-svc\n");
+  const std::unique_ptr<TestServer> server = Serve(ServerTls(false), {file, {}, absl::Hours(1)});
+  ASSERT_NE(server, nullptr);
+  pki().Replace("slow-tokens.txt", std::string(kReportsToken) + " reports\n");
+  EXPECT_TRUE(
+      CallSucceeds(server->target(), ClientTls("ca"), std::string("Bearer ") + kPaymentsToken));
+  EXPECT_FALSE(
+      CallSucceeds(server->target(), ClientTls("ca"), std::string("Bearer ") + kReportsToken));
+}
+
 // --- Configuration errors ---
 
 void ExpectInvalid(const absl::Status& status, const std::vector<std::string>& mentions,
@@ -543,6 +533,7 @@ TEST_F(TlsAuthTest, TlsConfigCombinationsAreChecked) {
   ExpectInvalid(TlsError({cert, "", ""}), {cert, "without a key"});
   ExpectInvalid(TlsError({"", key, ""}), {key, "without a certificate"});
   ExpectInvalid(TlsError({"", "", pki().Path("ca.pem")}), {pki().Path("ca.pem"), "mutual TLS"});
+  ExpectInvalid(TlsError({cert, key, "", absl::Milliseconds(500)}), {"reload interval"});
 }
 
 TEST_F(TlsAuthTest, KeyThatDoesNotMatchTheCertificateIsRefused) {

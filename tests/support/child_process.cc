@@ -7,10 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 extern char** environ;
@@ -40,8 +42,17 @@ std::optional<ChildProcess> ChildProcess::Start(const std::vector<std::string>& 
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // This process's environment, less every variable `env` sets: getenv
+  // returns the first entry of a name, so `env` must replace, not follow.
+  const auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
   std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view inherited(*e);
+    const bool replaced = std::any_of(env.begin(), env.end(), [&](const std::string& given) {
+      return name_of(given) == name_of(inherited);
+    });
+    if (!replaced) env_storage.emplace_back(inherited);
+  }
   env_storage.insert(env_storage.end(), env.begin(), env.end());
   std::vector<char*> envp;
   for (std::string& e : env_storage) envp.push_back(e.data());

@@ -14,10 +14,9 @@ namespace eko::testing {
 // a log file that tests may inspect. The destructor sends SIGTERM and reaps.
 class ChildProcess {
  public:
-  // Starts `argv[0]` with `argv` and the current environment plus `env`
-  // ("NAME=value" entries); a positive `open_file_limit` becomes the child's
-  // RLIMIT_NOFILE (soft and hard). Returns nullopt if the program cannot be
-  // started.
+  // Starts `argv[0]` with `argv` and the current environment, where `env`
+  // ("NAME=value" entries) adds or replaces variables; a positive `open_file_limit` becomes the
+  // child's RLIMIT_NOFILE (soft and hard). Returns nullopt if the program cannot be started.
   static std::optional<ChildProcess> Start(const std::vector<std::string>& argv,
                                            const std::vector<std::string>& env = {},
                                            int open_file_limit = 0);
