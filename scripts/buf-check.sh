@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Lints the API with buf and checks it for breaking changes, offline.
 #
-# Usage: scripts/buf-check.sh [--against GIT_REF]     (default GIT_REF: HEAD~1)
+# Usage: scripts/buf-check.sh [--against GIT_REF]
 #
 #   1 buf lint      STANDARD rules on proto/ (buf.yaml at the repo root)
 #   2 buf breaking  FILE rules (wire, JSON and generated-code compatibility, which the
 #                   C++ build depends on): the working tree's proto/ against proto/ as
 #                   it was in GIT_REF
+#
+# GIT_REF by default: on a branch other than main, its merge base with main (so a break
+# spread over several commits of the branch is caught as a whole); on main (or detached),
+# the newest release tag v* reachable from HEAD (every change since the release counts);
+# without either, HEAD~1 (said in the output).
 #
 # Offline by construction: buf is the pinned npm package in tools/buf (the Linux
 # binary package @bufbuild/buf-linux-<arch>; the binary ships inside it), and google/type/*.proto comes from Debian's
@@ -24,7 +29,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-against=HEAD~1
+against=
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --against) [[ $# -ge 2 ]] || { echo "buf-check: --against needs a git ref" >&2; exit 2; }
@@ -69,6 +74,23 @@ echo "buf-check: buf lint"
 "$buf" lint
 echo "buf-check: lint OK ($(find proto -name '*.proto' | wc -l) files, STANDARD)"
 
+if [[ -z "$against" ]]; then
+  branch=$(git symbolic-ref -q --short HEAD || true)
+  main_ref=
+  for candidate in main origin/main; do
+    if git rev-parse --verify -q "$candidate^{commit}" >/dev/null; then main_ref=$candidate; break; fi
+  done
+  if [[ -n "$branch" && "$branch" != main && -n "$main_ref" ]]; then
+    against=$(git merge-base HEAD "$main_ref")
+    echo "buf-check: against the merge base of $branch with $main_ref"
+  elif release=$(git describe --tags --abbrev=0 --match 'v*' HEAD 2>/dev/null); then
+    against=$release
+    echo "buf-check: against the last release tag $release"
+  else
+    against=HEAD~1
+    echo "buf-check: no main branch to merge with and no release tag: against HEAD~1"
+  fi
+fi
 if ! git rev-parse --verify -q "$against^{commit}" >/dev/null 2>&1; then
   echo "buf-check: SKIP breaking: no commit $against here (first commit or shallow clone)"
   exit 0
@@ -83,6 +105,6 @@ fi
 mapfile -t old_files < <(cd "$tmp/proto" && find eko -name '*.proto' | LC_ALL=C sort)
 protoc -I"$tmp/proto" -I"$googleapis" --include_imports --include_source_info \
   -o "$tmp/against.binpb" "${old_files[@]}"
-echo "buf-check: buf breaking proto --against $against ($(git rev-parse --short "$against"))"
+echo "buf-check: buf breaking proto --against $against ($(git rev-parse --short "$against^{commit}"))"
 "$buf" breaking proto --against "$tmp/against.binpb"
 echo "buf-check: no breaking change against $against"

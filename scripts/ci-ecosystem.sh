@@ -6,7 +6,7 @@
 # Usage: scripts/ci-ecosystem.sh
 #   1 deploy     deploy/check.sh (yamllint, kustomize render, schema/unknown-field/
 #                policy validation, Dockerfile checks, self-test)
-#   2 buf        scripts/buf-check.sh (buf lint; buf breaking against HEAD~1)
+#   2 buf        scripts/buf-check.sh (buf lint; buf breaking against the merge base with main or the last release tag)
 #   3 stubs      scripts/gen-stubs.sh python go node java into a temp dir
 #   4 python     /usr/bin/python3 imports the generated modules and calls GetCustomer
 #                through the generated stub (see "target" below), decoding an

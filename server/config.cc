@@ -301,7 +301,10 @@ std::string Usage() {
       "eko-gateway: typed gRPC API over Eko's customer-onboarding REST API\n\n"
       "usage: eko-gateway [flags]\n"
       "       eko-gateway --version    # version, source commit, gRPC and libcurl versions\n"
-      "       eko-gateway-dev --dev    # embedded Eko simulator, no credentials needed\n\n"
+      "       eko-gateway-dev --dev    # embedded Eko simulator, no credentials needed\n"
+      "       eko-gateway --print-config-table   # this list as the README's Markdown table\n"
+      "       eko-gateway --print-error-table    # docs/errors.md's error table\n"
+      "       eko-gateway --print-flow-table     # docs/flow.md's next-step table\n\n"
       "Every flag has an environment variable twin; a flag wins over it.\n\n";
   for (const Option& option : Options()) {
     absl::StrAppend(&out, "  --", option.flag, option.is_bool ? "" : " VALUE", "\n      ",

@@ -406,6 +406,12 @@ TEST(ConfigTest, VersionShortCircuits) {
   EXPECT_THAT(Usage(), HasSubstr("--version"));
 }
 
+TEST(ConfigTest, HelpListsThePrintOptions) {
+  for (const char* option : {"--print-config-table", "--print-error-table", "--print-flow-table"}) {
+    EXPECT_THAT(Usage(), HasSubstr(option));
+  }
+}
+
 TEST(ConfigTest, HelpShortCircuits) {
   auto parsed = Args{{"--help"}, {}}.Parse();
   ASSERT_TRUE(parsed.ok());
