@@ -1,11 +1,9 @@
 #include "server/onboarding_service.h"
 
 #include <chrono>
-#include <cstdio>
 #include <iterator>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -27,14 +25,6 @@ namespace {
 
 constexpr char kRequestIdHeader[] = "x-request-id";
 constexpr size_t kMaxRequestIdChars = 64;
-
-std::string RandomRequestId() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  char buf[33];
-  std::snprintf(buf, sizeof(buf), "%016llx%016llx", static_cast<unsigned long long>(rng()),
-                static_cast<unsigned long long>(rng()));
-  return buf;
-}
 
 // The value of metadata `key` when the call carries it exactly once.
 std::optional<std::string_view> SingleMetadataValue(const grpc::CallbackServerContext& context,
@@ -293,7 +283,7 @@ std::string RequestIdFor(const grpc::CallbackServerContext& context) {
     for (const char c : value) printable = printable && c > ' ' && c <= '~';
     if (printable) return std::string(value);
   }
-  return RandomRequestId();
+  return RandomHexId(16);
 }
 
 OnboardingServiceImpl::OnboardingServiceImpl(Dependencies deps) : deps_(deps) {

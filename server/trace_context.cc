@@ -1,5 +1,6 @@
 #include "server/trace_context.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 
@@ -17,7 +18,8 @@ bool IsLowerHex(std::string_view text) {
 
 bool IsAllZero(std::string_view text) { return text.find_first_not_of('0') == std::string::npos; }
 
-// `bytes` random bytes as lowercase hex, never all zero.
+}  // namespace
+
 std::string RandomHexId(int bytes) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string id;
@@ -31,8 +33,6 @@ std::string RandomHexId(int bytes) {
   } while (IsAllZero(id));
   return id;
 }
-
-}  // namespace
 
 std::string TraceContext::Traceparent() const {
   return absl::StrCat("00-", trace_id, "-", span_id, "-", trace_flags);

@@ -23,6 +23,10 @@ struct TraceContext {
   std::string Traceparent() const;
 };
 
+// `bytes` random bytes as lowercase hex (2 × `bytes` digits), never all zero:
+// trace and span ids, and the gateway's own request ids.
+std::string RandomHexId(int bytes);
+
 // The trace id, parent id and flags of a traceparent value: version 00
 // exactly, or a later version's first four fields (version ff is invalid);
 // lowercase hex only, ids not all zero. nullopt when invalid. span_id is

@@ -56,6 +56,15 @@ TEST(TraceContextTest, StartsATraceWithoutOneOrWithAnInvalidOne) {
   EXPECT_EQ(trace_ids.size(), std::size(invalid) + 1);  // each trace is new
 }
 
+TEST(TraceContextTest, RandomHexIdsAreLowercaseHexOfTheAskedLength) {
+  for (const int bytes : {8, 16}) {
+    const std::string id = RandomHexId(bytes);
+    EXPECT_EQ(id.size(), 2u * bytes);
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+    EXPECT_NE(id, RandomHexId(bytes));
+  }
+}
+
 TEST(TraceContextTest, ALaterVersionIsReadByItsFirstFourFields) {
   const std::optional<TraceContext> later =
       ParseTraceparent(Header("01", kTrace, kParent, "01") + "-what-comes-next");
