@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
+#include "adapters/common/grpc_library.h"
 #include "adapters/common/log.h"
 #include "adapters/eko/error_table.h"
 #include "adapters/eko/next_steps.h"
@@ -162,6 +163,10 @@ int RunGateway(int argc, char** argv, const DevUpstreamFactory& dev_upstream) {
     view->gateway = nullptr;
   }
   gateway->reset();
+  if (!WaitForGrpcLibraryShutdown(absl::Seconds(5))) {
+    log::Write(log::Level::kWarn, "grpc_cleanup_unfinished",
+               {{"message", "gRPC's clean-up had not finished 5 s after the server stopped"}});
+  }
   log::Write(log::Level::kInfo, "stopped");
   return 0;
 }
