@@ -67,6 +67,11 @@ struct GatewayConfig {
   int64_t max_request_bytes = 256 * 1024;
   int64_t eko_max_response_bytes = 1 << 20;
   int64_t upstream_loops = 4;
+  // Upstream connections (adapters/eko/transport.h, CurlTransportOptions).
+  absl::Duration eko_max_idle_connection = absl::Seconds(30);
+  std::string eko_http2 = "auto";  // or "off"
+  int64_t eko_http2_max_streams = 1000;
+  int64_t eko_prewarm_connections = 0;
 };
 
 struct ParsedArgs {

@@ -310,7 +310,39 @@ const std::vector<Option>& Options() {
               "largest Eko response body read; a larger one is UPSTREAM_BAD_RESPONSE"),
       Integer("upstream-loops", "EKO_UPSTREAM_LOOPS", &GatewayConfig::upstream_loops, 1, 16,
               "event-loop threads for upstream calls (named eko-upstream); each spreads its calls "
-              "over libcurl connection pools of at most 256 calls in flight"),
+              "over libcurl connection pools of at most 256 calls in flight (HTTP/1.1) or 4 "
+              "connections of --eko-http2-max-streams each (HTTP/2)"),
+      Millis("eko-max-idle-connection-ms", "EKO_MAX_IDLE_CONNECTION_MS",
+             &GatewayConfig::eko_max_idle_connection, 1000, 3600000,
+             "an upstream connection idle this long (whole seconds, rounded down) is closed "
+             "instead of reused, so no request is written into a connection the server is "
+             "closing; keep it below Eko's keep-alive timeout (nginx 75 s, AWS ALB 60 s; the "
+             "default leaves a wide margin, lower it for servers closing sooner, e.g. Apache or "
+             "Node.js at 5 s); extra connection pools unused this long are closed too"),
+      Custom("eko-http2", "EKO_HTTP2", GatewayConfig{}.eko_http2,
+             "'auto': offer HTTP/2 to Eko over TLS (ALPN h2, then http/1.1) and, when Eko picks "
+             "it, multiplex calls over a few connections; HTTP/1.1 when Eko does not offer it "
+             "(and always on plain http); 'off': HTTP/1.1 only",
+             [](GatewayConfig& c, const std::string& v) {
+               if (v != "auto" && v != "off") {
+                 return absl::InvalidArgumentError(
+                     absl::StrCat("--eko-http2 must be auto or off, got '", v, "'"));
+               }
+               c.eko_http2 = v;
+               return absl::OkStatus();
+             }),
+      Integer("eko-http2-max-streams", "EKO_HTTP2_MAX_STREAMS",
+              &GatewayConfig::eko_http2_max_streams, 1, 100000,
+              "most calls in flight on one HTTP/2 connection to Eko; set it to at most Eko's "
+              "SETTINGS_MAX_CONCURRENT_STREAMS (e.g. nginx 128), since connection pools are sized "
+              "by it; beyond it another connection is opened (at most 4 per pool)"),
+      Integer("eko-prewarm-connections", "EKO_PREWARM_CONNECTIONS",
+              &GatewayConfig::eko_prewarm_connections, 0, 1024,
+              "upstream connections opened at start, spread over --upstream-loops, each by a HEAD "
+              "request to --eko-base-url (its status is ignored); they are kept for the first "
+              "calls, and the DNS answer, TLS session and HTTP version are known before traffic "
+              "(the first connections are counted in eko_upstream_connections_opened_total); "
+              "0: none"),
       Integer("max-request-bytes", "EKO_MAX_REQUEST_BYTES", &GatewayConfig::max_request_bytes, 4096,
               16 << 20, "largest gRPC request message accepted"),
   };

@@ -35,6 +35,18 @@ Args Complete() {
               {}};
 }
 
+// Complete() plus each {flag, value} pair in turn is refused, with a message
+// naming the flag.
+void ExpectEachRefused(const std::vector<std::vector<std::string>>& flag_values) {
+  for (const std::vector<std::string>& bad : flag_values) {
+    Args with_bad = Complete();
+    with_bad.argv.insert(with_bad.argv.end(), bad.begin(), bad.end());
+    auto result = with_bad.Parse();
+    ASSERT_FALSE(result.ok()) << bad[0] << " " << bad[1];
+    EXPECT_THAT(std::string(result.status().message()), HasSubstr(bad[0])) << bad[1];
+  }
+}
+
 // Complete() with the access key in a file at `path` that holds `contents`.
 Args WithAccessKeyFile(const std::string& path, const std::string& contents) {
   std::ofstream(path) << contents;
@@ -211,6 +223,31 @@ TEST(ConfigTest, EnvironmentTwinsAndFlagPrecedence) {
   EXPECT_EQ(parsed->config.eko_endpoints.size(), 2u);
 }
 
+TEST(ConfigTest, UpstreamConnectionFlags) {
+  auto parsed = Complete().Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.eko_max_idle_connection, absl::Seconds(30));
+  EXPECT_EQ(parsed->config.eko_http2, "auto");
+  EXPECT_EQ(parsed->config.eko_http2_max_streams, 1000);
+  EXPECT_EQ(parsed->config.eko_prewarm_connections, 0);
+
+  Args args = Complete();
+  args.argv.insert(args.argv.end(), {"--eko-max-idle-connection-ms", "5000", "--eko-http2", "off",
+                                     "--eko-http2-max-streams", "200"});
+  args.env = {{"EKO_PREWARM_CONNECTIONS", "8"}};
+  parsed = args.Parse();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.eko_max_idle_connection, absl::Seconds(5));
+  EXPECT_EQ(parsed->config.eko_http2, "off");
+  EXPECT_EQ(parsed->config.eko_http2_max_streams, 200);
+  EXPECT_EQ(parsed->config.eko_prewarm_connections, 8);
+
+  ExpectEachRefused({{"--eko-http2", "on"},
+                     {"--eko-max-idle-connection-ms", "999"},
+                     {"--eko-http2-max-streams", "0"},
+                     {"--eko-prewarm-connections", "-1"}});
+}
+
 TEST(ConfigTest, BaseUrlMustBeHttpsUnlessLoopback) {
   Args args = Complete();
   args.argv[1] = "http://staging.eko.in/ekoapi/v3";
@@ -321,17 +358,10 @@ TEST(ConfigTest, WireFormatOverridesParseOrStopStartUp) {
   EXPECT_THAT(parsed->config.eko_otp_json_types,
               ::testing::ElementsAre("VerifyCustomerOtp.otp=number", "ValidateEkycOtp=number"));
 
-  for (std::vector<std::string> bad :
-       {std::vector<std::string>{"--eko-address-encoding", "OnboardCustomer=object-string"},
-        {"--eko-address-encoding", "OnboardSender=csv"},
-        {"--eko-otp-json-type", "GetSender=number"},
-        {"--eko-endpoint", "GetCustomer=GET /x/{customer_id}?a"}}) {
-    Args with_bad = Complete();
-    with_bad.argv.insert(with_bad.argv.end(), bad.begin(), bad.end());
-    auto result = with_bad.Parse();
-    ASSERT_FALSE(result.ok()) << bad[1];
-    EXPECT_THAT(std::string(result.status().message()), HasSubstr(bad[0])) << bad[1];
-  }
+  ExpectEachRefused({{"--eko-address-encoding", "OnboardCustomer=object-string"},
+                     {"--eko-address-encoding", "OnboardSender=csv"},
+                     {"--eko-otp-json-type", "GetSender=number"},
+                     {"--eko-endpoint", "GetCustomer=GET /x/{customer_id}?a"}});
 }
 
 TEST(ConfigTest, RejectsBadValues) {

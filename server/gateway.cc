@@ -119,6 +119,14 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   eko.transport.extra_ca_file = config.eko_ca_file;
   eko.transport.max_response_bytes = config.eko_max_response_bytes;
   eko.transport.loops = static_cast<int>(config.upstream_loops);
+  eko.transport.max_idle_connection = config.eko_max_idle_connection;
+  eko.transport.http2 =
+      config.eko_http2 == "off" ? adapter::Http2Mode::kOff : adapter::Http2Mode::kAuto;
+  eko.transport.http2_max_streams = static_cast<int>(config.eko_http2_max_streams);
+  eko.transport.prewarm_connections = static_cast<int>(config.eko_prewarm_connections);
+  eko.transport.counters = std::make_shared<adapter::UpstreamConnectionCounters>();
+  const std::shared_ptr<const adapter::UpstreamConnectionCounters> upstream_connections =
+      eko.transport.counters;
   for (const std::string& spec : config.eko_endpoints) {
     EKO_RETURN_IF_ERROR(eko.endpoints.Override(spec));
   }
@@ -150,6 +158,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
                 {"simulator", eko.base_url}});
   }
 
+  eko.transport.prewarm_url = eko.base_url;
   EKO_ASSIGN_OR_RETURN(gateway->client_, adapter::EkoClient::Create(std::move(eko)));
   gateway->upstream_chain_ = std::make_unique<UpstreamChain>(config, gateway->client_.get());
   CallerAuthConfig auth;
@@ -160,7 +169,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
   if (!config.metrics_listen.empty()) {
     Gateway* g = gateway.get();
     EKO_ASSIGN_OR_RETURN(
-        gateway->metrics_, GatewayMetrics::Start(config.metrics_listen, [g] {
+        gateway->metrics_, GatewayMetrics::Start(config.metrics_listen, [g, upstream_connections] {
           LiveValues v;
           const adapter::AdmissionClient& admission = g->upstream_chain_->admission();
           v.upstream_in_flight = static_cast<double>(admission.in_flight());
@@ -193,6 +202,14 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const GatewayConfig& con
               static_cast<double>(g->limiter_->limits().max_connections_per_peer);
           v.memory_trims_total = static_cast<double>(g->memory_trims_.load());
           v.memory_trimmed_bytes_total = static_cast<double>(g->memory_trimmed_bytes_.load());
+          const auto read = [](const std::atomic<uint64_t>& counter) {
+            return static_cast<double>(counter.load(std::memory_order_relaxed));
+          };
+          v.upstream_connections_opened_http1 = read(upstream_connections->opened_http1);
+          v.upstream_connections_opened_http2 = read(upstream_connections->opened_http2);
+          v.upstream_connections_opened_unknown = read(upstream_connections->opened_unknown);
+          v.upstream_tls_handshakes_full = read(upstream_connections->tls_handshakes_full);
+          v.upstream_tls_handshakes_resumed = read(upstream_connections->tls_handshakes_resumed);
           return v;
         }));
   }

@@ -116,6 +116,19 @@ class LiveCollectable final : public prometheus::Collectable {
     counter("eko_gateway_memory_trimmed_bytes_total",
             "Resident bytes the trims returned (resident size before minus after).", nullptr,
             {{"", v.memory_trimmed_bytes_total}});
+    counter("eko_upstream_connections_opened_total",
+            "Connections opened to Eko, by the protocol their first response came in (http/2, "
+            "http/1.1; unknown: no response on it).",
+            "protocol",
+            {{"http/2", v.upstream_connections_opened_http2},
+             {"http/1.1", v.upstream_connections_opened_http1},
+             {"unknown", v.upstream_connections_opened_unknown}});
+    counter(
+        "eko_upstream_tls_handshakes_total",
+        "TLS handshakes with Eko, by session: resumed (an earlier session, no certificate "
+        "exchange) or full.",
+        "session",
+        {{"resumed", v.upstream_tls_handshakes_resumed}, {"full", v.upstream_tls_handshakes_full}});
     if (v.idempotency_store_redis) {
       gauge("eko_gateway_idempotency_store_connected",
             "1 while the Redis idempotency store is connected, 0 otherwise.",

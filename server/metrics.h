@@ -48,6 +48,14 @@ struct LiveValues {
   double max_connections_per_peer = 0;  // 0: none
   double memory_trims_total = 0;
   double memory_trimmed_bytes_total = 0;
+  // Upstream connections opened, by the HTTP version they carried (unknown:
+  // closed before any response), and TLS handshakes by session (full or
+  // resumed); adapters/eko/transport.h, UpstreamConnectionCounters.
+  double upstream_connections_opened_http1 = 0;
+  double upstream_connections_opened_http2 = 0;
+  double upstream_connections_opened_unknown = 0;
+  double upstream_tls_handshakes_full = 0;
+  double upstream_tls_handshakes_resumed = 0;
 };
 
 // Prometheus metrics of the gateway, served as text on http://LISTEN/metrics:
@@ -70,6 +78,8 @@ struct LiveValues {
 //   eko_gateway_connections_refused_total{reason},
 //   eko_gateway_memory_trims_total,
 //   eko_gateway_memory_trimmed_bytes_total               counters (read live)
+//   eko_upstream_connections_opened_total{protocol},
+//   eko_upstream_tls_handshakes_total{session}           counters (read live)
 //   eko_gateway_idempotency_store_connected              gauge (read live)
 //   eko_gateway_idempotency_store_errors_total,
 //   eko_gateway_idempotency_store_unreachable_calls_total{action}

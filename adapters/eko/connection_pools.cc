@@ -23,11 +23,29 @@ struct ConnectionPools::Pool {
   CurlMulti multi;
 };
 
-ConnectionPools::ConnectionPools(int epoll_fd, int transfers_per_pool, long max_idle_seconds)
+ConnectionPools::ConnectionPools(int epoll_fd, const Limits& limits)
     : epoll_fd_(epoll_fd),
-      transfers_per_pool_(static_cast<size_t>(std::max(1, transfers_per_pool))),
-      max_idle_seconds_(max_idle_seconds),
+      limits_(limits),
       next_idle_check_(Clock::now() + std::chrono::seconds(1)) {}
+
+size_t ConnectionPools::capacity() const {
+  return static_cast<size_t>(std::max(
+      1, multiplexed_ ? limits_.multiplexed_transfers_per_pool : limits_.transfers_per_pool));
+}
+
+void ConnectionPools::LimitHostConnections(CURLM* multi) const {
+  // HTTP/1.1 needs one connection per transfer in flight: no cap.
+  const long cap = multiplexed_ ? std::max(1, limits_.multiplexed_connections_per_pool) : 0;
+  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, cap);
+}
+
+void ConnectionPools::set_multiplexed(bool multiplexed) {
+  if (multiplexed == multiplexed_) return;
+  multiplexed_ = multiplexed;
+  for (const auto& pool : pools_) {
+    if (pool != nullptr) LimitHostConnections(pool->multi.get());
+  }
+}
 
 ConnectionPools::~ConnectionPools() {
   // Before the other members: a multi handle's cleanup may call OnSocket.
@@ -35,11 +53,12 @@ ConnectionPools::~ConnectionPools() {
 }
 
 ConnectionPools::Pool* ConnectionPools::WithRoom() {
+  const size_t room = capacity();
   size_t free_slot = pools_.size();
   for (size_t i = 0; i < pools_.size(); ++i) {
     if (pools_[i] == nullptr) {
       free_slot = std::min(free_slot, i);
-    } else if (pools_[i]->active < transfers_per_pool_) {
+    } else if (pools_[i]->active < room) {
       return pools_[i].get();
     }
   }
@@ -56,10 +75,14 @@ ConnectionPools::Pool* ConnectionPools::WithRoom() {
   curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
   // Unset, libcurl caps a multi handle's cached connections at four times
   // the transfers it holds at that moment, and closes connections that just
-  // finished whenever a pool briefly holds few transfers. A pool never holds
-  // more than transfers_per_pool_ transfers, so it keeps up to that many
-  // connections.
-  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(transfers_per_pool_));
+  // finished whenever a pool briefly holds few transfers. Without
+  // multiplexing a pool holds at most transfers_per_pool transfers, so it
+  // keeps up to that many connections; multiplexed, far fewer are needed.
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS,
+                    static_cast<long>(std::max(1, limits_.transfers_per_pool)));
+  curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS,
+                    static_cast<long>(std::max(1, limits_.http2_max_streams)));
+  LimitHostConnections(multi);
   pool->idle_since = Clock::now();
   if (free_slot == pools_.size()) pools_.emplace_back();
   pools_[free_slot] = std::move(pool);
@@ -127,7 +150,7 @@ void ConnectionPools::ForEachDone(absl::FunctionRef<void(CURL*, CURLcode)> done)
 void ConnectionPools::CloseIdle(Clock::time_point now) {
   if (now < next_idle_check_) return;
   next_idle_check_ = now + std::chrono::seconds(1);
-  const Clock::time_point cutoff = now - std::chrono::seconds(max_idle_seconds_);
+  const Clock::time_point cutoff = now - limits_.max_idle;
   for (size_t i = 1; i < pools_.size(); ++i) {
     Pool* pool = pools_[i].get();
     if (pool == nullptr || pool->active > 0 || pool->idle_since > cutoff) continue;

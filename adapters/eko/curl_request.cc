@@ -1,11 +1,53 @@
 // One attempt on a libcurl easy handle: options, headers, callbacks, and how it ended.
 #include "adapters/eko/curl_request.h"
 
+#include <openssl/ssl.h>
+
 #include <algorithm>
+#include <atomic>
 #include <vector>
+
+#include "absl/strings/match.h"
 
 namespace eko::adapter {
 namespace {
+
+// Where a connection's SSL_CTX keeps the UpstreamConnectionCounters its
+// handshakes count into.
+int CountersIndex() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+// Set (non-null) on an SSL once its handshake has been counted.
+int CountedIndex() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+void OnTlsInfo(const SSL* ssl, int where, int /*ret*/) {
+  if ((where & SSL_CB_HANDSHAKE_DONE) == 0) return;
+  // TLS 1.3 reports HANDSHAKE_DONE again after each post-handshake message
+  // (session tickets); only the first is the handshake.
+  if (SSL_get_ex_data(ssl, CountedIndex()) != nullptr) return;
+  SSL* marked = const_cast<SSL*>(ssl);  // OpenSSL's callback hands out const
+  SSL_set_ex_data(marked, CountedIndex(), marked);
+  auto* counters = static_cast<UpstreamConnectionCounters*>(
+      SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), CountersIndex()));
+  if (counters == nullptr) return;
+  std::atomic<uint64_t>& counter =
+      SSL_session_reused(ssl) ? counters->tls_handshakes_resumed : counters->tls_handshakes_full;
+  counter.fetch_add(1, std::memory_order_relaxed);
+}
+
+// libcurl makes an SSL_CTX per connection and shows it here before the
+// handshake.
+CURLcode OnSslContext(CURL* /*easy*/, void* ssl_ctx, void* counters) {
+  auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
+  SSL_CTX_set_ex_data(ctx, CountersIndex(), counters);
+  SSL_CTX_set_info_callback(ctx, &OnTlsInfo);
+  return CURLE_OK;
+}
 
 size_t OnBody(char* data, size_t size, size_t count, void* state_arg) {
   auto* state = static_cast<AttemptState*>(state_arg);
@@ -34,8 +76,12 @@ int OnPrereq(void* state_arg, char* /*conn_primary_ip*/, char* /*conn_local_ip*/
 
 }  // namespace
 
+long MaxAgeConnSeconds(absl::Duration max_idle) {
+  return static_cast<long>(std::max<int64_t>(0, absl::ToInt64Seconds(max_idle) - 1));
+}
+
 void PrepareAttempt(CURL* easy, const HttpRequest& req, const CurlTransportOptions& options,
-                    CurlSlist& headers, AttemptState& state, void* private_data) {
+                    CURLSH* share, CurlSlist& headers, AttemptState& state, void* private_data) {
   state = AttemptState();
   state.max_body_bytes = options.max_response_bytes;
 
@@ -56,6 +102,24 @@ void PrepareAttempt(CURL* easy, const HttpRequest& req, const CurlTransportOptio
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (share != nullptr) curl_easy_setopt(easy, CURLOPT_SHARE, share);
+  curl_easy_setopt(easy, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  if (options.counters != nullptr) {
+    curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, &OnSslContext);
+    curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, options.counters.get());
+  }
+  if (options.http2 == Http2Mode::kAuto) {
+    // h2 through ALPN on https, HTTP/1.1 on http.
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    // Wait for a connection being set up to tell (ALPN) whether it
+    // multiplexes rather than open one more; on plain http that is only
+    // known from its first response, so there each transfer opens its own.
+    if (absl::StartsWithIgnoreCase(req.url, "https://")) {
+      curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    }
+  } else {
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  }
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!options.extra_ca_file.empty()) {
@@ -71,7 +135,7 @@ void PrepareAttempt(CURL* easy, const HttpRequest& req, const CurlTransportOptio
   curl_easy_setopt(easy, CURLOPT_PREREQDATA, &state);
   // Idle keep-alive connections older than this are not reused, which keeps
   // the "server closed an idle connection" race (see OnPrereq) rare.
-  curl_easy_setopt(easy, CURLOPT_MAXAGE_CONN, static_cast<long>(options.max_idle_seconds));
+  curl_easy_setopt(easy, CURLOPT_MAXAGE_CONN, MaxAgeConnSeconds(options.max_idle_connection));
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(absl::ToInt64Milliseconds(options.connect_timeout)));
   if (req.deadline != absl::InfiniteFuture()) {
@@ -109,6 +173,24 @@ std::optional<absl::Duration> ReadRetryAfter(CURL* easy) {
   curl_off_t seconds = 0;
   if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &seconds) != CURLE_OK) return std::nullopt;
   return RetryAfterFromCurl(seconds);
+}
+
+void CountConnections(CURL* easy, UpstreamConnectionCounters& counters) {
+  long opened = 0;
+  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &opened);
+  if (opened <= 0) return;
+  long version = 0;
+  curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
+  std::atomic<uint64_t>& counter = version == CURL_HTTP_VERSION_2_0 ? counters.opened_http2
+                                   : version == 0                   ? counters.opened_unknown
+                                                                    : counters.opened_http1;
+  counter.fetch_add(static_cast<uint64_t>(opened), std::memory_order_relaxed);
+}
+
+bool ReceivedOverHttp2(CURL* easy) {
+  long version = 0;
+  curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
+  return version == CURL_HTTP_VERSION_2_0;
 }
 
 }  // namespace eko::adapter

@@ -27,12 +27,27 @@ struct AttemptState {
 
 // Sets up `easy` (new or reset) for one attempt of `request`: the fixed
 // headers plus options.auth_headers() (called here, so each attempt is signed
-// afresh) into `headers`, TLS verification, keep-alive limits, deadline as
-// curl's total timeout, and the callbacks that fill `state`, which is reset.
-// `private_data` becomes CURLINFO_PRIVATE. `headers` and `state` must outlive
-// the attempt.
+// afresh) into `headers`, TLS (1.2 or newer, verified, handshakes counted
+// into options.counters), HTTP version (options.http2), keep-alive limits,
+// deadline as curl's total timeout, and the callbacks that fill `state`,
+// which is reset. `share` (the loop's DNS and TLS session cache, or null)
+// and `private_data` (CURLINFO_PRIVATE) are attached. `headers`, `state` and
+// `share` must outlive the attempt.
 void PrepareAttempt(CURL* easy, const HttpRequest& request, const CurlTransportOptions& options,
-                    CurlSlist& headers, AttemptState& state, void* private_data);
+                    CURLSH* share, CurlSlist& headers, AttemptState& state, void* private_data);
+
+// The value of CURLOPT_MAXAGE_CONN for an idle lifetime of `max_idle`:
+// libcurl skips a cached connection when its idle time in whole seconds,
+// rounded down, exceeds that value, so a connection idle for floor(max_idle)
+// seconds or longer is never reused.
+long MaxAgeConnSeconds(absl::Duration max_idle);
+
+// Counts the connections a finished attempt opened (CURLINFO_NUM_CONNECTS)
+// into `counters` by the HTTP version of its response.
+void CountConnections(CURL* easy, UpstreamConnectionCounters& counters);
+
+// True when the attempt's response came over HTTP/2.
+bool ReceivedOverHttp2(CURL* easy);
 
 // What a finished attempt tells about whether the request left, for MapCurlResult.
 CurlAttemptResult ReadAttemptResult(CURL* easy, CURLcode code, const AttemptState& state);

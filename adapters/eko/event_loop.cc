@@ -23,6 +23,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "adapters/common/log.h"
+#include "adapters/common/unique_handle.h"
 #include "adapters/eko/connection_pools.h"
 #include "adapters/eko/curl_handles.h"
 #include "adapters/eko/curl_outcome.h"
@@ -35,6 +37,9 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr size_t kMaxCachedEasyHandles = 4096;
+// Multiplexed pools open at most this many connections and hold that many
+// connections' worth of streams.
+constexpr int kConnectionsPerMultiplexedPool = 4;
 constexpr int kMaxEpollEvents = 256;
 // epoll_event.data.u64 of the wake eventfd (below the pools' socket range).
 constexpr uint64_t kWakeEventData = 0;
@@ -57,16 +62,31 @@ class ScopedFd {
   const int open_errno_;
 };
 
+using CurlShare = UniqueHandle<CURLSH, curl_share_cleanup>;
+
+ConnectionPools::Limits PoolLimits(const CurlTransportOptions& options) {
+  ConnectionPools::Limits limits;
+  limits.transfers_per_pool = options.transfers_per_pool;
+  limits.http2_max_streams = options.http2_max_streams;
+  limits.multiplexed_transfers_per_pool =
+      kConnectionsPerMultiplexedPool * std::max(1, options.http2_max_streams);
+  limits.multiplexed_connections_per_pool = kConnectionsPerMultiplexedPool;
+  limits.max_idle =
+      std::chrono::milliseconds(absl::ToInt64Milliseconds(options.max_idle_connection));
+  return limits;
+}
+
 class CurlEventLoop final : public Transport {
  public:
   explicit CurlEventLoop(const CurlTransportOptions& options)
       : options_(options),
         epoll_fd_(epoll_create1(EPOLL_CLOEXEC)),
         wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
-        pools_(epoll_fd_.get(), options_.transfers_per_pool, options_.max_idle_seconds) {}
+        pools_(epoll_fd_.get(), PoolLimits(options_)) {}
   ~CurlEventLoop() override;
 
-  // Watches the wake fd, opens the first pool and starts the thread.
+  // Watches the wake fd, opens the first pool, makes the share handle, queues
+  // the warm-up requests and starts the thread.
   absl::Status Start();
   uint64_t Submit(HttpRequest request, Callback done) override;
   void Cancel(uint64_t id) override;
@@ -81,6 +101,8 @@ class CurlEventLoop final : public Transport {
     Callback done;
     SteadyClock::time_point started;
     int attempts = 0;  // attempts started
+    // A HEAD request opening a connection of its own (options.prewarm_url).
+    bool warm_up = false;
     // The running attempt; no easy handle while waiting out a retry backoff.
     ConnectionPools::Pool* pool = nullptr;
     CurlSlist headers;
@@ -90,6 +112,7 @@ class CurlEventLoop final : public Transport {
 
   void Loop();
   void Wake();
+  void QueueWarmUps();
   void DrainCommands();
   int EpollTimeoutMs() const;
   void StartTransfer(std::unique_ptr<Transfer> transfer);
@@ -114,7 +137,10 @@ class CurlEventLoop final : public Transport {
   std::atomic<uint64_t> next_id_{1};
   std::atomic<int64_t> last_progress_ns_{absl::ToUnixNanos(absl::Now())};
 
-  // Loop-thread state.
+  // Loop-thread state. The share handle (DNS answers and TLS sessions of
+  // every pool; no locks, one thread uses it) outlives the pools and the
+  // easy handles.
+  CurlShare share_;
   ConnectionPools pools_;
   EasyHandleCache easy_cache_{kMaxCachedEasyHandles};
   std::unordered_map<uint64_t, std::unique_ptr<Transfer>> active_;
@@ -149,6 +175,11 @@ absl::Status CurlEventLoop::Start() {
   // The first pool is made here so that a libcurl that cannot make one fails
   // start-up instead of every call.
   if (pools_.WithRoom() == nullptr) return absl::InternalError("curl_multi_init failed");
+  share_.reset(curl_share_init());
+  if (share_ == nullptr) return absl::InternalError("curl_share_init failed");
+  curl_share_setopt(share_.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(share_.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  QueueWarmUps();
   thread_ = std::thread([this] { Loop(); });
   return absl::OkStatus();
 }
@@ -157,6 +188,26 @@ void CurlEventLoop::Wake() {
   const uint64_t one = 1;
   // A full eventfd counter still wakes the loop, so a failed write is harmless.
   [[maybe_unused]] ssize_t n = write(wake_fd_.get(), &one, sizeof(one));
+}
+
+void CurlEventLoop::QueueWarmUps() {
+  if (options_.prewarm_url.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int i = 0; i < options_.prewarm_connections; ++i) {
+    auto transfer = std::make_unique<Transfer>();
+    transfer->id = next_id_.fetch_add(1);
+    transfer->warm_up = true;
+    transfer->request.url = options_.prewarm_url;
+    transfer->request.deadline = absl::Now() + 2 * options_.connect_timeout;
+    transfer->done = [](HttpResponse response) {
+      if (response.outcome == TransportOutcome::kCompleted) return;
+      log::Write(log::Level::kWarn, "upstream_prewarm_failed",
+                 {{"message", "a warm-up connection to Eko failed; calls open their own"},
+                  {"error", response.error_detail}});
+    };
+    submitted_.push_back(std::move(transfer));
+  }
+  if (!submitted_.empty()) Wake();
 }
 
 uint64_t CurlEventLoop::Submit(HttpRequest request, Callback done) {
@@ -289,7 +340,11 @@ void CurlEventLoop::StartAttempt(Transfer* t) {
     Abort(t, "curl_multi_init failed");
     return;
   }
-  PrepareAttempt(t->easy.get(), t->request, options_, t->headers, t->state, t);
+  PrepareAttempt(t->easy.get(), t->request, options_, share_.get(), t->headers, t->state, t);
+  if (t->warm_up) {
+    curl_easy_setopt(t->easy.get(), CURLOPT_NOBODY, 1L);    // HEAD
+    curl_easy_setopt(t->easy.get(), CURLOPT_PIPEWAIT, 0L);  // a connection of its own
+  }
   if (absl::Status added = pools_.Add(pool, t->easy.get()); !added.ok()) {
     easy_cache_.Return(std::move(t->easy));
     Abort(t, std::string(added.message()));
@@ -307,6 +362,8 @@ void CurlEventLoop::Finish(Transfer* t, CURLcode code) {
   response.http_status = static_cast<int>(result.http_status);
   response.retry_after = ReadRetryAfter(t->easy.get());
   response.body = std::move(t->state.body);
+  // Multiplexed transfers share a few connections, so pools can hold more.
+  if (result.http_status > 0) pools_.set_multiplexed(ReceivedOverHttp2(t->easy.get()));
   ReleaseFromPool(t);
   if (response.outcome == TransportOutcome::kNotSent && MaybeScheduleRetry(t)) return;
   response.elapsed = absl::FromChrono(SteadyClock::now() - t->started);
@@ -341,6 +398,7 @@ void CurlEventLoop::Abort(Transfer* t, std::string why) {
 
 void CurlEventLoop::ReleaseFromPool(Transfer* t) {
   if (t->easy == nullptr) return;
+  if (options_.counters != nullptr) CountConnections(t->easy.get(), *options_.counters);
   pools_.Remove(t->pool, t->easy.get());
   easy_cache_.Return(std::move(t->easy));
   t->pool = nullptr;

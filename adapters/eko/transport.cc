@@ -52,7 +52,11 @@ absl::StatusOr<std::unique_ptr<Transport>> CreateCurlTransport(CurlTransportOpti
   const int loops = std::max(1, options.loops);
   std::vector<std::unique_ptr<Transport>> shards;
   for (int i = 0; i < loops; ++i) {
-    absl::StatusOr<std::unique_ptr<Transport>> loop = StartCurlEventLoop(options);
+    CurlTransportOptions loop_options = options;
+    // The warm-up connections are spread over the loops.
+    loop_options.prewarm_connections =
+        options.prewarm_connections / loops + (i < options.prewarm_connections % loops ? 1 : 0);
+    absl::StatusOr<std::unique_ptr<Transport>> loop = StartCurlEventLoop(loop_options);
     if (!loop.ok()) return loop.status();
     shards.push_back(*std::move(loop));
   }

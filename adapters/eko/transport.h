@@ -2,6 +2,7 @@
 #ifndef EKO_ADAPTERS_EKO_TRANSPORT_H_
 #define EKO_ADAPTERS_EKO_TRANSPORT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -73,21 +74,59 @@ class Transport {
   virtual absl::Time LastProgress() const { return absl::Now(); }
 };
 
+// What a transport's connections to Eko did, counted on its loop threads
+// and read (for metrics) from any thread.
+struct UpstreamConnectionCounters {
+  // Connections opened, by the HTTP version their first response came in.
+  std::atomic<uint64_t> opened_http1{0};
+  std::atomic<uint64_t> opened_http2{0};
+  // Connections opened whose transfer got no HTTP response (e.g. the server
+  // closed it), so the protocol is unknown.
+  std::atomic<uint64_t> opened_unknown{0};
+  // TLS handshakes completed: full, or resuming an earlier session.
+  std::atomic<uint64_t> tls_handshakes_full{0};
+  std::atomic<uint64_t> tls_handshakes_resumed{0};
+};
+
+// Whether to offer HTTP/2 to Eko (ALPN "h2" next to "http/1.1" on TLS).
+enum class Http2Mode {
+  kAuto,  // offer h2 on https; multiplex when the server picks it
+  kOff,   // HTTP/1.1 only
+};
+
 struct CurlTransportOptions {
   // Produces the authentication headers ("name: value") for one attempt; it
   // is called on the transport thread right before each attempt is sent.
   std::function<std::vector<std::string>()> auth_headers;
   absl::Duration connect_timeout = absl::Seconds(5);
   int64_t max_response_bytes = 1 << 20;
-  long max_idle_seconds = 30;  // keep-alive connections idle longer are not reused
+  // A keep-alive connection idle this long is not reused (whole seconds,
+  // rounded down; at least one), and an extra pool unused this long is closed.
+  absl::Duration max_idle_connection = absl::Seconds(30);
+  Http2Mode http2 = Http2Mode::kAuto;
+  // Most requests in flight on one HTTP/2 connection; it should not exceed
+  // the server's SETTINGS_MAX_CONCURRENT_STREAMS, since pools are sized by
+  // it (calls beyond a full pool's streams wait inside libcurl).
+  int http2_max_streams = 1000;
+  // Connections opened at start (spread over the loops), each by a HEAD
+  // request to `prewarm_url` (its answer is ignored); they then wait in
+  // their loop's first pool for calls, and the loop has cached the DNS
+  // answer, the TLS session and whether Eko multiplexes. 0: none.
+  int prewarm_connections = 0;
+  std::string prewarm_url;
+  // Counted into when set; shared by every loop.
+  std::shared_ptr<UpstreamConnectionCounters> counters;
   // Event loops (threads); transfers are spread round-robin over them.
   int loops = 1;
   // Each loop splits its transfers over libcurl multi handles ("pools") of at
   // most this many transfers each, opening another pool when all are full and
   // closing a pool (and its idle connections) once it has been unused for
-  // max_idle_seconds. libcurl scans a pool's connections for every new
+  // max_idle_connection. libcurl scans a pool's connections for every new
   // request, so with HTTP/1.1 (one connection per transfer in flight) a small
   // pool keeps that scan short however many transfers are in flight.
+  // Once a loop has seen an HTTP/2 response, its pools hold up to 4 x
+  // http2_max_streams transfers each over at most 4 connections, so the
+  // cache stays short.
   int transfers_per_pool = 256;
   std::string user_agent = "eko-onboarding-gateway";
   // PEM bundle trusted for upstream TLS in addition to the system store;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "adapters/eko/curl_request.h"
 #include "adapters/eko/transport_test_servers.h"
 #include "gtest/gtest.h"
 
@@ -80,6 +81,15 @@ TEST(TransportTest, PutsBodyAndHeadersAndReadsResponse) {
   EXPECT_NE(raw.find("developer_key: dk\r\n"), std::string::npos) << raw;
   EXPECT_NE(raw.find("Content-Type: application/json\r\n"), std::string::npos) << raw;
   EXPECT_NE(raw.find("\r\n\r\n{\"k\":\"v\"}"), std::string::npos) << raw;
+}
+
+// libcurl skips a connection when its idle time in whole seconds exceeds
+// CURLOPT_MAXAGE_CONN; one idle for the limit, rounded down, must not be reused.
+TEST(TransportTest, IdleLimitBecomesTheMaxAgeBelowIt) {
+  EXPECT_EQ(MaxAgeConnSeconds(absl::Seconds(30)), 29);
+  EXPECT_EQ(MaxAgeConnSeconds(absl::Milliseconds(30999)), 29);
+  EXPECT_EQ(MaxAgeConnSeconds(absl::Seconds(1)), 0);
+  EXPECT_EQ(MaxAgeConnSeconds(absl::Milliseconds(200)), 0);
 }
 
 TEST(TransportTest, ParsesRetryAfter) {
@@ -288,12 +298,29 @@ TEST(TransportPoolTest, AQuietSpellKeepsTheConnectionsOfABusyOne) {
   EXPECT_EQ(server.closed_by_client(), 0);
 }
 
+TEST(TransportPoolTest, CountsTheConnectionsItOpensByProtocol) {
+  constexpr int kInFlight = 4;
+  BatchServer server(kInFlight);
+  CurlTransportOptions options;
+  options.counters = std::make_shared<UpstreamConnectionCounters>();
+  auto transport = MakeTransport(options);
+  for (int wave = 0; wave < 3; ++wave) {
+    for (const HttpResponse& r : RunWave(*transport, server.url(), kInFlight)) {
+      EXPECT_EQ(r.outcome, TransportOutcome::kCompleted) << r.error_detail;
+    }
+  }
+  // Plain http is HTTP/1.1 whatever --eko-http2 says; later waves reuse.
+  EXPECT_EQ(options.counters->opened_http1.load(), uint64_t{kInFlight});
+  EXPECT_EQ(options.counters->opened_http2.load(), 0u);
+  EXPECT_EQ(options.counters->tls_handshakes_full.load(), 0u);
+}
+
 TEST(TransportPoolTest, UnusedPoolsCloseTheirConnectionsButTheFirstKeepsItsOwn) {
   constexpr int kInFlight = 8;
   BatchServer server(kInFlight);
   CurlTransportOptions options;
   options.transfers_per_pool = 2;  // 4 pools, 2 connections each
-  options.max_idle_seconds = 1;
+  options.max_idle_connection = absl::Seconds(1);
   auto transport = MakeTransport(options);
   for (const HttpResponse& r : RunWave(*transport, server.url(), kInFlight)) {
     EXPECT_EQ(r.outcome, TransportOutcome::kCompleted) << r.error_detail;

@@ -92,8 +92,13 @@ std::string DetailNames(const ErrorDetails& details) {
 class ErrorRowsTest : public ::testing::TestWithParam<ErrorRow> {
  protected:
   static void SetUpTestSuite() {
-    stack_ =
-        TestStack::Start({.extra_gateway_flags = {"--eko-deadline-margin-ms", "400"}}).release();
+    // Plain HTTP on purpose: TestStack's default is HTTPS, and these rows
+    // keep the gateway's http:// path (Eko behind a TLS-terminating egress
+    // proxy) covered end to end, with the wire faults (reset, truncate,
+    // stall) acting on bare TCP.
+    stack_ = TestStack::Start(
+                 {.extra_gateway_flags = {"--eko-deadline-margin-ms", "400"}, .https = false})
+                 .release();
     // Nothing listens on port 9.
     refused_stack_ =
         TestStack::Start({.base_url_override = "http://127.0.0.1:9/ekoapi/v3"}).release();

@@ -16,6 +16,7 @@
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 #include "tests/support/http_client.h"
+#include "tests/support/test_pki.h"
 
 namespace eko::testing {
 namespace {
@@ -96,6 +97,22 @@ std::unique_ptr<TestStack> TestStack::Start(const StackOptions& options) {
   if (!options.fixed_otp.empty()) {
     sim_args.insert(sim_args.end(), {"--fixed-otp", options.fixed_otp});
   }
+  const UpstreamTestPki& pki = UpstreamTestPki::Get();
+  if (options.https) {
+    if (!pki.ok()) {
+      ADD_FAILURE() << "cannot make the test PKI: " << pki.error();
+      return nullptr;
+    }
+    sim_args.insert(sim_args.end(),
+                    {"--tls-cert-file", pki.CertFile(options.sim_certificate), "--tls-key-file",
+                     pki.KeyFile(options.sim_certificate), "--admin-listen", "127.0.0.1:0"});
+    if (!options.sim_tls_min_version.empty()) {
+      sim_args.insert(sim_args.end(), {"--tls-min-version", options.sim_tls_min_version});
+    }
+    if (!options.sim_tls_max_version.empty()) {
+      sim_args.insert(sim_args.end(), {"--tls-max-version", options.sim_tls_max_version});
+    }
+  }
   auto sim = ChildProcess::Start(sim_args);
   if (!sim) {
     ADD_FAILURE() << "cannot start " << EKO_SIM_BINARY;
@@ -108,33 +125,50 @@ std::unique_ptr<TestStack> TestStack::Start(const StackOptions& options) {
     return nullptr;
   }
   stack->sim_base_url_ = *sim_url;
-  const size_t path = sim_url->find("/ekoapi");
-  stack->sim_admin_url_ = sim_url->substr(0, path) + "/__sim";
+  if (options.https) {
+    // By name, as the gateway reaches Eko: the host check then matches a
+    // DNS name of the certificate.
+    const size_t host = stack->sim_base_url_.find("127.0.0.1");
+    if (host != std::string::npos) stack->sim_base_url_.replace(host, 9, "localhost");
+    auto admin_url = stack->sim_->WaitForLine("eko-sim admin on ", kStartTimeout);
+    if (!admin_url) {
+      ADD_FAILURE() << "eko-sim did not serve its admin endpoints: " << stack->sim_->StderrText();
+      return nullptr;
+    }
+    stack->sim_admin_url_ = *admin_url;
+  } else {
+    stack->sim_admin_url_ = sim_url->substr(0, sim_url->find("/ekoapi")) + "/__sim";
+  }
 
   stack->key_file_ = ::testing::TempDir() + "/eko-access-key-" + std::to_string(getpid()) + "-" +
                      std::to_string(reinterpret_cast<uintptr_t>(stack.get()));
   std::ofstream(stack->key_file_) << options.gateway_access_key << "\n";
 
-  std::vector<std::string> gateway_args = {
-      EKO_GATEWAY_BINARY,
-      "--listen",
-      "127.0.0.1:0",
-      "--eko-base-url",
-      options.base_url_override.empty() ? stack->sim_base_url_ : options.base_url_override,
-      "--eko-developer-key",
-      kSimDeveloperKey,
-      "--eko-access-key-file",
-      stack->key_file_,
-      "--eko-initiator-id",
-      "9962981729",
-      "--eko-user-code",
-      "20810200",
-      "--log-level",
-      "debug"};
+  const std::string& gateway_base_url =
+      options.base_url_override.empty() ? stack->sim_base_url_ : options.base_url_override;
+  std::vector<std::string> gateway_args = {EKO_GATEWAY_BINARY,
+                                           "--listen",
+                                           "127.0.0.1:0",
+                                           "--eko-base-url",
+                                           gateway_base_url,
+                                           "--eko-developer-key",
+                                           kSimDeveloperKey,
+                                           "--eko-access-key-file",
+                                           stack->key_file_,
+                                           "--eko-initiator-id",
+                                           "9962981729",
+                                           "--eko-user-code",
+                                           "20810200",
+                                           "--log-level",
+                                           "debug"};
+  if (gateway_base_url.rfind("https://", 0) == 0) {
+    gateway_args.insert(gateway_args.end(), {"--eko-ca-file", pki.CertFile(options.gateway_ca)});
+  }
   gateway_args.insert(gateway_args.end(), options.extra_gateway_flags.begin(),
                       options.extra_gateway_flags.end());
   if (options.metrics) gateway_args.insert(gateway_args.end(), {"--metrics-listen", "127.0.0.1:0"});
-  auto gateway = ChildProcess::Start(gateway_args, {}, options.gateway_open_file_limit);
+  auto gateway =
+      ChildProcess::Start(gateway_args, options.gateway_env, options.gateway_open_file_limit);
   if (!gateway) {
     ADD_FAILURE() << "cannot start " << EKO_GATEWAY_BINARY;
     return nullptr;

@@ -31,10 +31,24 @@ struct StackOptions {
   // When set, the gateway points here instead of at the simulator.
   std::string base_url_override;
   std::vector<std::string> extra_gateway_flags;
+  // "NAME=value" entries added to (or replacing in) the gateway's environment.
+  std::vector<std::string> gateway_env;
   bool metrics = false;   // serve metrics on a free port (metrics_port())
   std::string fixed_otp;  // passed to eko-sim --fixed-otp when non-empty
   // When positive, the gateway's RLIMIT_NOFILE (soft and hard).
   int gateway_open_file_limit = 0;
+  // HTTPS between gateway and simulator, verified as in production: eko-sim
+  // serves certificate `sim_certificate` of UpstreamTestPki
+  // (tests/support/test_pki.h) and the gateway gets --eko-ca-file with that
+  // PKI's CA `gateway_ca` whenever its base URL is https://. The simulator's
+  // admin endpoints stay on plain HTTP on a port of their own. false: plain
+  // HTTP throughout.
+  bool https = true;
+  std::string sim_certificate = "server";
+  std::string gateway_ca = "ca";
+  // eko-sim --tls-min-version / --tls-max-version when non-empty.
+  std::string sim_tls_min_version;
+  std::string sim_tls_max_version;
 };
 
 struct SimOtp {

@@ -2,6 +2,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -10,6 +11,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -184,6 +187,63 @@ void TruncateReply(evhttp_request* req, const SimResponse& response) {
   bufferevent_enable(bev, EV_WRITE);
 }
 
+// OpenSSL's version constant for "1.0" ... "1.3"; 0 for "" (OpenSSL's
+// default); -1 for anything else.
+int TlsVersion(const std::string& text) {
+  static constexpr std::pair<const char*, int> kVersions[] = {
+      {"", 0},
+      {"1.0", TLS1_VERSION},
+      {"1.1", TLS1_1_VERSION},
+      {"1.2", TLS1_2_VERSION},
+      {"1.3", TLS1_3_VERSION},
+  };
+  for (const auto& [name, version] : kVersions) {
+    if (text == name) return version;
+  }
+  return -1;
+}
+
+// The reason of OpenSSL's latest error, for messages.
+std::string OpensslError() {
+  const unsigned long code = ERR_get_error();
+  char reason[256] = "unknown error";
+  if (code != 0) ERR_error_string_n(code, reason, sizeof(reason));
+  ERR_clear_error();
+  return reason;
+}
+
+// A server SSL_CTX per the TLS fields of `options` (tls_cert_chain_file set).
+absl::StatusOr<SSL_CTX*> NewServerTlsContext(const HttpServer::Options& options) {
+  const int min_version = TlsVersion(options.tls_min_version);
+  const int max_version = TlsVersion(options.tls_max_version);
+  if (min_version < 0 || max_version < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("TLS versions are 1.0, 1.1, 1.2 or 1.3; got \"",
+                                                   options.tls_min_version, "\" and \"",
+                                                   options.tls_max_version, "\""));
+  }
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context(SSL_CTX_new(TLS_server_method()),
+                                                            &SSL_CTX_free);
+  if (context == nullptr) return absl::InternalError("SSL_CTX_new: " + OpensslError());
+  SSL_CTX* ctx = context.get();
+  const bool legacy = min_version != 0 && min_version < TLS1_2_VERSION;
+  if (legacy) SSL_CTX_set_security_level(ctx, 0);
+  if (SSL_CTX_set_min_proto_version(ctx, min_version) != 1 ||
+      SSL_CTX_set_max_proto_version(ctx, max_version) != 1 ||
+      (legacy && SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0") != 1)) {
+    return absl::InvalidArgumentError("cannot set the TLS versions: " + OpensslError());
+  }
+  if (SSL_CTX_use_certificate_chain_file(ctx, options.tls_cert_chain_file.c_str()) != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot load certificate chain ", options.tls_cert_chain_file, ": ", OpensslError()));
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, options.tls_key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(ctx) != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot use private key ", options.tls_key_file, ": ", OpensslError()));
+  }
+  return context.release();
+}
+
 void IgnoreSigpipeIfDefault() {
   struct sigaction current;
   std::memset(&current, 0, sizeof(current));
@@ -273,6 +333,13 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string&
   std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> resolved_owner(resolved, &freeaddrinfo);
 
   std::unique_ptr<HttpServer> server(new HttpServer(std::move(handler)));
+  if (!options.tls_cert_chain_file.empty()) {
+    absl::StatusOr<SSL_CTX*> context = NewServerTlsContext(options);
+    if (!context.ok()) return context.status();
+    server->ssl_ctx_ = *context;
+  } else if (!options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("a TLS key file needs a certificate chain file");
+  }
   server->base_ = event_base_new();
   if (server->base_ == nullptr) return absl::InternalError("event_base_new failed");
   server->http_ = evhttp_new(server->base_);
@@ -280,6 +347,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string&
   evhttp_set_max_body_size(server->http_, static_cast<ev_ssize_t>(options.max_body_bytes));
   evhttp_set_max_headers_size(server->http_, static_cast<ev_ssize_t>(options.max_header_bytes));
   evhttp_set_timeout(server->http_, options.idle_timeout_s);
+  if (server->ssl_ctx_ != nullptr) {
+    evhttp_set_bevcb(server->http_, &HttpServer::NewTlsBufferevent, server.get());
+  }
   evhttp_set_allowed_methods(server->http_, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                                 EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
                                                 EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
@@ -351,10 +421,31 @@ HttpServer::~HttpServer() {
   if (stop_event_ != nullptr) event_free(stop_event_);
   if (sweep_event_ != nullptr) event_free(sweep_event_);
   if (base_ != nullptr) event_base_free(base_);
+  if (ssl_ctx_ != nullptr) SSL_CTX_free(ssl_ctx_);
 }
 
 void HttpServer::OnStop(evutil_socket_t, short, void* arg) {
   event_base_loopbreak(static_cast<HttpServer*>(arg)->base_);
+}
+
+// evhttp's factory of each accepted connection's bufferevent when serving
+// HTTPS: the server side of a TLS session, whose socket evhttp sets after.
+// A failed handshake is an error event on it, on which evhttp frees the
+// connection (and the SSL with it, BEV_OPT_CLOSE_ON_FREE). Peers that close
+// without close_notify are common and not an error.
+bufferevent* HttpServer::NewTlsBufferevent(event_base* base, void* arg) {
+  // Only allocation failures make SSL_new or the bufferevent fail; evhttp
+  // then falls back to a plain bufferevent for this one connection.
+  SSL* ssl = SSL_new(static_cast<HttpServer*>(arg)->ssl_ctx_);
+  if (ssl == nullptr) return nullptr;
+  bufferevent* bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                    BEV_OPT_CLOSE_ON_FREE);
+  if (bev == nullptr) {
+    SSL_free(ssl);
+    return nullptr;
+  }
+  bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+  return bev;
 }
 
 void HttpServer::OnRequest(evhttp_request* req, void* arg) {

@@ -16,9 +16,11 @@
 #include "tests/sim/sim_types.h"
 
 struct event;
+struct bufferevent;
 struct event_base;
 struct evhttp;
 struct evhttp_request;
+struct ssl_ctx_st;
 
 namespace eko::sim {
 
@@ -41,6 +43,11 @@ absl::StatusOr<uint64_t> RaiseOpenFileLimit();
 // Content-Length and closes, kStall parks the request without replying
 // (a periodic sweep frees it once its client has gone).
 //
+// With Options::tls_cert_chain_file set, the server speaks HTTPS only
+// (OpenSSL bufferevents): a connection whose TLS handshake fails (a plaintext
+// client, an unsupported version, a client refusing the certificate) is
+// closed without a request being seen, and without affecting others.
+//
 // Starting the server sets SIGPIPE to SIG_IGN if it is still SIG_DFL, since
 // writing to a connection the peer closed would otherwise kill the process.
 class HttpServer {
@@ -54,6 +61,15 @@ class HttpServer {
     int backlog = 4096;                  // listen() backlog (the kernel may cap it).
     // How often stalled requests whose client went away are released.
     int sweep_interval_ms = 5000;
+    // HTTPS when set: PEM files of the certificate chain (leaf first) and of
+    // its private key (unencrypted).
+    std::string tls_cert_chain_file;
+    std::string tls_key_file;
+    // Protocol versions offered: "1.0", "1.1", "1.2", "1.3" or "" (OpenSSL's
+    // default). A minimum below 1.2 also lowers the OpenSSL security level to
+    // 0, since Debian's OpenSSL 3 refuses TLS 1.0/1.1 at its default level.
+    std::string tls_min_version;
+    std::string tls_max_version;
   };
 
   // Binds `listen` ("host:port", "[v6]:port" or ":port"; port 0 picks a free
@@ -74,6 +90,8 @@ class HttpServer {
   ~HttpServer();
 
   int port() const { return port_; }
+  // "https" when serving TLS, else "http".
+  const char* scheme() const { return ssl_ctx_ != nullptr ? "https" : "http"; }
   // A host clients can connect to, ready for a URL: the bound host, with
   // wildcard addresses replaced by loopback and IPv6 in brackets.
   const std::string& url_host() const { return url_host_; }
@@ -87,6 +105,7 @@ class HttpServer {
   explicit HttpServer(Handler handler);
 
   static void OnRequest(evhttp_request* req, void* arg);
+  static bufferevent* NewTlsBufferevent(event_base* base, void* arg);
   static void OnDeferredTimer(int fd, short what, void* arg);
   static void OnStop(int fd, short what, void* arg);
   static void OnSweep(int fd, short what, void* arg);
@@ -96,6 +115,7 @@ class HttpServer {
   void ReleaseAll();
 
   Handler handler_;
+  ssl_ctx_st* ssl_ctx_ = nullptr;  // Set when serving HTTPS; freed after http_.
   event_base* base_ = nullptr;
   evhttp* http_ = nullptr;
   event* stop_event_ = nullptr;   // Activated from any thread to stop the loop.

@@ -1,7 +1,9 @@
 // eko-sim: runs the Eko simulator as a process.
 //
-// Prints exactly one line to stdout once it accepts connections:
-//   eko-sim listening on http://HOST:PORT/ekoapi/v3
+// Prints one line to stdout once it accepts connections:
+//   eko-sim listening on http://HOST:PORT/ekoapi/v3   (https:// with --tls-cert-file)
+// and, with --admin-listen, a second one:
+//   eko-sim admin on http://HOST:PORT/__sim
 // Everything else goes to stderr. Exits 0 on SIGTERM or SIGINT, 1 on an
 // unknown or malformed flag (absl::flags), 2 on a configuration the simulator
 // refuses or a stray argument, 1 when it cannot start. `eko-sim --help`
@@ -35,6 +37,16 @@ ABSL_FLAG(std::string, fixed_otp, eko::sim::SimConfig{}.fixed_otp,
 ABSL_FLAG(int64_t, latency_ms, eko::sim::SimConfig{}.latency_ms,
           "delay every Eko-endpoint reply by this many ms");
 ABSL_FLAG(int64_t, otp_ttl_ms, eko::sim::SimConfig{}.otp_ttl_ms, "OTP lifetime in ms");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "serve HTTPS with this PEM certificate chain (leaf first); empty: plain HTTP");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls-cert-file (unencrypted)");
+ABSL_FLAG(std::string, tls_min_version, "",
+          "lowest TLS version offered: 1.0, 1.1, 1.2 or 1.3 (below 1.2 also sets OpenSSL "
+          "security level 0); empty: OpenSSL's default");
+ABSL_FLAG(std::string, tls_max_version, "",
+          "highest TLS version offered: 1.0, 1.1, 1.2 or 1.3; empty: OpenSSL's default");
+ABSL_FLAG(std::string, admin_listen, "",
+          "also serve the admin endpoints (only those) over plain HTTP on this address");
 
 int main(int argc, char** argv) {
   // --help lists the flags of this file (absl looks for a file named after
@@ -96,7 +108,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "eko-sim: warning: %s\n", std::string(limit.status().message()).c_str());
   }
 
-  auto simulator = eko::sim::Simulator::Start(config, listen);
+  eko::sim::Simulator::ServeOptions serve;
+  serve.http.tls_cert_chain_file = absl::GetFlag(FLAGS_tls_cert_file);
+  serve.http.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  serve.http.tls_min_version = absl::GetFlag(FLAGS_tls_min_version);
+  serve.http.tls_max_version = absl::GetFlag(FLAGS_tls_max_version);
+  serve.admin_listen = absl::GetFlag(FLAGS_admin_listen);
+  auto simulator = eko::sim::Simulator::Start(config, listen, serve);
   if (!simulator.ok()) {
     std::fprintf(stderr, "eko-sim: cannot start: %s\n",
                  std::string(simulator.status().message()).c_str());
@@ -107,6 +125,9 @@ int main(int argc, char** argv) {
                static_cast<long long>(config.latency_ms), static_cast<long long>(config.otp_ttl_ms),
                (*simulator)->admin_url().c_str());
   std::printf("eko-sim listening on %s\n", (*simulator)->base_url().c_str());
+  if (!serve.admin_listen.empty()) {
+    std::printf("eko-sim admin on %s\n", (*simulator)->admin_url().c_str());
+  }
   std::fflush(stdout);
 
   int received = 0;
