@@ -13,6 +13,15 @@ PACKAGES=(
   libhiredis-dev redis-server
   libgtest-dev libgmock-dev libcli11-dev
   curl ca-certificates openssl
+  # nghttpx: the HTTP/2 TLS upstream of tests/integration/upstream_connections_test.cc
+  nghttp2-proxy
+  # jq: client/README.md's scripting example, run by the docs_commands test
+  jq
+  # client stub packages (scripts/build-packages.sh) and the client_example_* tests
+  python3-setuptools python3-wheel python3-pip protoc-gen-go protoc-gen-go-grpc
+  golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-google-genproto-dev golang-github-golang-protobuf-1-5-dev
+  protobuf-compiler-grpc-java-plugin openjdk-17-jdk-headless libprotobuf-java libgrpc-java libguava-java
+  libgeronimo-annotation-1.3-spec-java libnetty-java libperfmark-java libgoogle-gson-java
 )
 PACKAGES+=("$@")
 

@@ -9,10 +9,12 @@
 #                  their wrong OTP really is wrong; they cope without it).
 #
 # Network: only ADDR (and SIM_ADMIN_URL), plus the npm registry for `npm ci`
-# when node/node_modules is missing. Python stubs are generated into a temp
-# dir that is removed on exit.
-# Env: EKO_PROTO_DIR (default: the repo's proto/), EKO_GOOGLEAPIS_DIR (default:
-# Debian's golang-github-gogo-googleapis-dev), PYTHON (default /usr/bin/python3).
+# when node/node_modules is missing. Python stubs are generated from the repo's
+# proto/ by `buf generate` (scripts/gen-stubs.sh) into a temp dir that is
+# removed on exit.
+# Env (the Node example's protos): EKO_PROTO_DIR (default: the repo's proto/),
+# EKO_GOOGLEAPIS_DIR (default: Debian's golang-github-gogo-googleapis-dev);
+# PYTHON (default /usr/bin/python3).
 set -euo pipefail
 
 if [[ $# -lt 1 || $# -gt 2 || "$1" == -* ]]; then
@@ -42,18 +44,14 @@ fi
 gen=$(mktemp -d "${TMPDIR:-/tmp}/eko-examples-py.XXXXXX")
 trap 'rm -rf "$gen"' EXIT
 
-# Python stubs: messages (--python_out) and the service stub (--grpc_out).
-protoc -I"$proto_dir" -I"$googleapis_dir" \
-  --python_out="$gen" --grpc_out="$gen" \
-  --plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin \
-  google/rpc/status.proto google/rpc/error_details.proto \
-  google/type/date.proto google/type/money.proto \
-  eko/onboarding/v1/onboarding_service.proto
+# Python stubs (messages, service stub, google.rpc + google.type): `buf generate`
+# through scripts/gen-stubs.sh, the same generation as the packages.
+bash "$here/../../scripts/gen-stubs.sh" --out "$gen" python >/dev/null
 
 failed=0
 
 echo "### python: $python python/decode_errors.py $addr"
-if PYTHONPATH="$gen" PYTHONDONTWRITEBYTECODE=1 "$python" "$here/python/decode_errors.py" "$addr" ${admin_url:+"$admin_url"}; then
+if PYTHONPATH="$gen/python" PYTHONDONTWRITEBYTECODE=1 "$python" "$here/python/decode_errors.py" "$addr" ${admin_url:+"$admin_url"}; then
   :
 else
   echo "### python example exited with status $?" >&2

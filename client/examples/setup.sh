@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the error-decoding examples need on a fresh Debian 12 machine.
-# Idempotent: installs only what is missing, then `npm ci` in node/ (only when
-# node_modules is missing or older than package-lock.json).
+# Idempotent: installs only what is missing, then `npm ci` in node/, tools/buf and
+# client/packages/node (only when node_modules is missing or older than package-lock.json).
 # Needs root (or sudo) for apt-get.
 #
 # apt packages:
@@ -47,11 +47,15 @@ fi
 /usr/bin/python3 -c 'import grpc, google.protobuf' \
   || { echo "setup.sh: /usr/bin/python3 cannot import grpc/google.protobuf" >&2; exit 1; }
 
-cd "$here/node"
-if [[ ! -d node_modules || package-lock.json -nt node_modules ]]; then
-  echo "setup.sh: npm ci in $here/node"
-  npm ci --no-audit --no-fund
-else
-  echo "setup.sh: node/node_modules is up to date"
-fi
+# npm ci where node_modules is missing or older than package-lock.json: the
+# decode_errors.js example, buf (buf generate), ts-proto + tsc (the npm package).
+repo=$(cd "$here/../.." && pwd)
+for dir in "$here/node" "$repo/tools/buf" "$repo/client/packages/node"; do
+  if [[ ! -d $dir/node_modules || $dir/package-lock.json -nt $dir/node_modules ]]; then
+    echo "setup.sh: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund)
+  else
+    echo "setup.sh: ${dir#"$repo"/}/node_modules is up to date"
+  fi
+done
 echo "setup.sh: done; run $here/run.sh ADDR"
