@@ -75,10 +75,15 @@ packages_check() {
            "$p/$name-$version.jar" "$p/go/go.mod" "$p/go/eko/onboarding/v1/onboarding_service_grpc.pb.go"; do
     [[ -s $f ]] || { echo "packages: $f missing" >&2; return 1; }
   done
-  tar -xOzf "$p/$name-$version.tgz" package/package.json | grep -q "\"version\": \"$version\"" \
+  # Read each file whole before matching: `grep -q` stops reading at the first
+  # match, and under pipefail the writer's broken pipe would fail the check.
+  local package_json manifest
+  package_json=$(tar -xOzf "$p/$name-$version.tgz" package/package.json) || return 1
+  grep -q "\"version\": \"$version\"" <<< "$package_json" \
     || { echo "packages: npm package version is not $version" >&2; return 1; }
-  /usr/bin/python3 -c 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("META-INF/MANIFEST.MF").decode())' \
-    "$p/$name-$version.jar" | grep -q "^Implementation-Version: $version" \
+  manifest=$(/usr/bin/python3 -c 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("META-INF/MANIFEST.MF").decode())' \
+    "$p/$name-$version.jar") || return 1
+  grep -q "^Implementation-Version: $version" <<< "$manifest" \
     || { echo "packages: jar version is not $version" >&2; return 1; }
   echo "packages: $(cd "$p" && printf '%s ' *.whl *.tgz *.jar)go/"
 }
