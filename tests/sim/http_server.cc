@@ -417,10 +417,20 @@ HttpServer::~HttpServer() {
     loop_thread_.join();
   }
   ReleaseAll();
+  if (sweep_event_ != nullptr) event_free(sweep_event_);
   if (http_ != nullptr) evhttp_free(http_);  // Closes every connection and the listener.
   if (stop_event_ != nullptr) event_free(stop_event_);
-  if (sweep_event_ != nullptr) event_free(sweep_event_);
-  if (base_ != nullptr) event_base_free(base_);
+  if (base_ != nullptr) {
+    // A bufferevent that wrote just before the loop stopped holds a reference
+    // for its deferred write callback; event_base_free drops such callbacks
+    // without running them, leaking the connection (its TLS session and socket
+    // included). Run what is pending so every freed connection is released.
+    for (int round = 0; round < 16 && event_base_get_num_events(base_, EVENT_BASE_COUNT_ACTIVE) > 0;
+         ++round) {
+      event_base_loop(base_, EVLOOP_NONBLOCK);
+    }
+    event_base_free(base_);
+  }
   if (ssl_ctx_ != nullptr) SSL_CTX_free(ssl_ctx_);
 }
 
