@@ -4,6 +4,9 @@
 // as eko-gateway would for GetCustomer but without gRPC or the gateway's own
 // work. Its own CPU per call is what libcurl + signing cost a client; the
 // simulator's (--pid) is the upstream's cost. Same report as eko-bench.
+// Over https:// it verifies the server against --ca-file and keeps TLS
+// sessions in one share handle; --http2 multiplexes the transfers over
+// HTTP/2 (ALPN), as eko-gateway does when Eko offers h2.
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -32,7 +35,8 @@ namespace {
 constexpr char kUsage[] =
     R"(the upstream floor: a direct libcurl client of the Eko simulator's
 GET /customer/profile/{id}, closed loop (see tests/bench/README.md).
-Usage: bench-curl-floor --base-url=URL [--concurrency=C] [--flag=value ...])";
+Usage: bench-curl-floor --base-url=URL [--concurrency=C] [--ca-file=PEM] [--http2]
+       [--flag=value ...])";
 
 }  // namespace
 
@@ -46,6 +50,15 @@ ABSL_FLAG(int64_t, concurrency, 1, "transfers kept in flight (closed loop)");
 ABSL_FLAG(int64_t, multi_handles, 1,
           "spread the transfers over this many libcurl multi handles, each with its own "
           "connection cache, all on the one epoll thread (1: as eko-gateway)");
+ABSL_FLAG(std::string, ca_file, "",
+          "PEM file of the CAs an https:// base URL's certificate is verified against "
+          "(empty: the system's)");
+ABSL_FLAG(bool, http2, false,
+          "offer HTTP/2 over TLS (ALPN h2, else HTTP/1.1) and multiplex the transfers over "
+          "each multi handle's connections");
+ABSL_FLAG(int64_t, http2_max_streams, 1000,
+          "with --http2: transfers one connection carries at once "
+          "(CURLMOPT_MAX_CONCURRENT_STREAMS)");
 
 namespace eko::bench {
 namespace {
@@ -59,6 +72,9 @@ struct Options {
   std::string access_key;
   int64_t concurrency = 0;
   int64_t multi_handles = 0;
+  std::string ca_file;
+  bool http2 = false;
+  int64_t http2_max_streams = 0;
 };
 
 absl::StatusOr<Options> ReadOptions(LoadSettings load) {
@@ -72,10 +88,14 @@ absl::StatusOr<Options> ReadOptions(LoadSettings load) {
             .developer_key = absl::GetFlag(FLAGS_developer_key),
             .access_key = absl::GetFlag(FLAGS_access_key),
             .concurrency = absl::GetFlag(FLAGS_concurrency),
-            .multi_handles = absl::GetFlag(FLAGS_multi_handles)};
+            .multi_handles = absl::GetFlag(FLAGS_multi_handles),
+            .ca_file = absl::GetFlag(FLAGS_ca_file),
+            .http2 = absl::GetFlag(FLAGS_http2),
+            .http2_max_streams = absl::GetFlag(FLAGS_http2_max_streams)};
   absl::Status checked = FirstError({
       CheckRange<int64_t>("concurrency", o.concurrency, 1, 100000),
       CheckRange<int64_t>("multi-handles", o.multi_handles, 1, 1024),
+      CheckRange<int64_t>("http2-max-streams", o.http2_max_streams, 1, 100000),
   });
   if (!checked.ok()) return checked;
   return o;
@@ -136,7 +156,9 @@ size_t DiscardBody(char* /*data*/, size_t size, size_t count, void* /*transfer*/
 // connection cache.
 class Shards {
  public:
-  explicit Shards(size_t count) : shards_(count) {}
+  // `max_streams` > 0: multiplex over HTTP/2 with at most that many
+  // transfers per connection.
+  Shards(size_t count, long max_streams) : shards_(count), max_streams_(max_streams) {}
   ~Shards() {
     for (Shard& shard : shards_) curl_multi_cleanup(shard.multi);
     if (epoll_fd_ >= 0) close(epoll_fd_);
@@ -155,6 +177,10 @@ class Shards {
       curl_multi_setopt(shard.multi, CURLMOPT_SOCKETDATA, &shard);
       curl_multi_setopt(shard.multi, CURLMOPT_TIMERFUNCTION, &Shards::OnTimer);
       curl_multi_setopt(shard.multi, CURLMOPT_TIMERDATA, &shard);
+      if (max_streams_ > 0) {
+        curl_multi_setopt(shard.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+        curl_multi_setopt(shard.multi, CURLMOPT_MAX_CONCURRENT_STREAMS, max_streams_);
+      }
     }
     return absl::OkStatus();
   }
@@ -227,7 +253,26 @@ class Shards {
   }
 
   std::vector<Shard> shards_;
+  const long max_streams_;
   int epoll_fd_ = -1;
+};
+
+// TLS sessions and DNS answers shared by every transfer (one thread, so no
+// locks), as each eko-gateway loop shares them across its pools.
+class SessionShare {
+ public:
+  SessionShare() : share_(curl_share_init()) {
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  }
+  ~SessionShare() { curl_share_cleanup(share_); }
+  SessionShare(const SessionShare&) = delete;
+  SessionShare& operator=(const SessionShare&) = delete;
+
+  CURLSH* get() const { return share_; }
+
+ private:
+  CURLSH* const share_;
 };
 
 int Run(const Options& o) {
@@ -237,7 +282,9 @@ int Run(const Options& o) {
     return 1;
   }
   const EkoSigner signer(o.access_key);
-  Shards shards(static_cast<size_t>(o.multi_handles));
+  Shards shards(static_cast<size_t>(o.multi_handles),
+                o.http2 ? static_cast<long>(o.http2_max_streams) : 0L);
+  const SessionShare share;
   if (absl::Status init = shards.Init(); !init.ok()) {
     std::cerr << "bench-curl-floor: " << init.message() << "\n";
     return 1;
@@ -268,6 +315,15 @@ int Run(const Options& o) {
     curl_easy_setopt(t.easy, CURLOPT_TIMEOUT_MS, static_cast<long>(o.load.timeout_ms));
     curl_easy_setopt(t.easy, CURLOPT_USERAGENT, "eko-bench-curl-floor");
     curl_easy_setopt(t.easy, CURLOPT_WRITEFUNCTION, &DiscardBody);
+    curl_easy_setopt(t.easy, CURLOPT_SHARE, share.get());
+    curl_easy_setopt(t.easy, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
+    if (!o.ca_file.empty()) curl_easy_setopt(t.easy, CURLOPT_CAINFO, o.ca_file.c_str());
+    if (o.http2) {
+      curl_easy_setopt(t.easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+      curl_easy_setopt(t.easy, CURLOPT_PIPEWAIT, 1L);
+    } else {
+      curl_easy_setopt(t.easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+    }
   }
 
   ProcessWatcher watcher(o.load.watch);
@@ -281,6 +337,8 @@ int Run(const Options& o) {
   LatencySamples latency;
   std::map<std::string, int64_t> outcomes;
   int64_t completed = 0;
+  int64_t connections_opened = 0;  // over the whole run, warm-up included
+  int64_t http2_responses = 0;     // likewise
   int64_t active = o.concurrency;
   for (Transfer& t : transfers) start(t);
 
@@ -301,6 +359,12 @@ int Run(const Options& o) {
         const CURLcode result = msg->data.result;
         long http_status = 0;
         curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &http_status);
+        long new_connections = 0;
+        curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &new_connections);
+        connections_opened += new_connections;
+        long http_version = 0;
+        curl_easy_getinfo(t->easy, CURLINFO_HTTP_VERSION, &http_version);
+        if (http_version == CURL_HTTP_VERSION_2_0) ++http2_responses;
         curl_multi_remove_handle(shards.multi(s), t->easy);
         if (now >= window_start && now < window_end) {
           latency.Add(now - t->started_ns);
@@ -338,7 +402,7 @@ int Run(const Options& o) {
   report.target = "upstream";
   report.mode = "closed";
   report.concurrency = static_cast<int>(o.concurrency);
-  report.connections = static_cast<int>(o.concurrency);
+  report.connections = static_cast<int>(connections_opened);
   report.window_s = static_cast<double>(window_end - window_start) / 1e9;
   report.completed = completed;
   report.outcomes = std::move(outcomes);
@@ -346,6 +410,8 @@ int Run(const Options& o) {
   report.latency = &latency;
   report.notes.emplace_back("url", o.profile_url);
   report.notes.emplace_back("multi_handles", absl::StrCat(o.multi_handles));
+  report.notes.emplace_back("http", o.http2 ? "2 (ALPN h2, multiplexed)" : "1.1");
+  report.notes.emplace_back("http2_responses", absl::StrCat(http2_responses));
   return FinishRun(report, watcher, o.load);
 }
 

@@ -22,7 +22,7 @@ struct Report {
   std::string mode;     // closed, open
   int concurrency = 0;  // closed loop: calls kept in flight
   double rate = 0;      // open loop: calls started per second
-  int connections = 0;  // gRPC channels or max libcurl connections
+  int connections = 0;  // gRPC channels, or connections libcurl opened
   double warmup_s = 0;
   double window_s = 0;                      // measured window, actual length
   int64_t completed = 0;                    // calls that completed inside the window
