@@ -128,7 +128,9 @@ targets_table() {
       if [ "$v" = missed ]; then missed="${missed:+$missed, }$(transport_name "$t")"; fi
       if [ "$v" = met ]; then met=met; fi
     done
-    echo "| $1 | $2$cells | ${missed:+missed ($missed)}${missed:-${met:-–}} |"
+    local overall="${met:-–}"
+    if [ -n "$missed" ]; then overall="missed ($missed)"; fi
+    echo "| $1 | $2$cells | $overall |"
   }
   target_row "A: gateway p50 at one call in flight ÷ (gRPC floor p50 + upstream floor p50)" "≤ 1.15" target_a
   target_row "B: gateway CPU per call ÷ (gRPC floor + upstream floor), plain HTTP and HTTPS" "≤ 1.5" target_b
@@ -277,9 +279,10 @@ write_doc() {
        "front of eko-sim's plain HTTP/1.1; the gateway with \`--eko-prewarm-connections=$H2_PREWARM\`)." \
        "The gateway and bench-curl-floor verify the certificate against that CA."
   echo "* eko-gateway runs with its defaults otherwise (JSON log line per RPC at info, to a file)," \
-       "eko-sim with \`--otp-ttl-ms=$SIM_OTP_TTL_MS\`. Every gateway call is" \
-       "\`GetCustomer(6111111111)\`: a signed upstream round trip that the simulator answers" \
-       "with 2129 (OTP sent). Closed loop; warm-up then a measured window (HTTPS and HTTP/2 have" \
+       "eko-sim with \`--otp-ttl-ms=$SIM_OTP_TTL_MS\`. Every gateway call is a" \
+       "\`GetCustomer\` of a customer of its own (\`${CUSTOMERS[*]}\`: the gateway coalesces" \
+       "identical lookups in flight), a signed upstream round trip that the simulator answers" \
+       "with 463 (customer not found); bench-curl-floor requests the same. Closed loop; warm-up then a measured window (HTTPS and HTTP/2 have" \
        "shorter windows than plain HTTP, to keep the run short):$windows"
   echo "* Each tool also reports the machine's busy CPU over its window; more than $MAX_OTHER_CPU % (of one" \
        "CPU) outside the measured processes marks the run as disturbed by other work, and the run is" \

@@ -66,8 +66,9 @@ namespace {
 // The flags, checked, with the request's URL built.
 struct Options {
   LoadSettings load;
+  std::string base_url;     // --base-url
   std::string profile_url;  // --base-url/customer/profile/--customer-id
-  std::string url;          // profile_url with its query
+  std::string query;        // ?initiator_id=...&user_code=...
   std::string developer_key;
   std::string access_key;
   int64_t concurrency = 0;
@@ -80,11 +81,12 @@ struct Options {
 absl::StatusOr<Options> ReadOptions(LoadSettings load) {
   const std::string base_url = absl::GetFlag(FLAGS_base_url);
   if (base_url.empty()) return absl::InvalidArgumentError("--base-url is required");
-  const std::string profile_url = absl::StrCat(base_url, "/customer/profile/", load.customer_id);
+  std::string profile_url = absl::StrCat(base_url, "/customer/profile/", load.customer_id);
   Options o{.load = std::move(load),
-            .profile_url = profile_url,
-            .url = absl::StrCat(profile_url, "?initiator_id=", absl::GetFlag(FLAGS_initiator_id),
-                                "&user_code=", absl::GetFlag(FLAGS_user_code)),
+            .base_url = base_url,
+            .profile_url = std::move(profile_url),
+            .query = absl::StrCat("?initiator_id=", absl::GetFlag(FLAGS_initiator_id),
+                                  "&user_code=", absl::GetFlag(FLAGS_user_code)),
             .developer_key = absl::GetFlag(FLAGS_developer_key),
             .access_key = absl::GetFlag(FLAGS_access_key),
             .concurrency = absl::GetFlag(FLAGS_concurrency),
@@ -141,6 +143,7 @@ class EkoSigner {
 // (its multi handle's connection cache keeps the connection alive).
 struct Transfer {
   CURL* easy = nullptr;
+  std::string url;  // its customer's (--distinct-customers)
   size_t shard = 0;
   curl_slist* headers = nullptr;
   int64_t started_ns = 0;
@@ -306,7 +309,9 @@ int Run(const Options& o) {
     Transfer& t = transfers[i];
     t.shard = i % shards.size();
     t.easy = curl_easy_init();
-    curl_easy_setopt(t.easy, CURLOPT_URL, o.url.c_str());
+    t.url = absl::StrCat(o.base_url, "/customer/profile/",
+                         CustomerId(o.load, static_cast<int64_t>(i)), o.query);
+    curl_easy_setopt(t.easy, CURLOPT_URL, t.url.c_str());
     curl_easy_setopt(t.easy, CURLOPT_PRIVATE, &t);
     curl_easy_setopt(t.easy, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(t.easy, CURLOPT_NOSIGNAL, 1L);
@@ -410,6 +415,8 @@ int Run(const Options& o) {
   report.latency = &latency;
   report.notes.emplace_back("url", o.profile_url);
   report.notes.emplace_back("multi_handles", absl::StrCat(o.multi_handles));
+  report.notes.emplace_back("distinct_customers",
+                            absl::StrCat(std::min(o.load.distinct_customers, o.concurrency)));
   report.notes.emplace_back("http", o.http2 ? "2 (ALPN h2, multiplexed)" : "1.1");
   report.notes.emplace_back("http2_responses", absl::StrCat(http2_responses));
   return FinishRun(report, watcher, o.load);

@@ -83,35 +83,42 @@ size_t CodeIndex(const grpc::Status& status) {
 // The serialized request and the full method name of the chosen target.
 struct Call {
   std::string method;
-  grpc::ByteBuffer request;
+  std::vector<grpc::ByteBuffer> requests;  // slot or call i sends requests[i % size]
 };
 
-// The call --target names: GetCustomer of `customer_id` and --user-code, or
-// Echo of --payload-bytes.
-absl::StatusOr<Call> MakeCall(const std::string& target, const std::string& customer_id) {
+// The call --target names: GetCustomer of --customer-id (one request per
+// customer of --distinct-customers, at most `slots`) and --user-code, or Echo
+// of --payload-bytes.
+absl::StatusOr<Call> MakeCall(const std::string& target, const LoadSettings& load, int64_t slots) {
   const int64_t payload_bytes = absl::GetFlag(FLAGS_payload_bytes);
   if (absl::Status checked = CheckRange<int64_t>("payload-bytes", payload_bytes, 0, 1 << 20);
       !checked.ok()) {
     return checked;
   }
+  const auto add = [](Call& call, const std::string& bytes) {
+    grpc::Slice slice(bytes);
+    call.requests.emplace_back(&slice, 1);
+  };
   std::string bytes;
   Call call;
   if (target == "gateway") {
-    eko::onboarding::v1::GetCustomerRequest request;
-    request.set_customer_id(customer_id);
-    request.set_user_code(absl::GetFlag(FLAGS_user_code));
-    request.SerializeToString(&bytes);
     call.method = "/eko.onboarding.v1.OnboardingService/GetCustomer";
+    for (int64_t i = 0; i < std::min(load.distinct_customers, slots); ++i) {
+      eko::onboarding::v1::GetCustomerRequest request;
+      request.set_customer_id(CustomerId(load, i));
+      request.set_user_code(absl::GetFlag(FLAGS_user_code));
+      request.SerializeToString(&bytes);
+      add(call, bytes);
+    }
   } else if (target == "echo") {
     eko::bench::v1::EchoRequest request;
     request.set_payload(std::string(static_cast<size_t>(payload_bytes), 'x'));
     request.SerializeToString(&bytes);
     call.method = "/eko.bench.v1.EchoService/Echo";
+    add(call, bytes);
   } else {
     return absl::InvalidArgumentError("--target must be gateway or echo");
   }
-  grpc::Slice slice(bytes);
-  call.request = grpc::ByteBuffer(&slice, 1);
   return call;
 }
 
@@ -138,7 +145,9 @@ absl::StatusOr<Options> ReadOptions(LoadSettings load) {
             .ramp_s = absl::GetFlag(FLAGS_ramp_s),
             .channels = absl::GetFlag(FLAGS_channels)};
   if (o.addr.empty()) return absl::InvalidArgumentError("--addr is required");
-  absl::StatusOr<Call> call = MakeCall(o.target, o.load.customer_id);
+  // A closed loop's slot i always sends request i: at most one per slot.
+  absl::StatusOr<Call> call =
+      MakeCall(o.target, o.load, o.concurrency > 0 ? o.concurrency : o.load.distinct_customers);
   if (!call.ok()) return call.status();
   o.call = *std::move(call);
   if ((o.concurrency != 0) == (o.rate != 0)) {
@@ -221,14 +230,14 @@ class Outstanding {
 // completion callback touches it, so its tallies need no lock.
 class Slot {
  public:
-  Slot(grpc::GenericStub* stub, const Call* call, const Window* window, int64_t timeout_ms,
-       Outstanding* outstanding)
+  Slot(grpc::GenericStub* stub, const Call* call, const grpc::ByteBuffer& request,
+       const Window* window, int64_t timeout_ms, Outstanding* outstanding)
       : stub_(stub),
         call_(call),
         window_(window),
         timeout_(timeout_ms),
         outstanding_(outstanding),
-        request_(call->request) {}
+        request_(request) {}
 
   void Issue() {
     context_ = std::make_unique<grpc::ClientContext>();
@@ -355,7 +364,8 @@ int Run(const Options& o) {
   if (o.concurrency > 0) {
     std::vector<std::unique_ptr<Slot>> slots;
     for (int64_t i = 0; i < o.concurrency; ++i) {
-      slots.push_back(std::make_unique<Slot>((*stubs)[i % stubs->size()].get(), &call, &window,
+      slots.push_back(std::make_unique<Slot>((*stubs)[i % stubs->size()].get(), &call,
+                                             call.requests[i % call.requests.size()], &window,
                                              o.load.timeout_ms, &outstanding));
     }
     outstanding.Add(o.concurrency);
@@ -396,7 +406,7 @@ int Run(const Options& o) {
         continue;
       }
       outstanding.Add(1);
-      (new OpenCall(i, scheduled, call.request))
+      (new OpenCall(i, scheduled, call.requests[i % call.requests.size()]))
           ->Start((*stubs)[i % stubs->size()].get(), call.method, timeout, &window, &tally,
                   &outstanding);
     }
@@ -425,7 +435,10 @@ int Run(const Options& o) {
   report.latency = &latency;
   report.notes.emplace_back("method", call.method);
   if (o.ramp_s > 0) report.notes.emplace_back("ramp_s", absl::StrCat(o.ramp_s));
-  if (o.target == "gateway") report.notes.emplace_back("customer_id", o.load.customer_id);
+  if (o.target == "gateway") {
+    report.notes.emplace_back("customer_id", o.load.customer_id);
+    report.notes.emplace_back("distinct_customers", absl::StrCat(call.requests.size()));
+  }
   if (!drained)
     report.notes.emplace_back("warning", "calls still in flight after the drain budget");
   const int exit_status = FinishRun(report, watcher, o.load);

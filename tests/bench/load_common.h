@@ -18,15 +18,21 @@ namespace eko::bench {
 
 // The shared flags, checked.
 struct LoadSettings {
-  std::string customer_id;  // --customer-id
-  double duration_s = 0;    // --duration-s: the measured window
-  double warmup_s = 0;      // --warmup-s
-  int64_t timeout_ms = 0;   // --timeout-ms: deadline of each call
+  std::string customer_id;            // --customer-id
+  int64_t distinct_customers = 1;     // --distinct-customers
+  int64_t first_customer_number = 0;  // --customer-id as a number, if distinct_customers > 1
+  double duration_s = 0;              // --duration-s: the measured window
+  double warmup_s = 0;                // --warmup-s
+  int64_t timeout_ms = 0;             // --timeout-ms: deadline of each call
   // Every --pid, then this process as "client".
   std::vector<WatchTarget> watch;
   bool json = false;   // --json
   std::string kv_out;  // --kv-out
 };
+
+// The customer the index-th slot or call looks up: --customer-id plus index
+// modulo --distinct-customers.
+std::string CustomerId(const LoadSettings& settings, int64_t index);
 
 // Reads the shared flags after ParseCommandLineOrExit; an error names the
 // flag whose value is out of range or malformed.
