@@ -104,8 +104,8 @@ target_h2_connections() {
   transport_scale "$1"
   local high="${C_LEVELS[${#C_LEVELS[@]}-1]}" n
   has_run "$1.C_$high" || { echo "not run|–"; return; }
-  n="$(connections_opened "$1.C_$high" total)"
-  echo "$n opened in the gateway's life ($(kv "$1.C_$high" conn.total.opened_h2) HTTP/2, $H2_PREWARM pre-warmed; $(connections_opened "$1.C_$high" window) in the window), $high in flight|$(verdict "$n <= 16")"
+  n="$(kv "$1.C_$high" conn.open_at_end)"
+  echo "$n open at the window's end, $high in flight ($(connections_opened "$1.C_$high" total) opened since the gateway started, $H2_PREWARM of them pre-warmed; $(connections_opened "$1.C_$high" window) in the window)|$(verdict "$n <= 16")"
 }
 
 targets_table() {
@@ -165,7 +165,8 @@ b_row() {  # RUN LABEL SERVER_PROC SERVER_LABEL
 }
 connections_line() {  # RUN: the gateway's connection counters in that run, if TLS
   has_run "$1" && [ "${1%%.*}" != http ] || return 0
-  echo "Gateway connections in ${1#*.}: $(connections_opened "$1" window) opened in the window ($(connections_opened "$1" total) since start:" \
+  echo "Gateway connections in ${1#*.}: $(kv "$1" conn.open_at_end) open at the window's end;" \
+       "$(connections_opened "$1" window) opened in the window ($(connections_opened "$1" total) since start:" \
        "$(kv "$1" conn.total.opened_h2) HTTP/2, $(kv "$1" conn.total.opened_h1) HTTP/1.1);" \
        "TLS handshakes in the window: $(kv "$1" conn.window.tls_full) full, $(kv "$1" conn.window.tls_resumed) resumed" \
        "($(handshakes_per_1000 "$1") per 1,000 calls)."

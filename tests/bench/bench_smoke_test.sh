@@ -48,11 +48,11 @@ if ! grep -Eq '^  http2_responses=[1-9]' "$OUT"; then
   failed=1
 fi
 # The gateway used HTTP/2 through nghttpx and TLS towards eko-sim.
-if ! grep -Eq 'opened in the gateway.s life \([1-9][0-9]* HTTP/2' "$OUT"; then
+if ! grep -Eq 'Gateway connections in C_100: [1-9][0-9]* open at the window.s end; [0-9]+ opened in the window \([1-9][0-9]* since start: [1-9][0-9]* HTTP/2' "$OUT"; then
   echo "bench_smoke: the HTTP/2 gateway opened no HTTP/2 connection"
   failed=1
 fi
-if ! grep -Eq '^Gateway connections in C_100: [0-9]+ opened in the window \([1-9][0-9]* since start: 0 HTTP/2, [1-9]' "$OUT"; then
+if ! grep -Eq '^Gateway connections in C_100: [1-9][0-9]* open at the window.s end; [0-9]+ opened in the window \([1-9][0-9]* since start: 0 HTTP/2, [1-9]' "$OUT"; then
   echo "bench_smoke: the HTTPS gateway opened no HTTP/1.1 connection over TLS"
   failed=1
 fi

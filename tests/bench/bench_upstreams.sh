@@ -86,8 +86,20 @@ start_upstream() {
       CURL_TRANSPORT_FLAGS=(--ca-file="$PKI/ca.pem" --http2 --http2-max-streams="$H2_STREAMS")
       ;;
   esac
+  UPSTREAM_PORT="${UPSTREAM_URL#*://*:}"
+  UPSTREAM_PORT="${UPSTREAM_PORT%%/*}"
   UPSTREAM_WATCH=(--pid=sim="$SIM_PID")
-  if [ -n "$PROXY_PID" ]; then UPSTREAM_WATCH+=(--pid=proxy="$PROXY_PID"); fi
+  if [ -n "$PROXY_PID" ]; then
+    # nghttpx serves from a worker process, a child of the one started.
+    local worker=""
+    for _ in $(seq 50); do
+      worker="$(pgrep -P "$PROXY_PID" | head -1 || true)"
+      [ -n "$worker" ] && break
+      sleep 0.05
+    done
+    [ -n "$worker" ] || die "nghttpx has no worker process"
+    UPSTREAM_WATCH+=(--pid=proxy="$worker")
+  fi
 }
 stop_upstream() { stop_pid ${PROXY_PID:+"$PROXY_PID"} "$SIM_PID"; }
 
@@ -111,6 +123,9 @@ scrape_connections() {
     /^eko_upstream_connections_opened_total\{protocol="http\/1.1"\}/ { print "opened_h1=" $2 }
     /^eko_upstream_connections_opened_total\{protocol="unknown"\}/ { print "opened_unknown=" $2 }'
 }
+# The gateway's TCP connections to the upstream established now (the gateway is its only
+# client while a gateway run is measured).
+upstream_connections_open() { ss -Htn state established "( dport = :$UPSTREAM_PORT )" | wc -l; }
 # counter FILE KEY: a scraped counter ("0" when absent).
 counter() { local v; v="$(sed -n "s/^$2=//p" "$1")"; echo "${v:-0}"; }
 
