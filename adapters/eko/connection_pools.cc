@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 
 #include "adapters/eko/curl_handles.h"
 
@@ -40,6 +41,7 @@ void ConnectionPools::LimitHostConnections(CURLM* multi) const {
 }
 
 void ConnectionPools::set_multiplexed(bool multiplexed) {
+  protocol_known_ = true;
   if (multiplexed == multiplexed_) return;
   multiplexed_ = multiplexed;
   for (const auto& pool : pools_) {
@@ -52,8 +54,8 @@ ConnectionPools::~ConnectionPools() {
   pools_.clear();
 }
 
-ConnectionPools::Pool* ConnectionPools::WithRoom() {
-  const size_t room = capacity();
+ConnectionPools::Pool* ConnectionPools::WithRoom(bool negotiates) {
+  const size_t room = negotiates && !protocol_known_ ? SIZE_MAX : capacity();
   size_t free_slot = pools_.size();
   for (size_t i = 0; i < pools_.size(); ++i) {
     if (pools_[i] == nullptr) {

@@ -57,8 +57,12 @@ class ConnectionPools {
 
   // A pool holding fewer transfers than a pool takes, opened if all are
   // full; null when libcurl cannot make a multi handle. The first pool made
-  // is never closed.
-  Pool* WithRoom();
+  // is never closed. A transfer that `negotiates` the protocol (TLS with
+  // ALPN offering h2) goes to the first pool, full or not, until
+  // set_multiplexed has been called once: there it waits (CURLOPT_PIPEWAIT)
+  // for the first connection to tell, instead of each new pool opening
+  // connections of its own before anyone knows whether they multiplex.
+  Pool* WithRoom(bool negotiates = false);
   // Whether the upstream multiplexes (HTTP/2); pools then take
   // multiplexed_transfers_per_pool transfers instead of transfers_per_pool.
   void set_multiplexed(bool multiplexed);
@@ -93,6 +97,7 @@ class ConnectionPools {
   const int epoll_fd_;
   const Limits limits_;
   bool multiplexed_ = false;
+  bool protocol_known_ = false;  // set_multiplexed was called
   Clock::time_point next_idle_check_;
   // Slots of closed pools are null and reused, so a slot number in an epoll
   // event stays meaningful.

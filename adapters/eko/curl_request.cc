@@ -38,6 +38,12 @@ void OnTlsInfo(const SSL* ssl, int where, int /*ret*/) {
   std::atomic<uint64_t>& counter =
       SSL_session_reused(ssl) ? counters->tls_handshakes_resumed : counters->tls_handshakes_full;
   counter.fetch_add(1, std::memory_order_relaxed);
+  const unsigned char* protocol = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(ssl, &protocol, &length);
+  const bool h2 = length == 2 && protocol[0] == 'h' && protocol[1] == '2';
+  counters->latest_alpn_h2.store(h2, std::memory_order_relaxed);
+  counters->alpn_results.fetch_add(1, std::memory_order_release);
 }
 
 // libcurl makes an SSL_CTX per connection and shows it here before the
@@ -114,9 +120,7 @@ void PrepareAttempt(CURL* easy, const HttpRequest& req, const CurlTransportOptio
     // Wait for a connection being set up to tell (ALPN) whether it
     // multiplexes rather than open one more; on plain http that is only
     // known from its first response, so there each transfer opens its own.
-    if (absl::StartsWithIgnoreCase(req.url, "https://")) {
-      curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
-    }
+    if (NegotiatesProtocol(req.url, options)) curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
   } else {
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
   }
@@ -185,6 +189,10 @@ void CountConnections(CURL* easy, UpstreamConnectionCounters& counters) {
                                    : version == 0                   ? counters.opened_unknown
                                                                     : counters.opened_http1;
   counter.fetch_add(static_cast<uint64_t>(opened), std::memory_order_relaxed);
+}
+
+bool NegotiatesProtocol(const std::string& url, const CurlTransportOptions& options) {
+  return options.http2 == Http2Mode::kAuto && absl::StartsWithIgnoreCase(url, "https://");
 }
 
 bool ReceivedOverHttp2(CURL* easy) {

@@ -49,6 +49,11 @@ void CountConnections(CURL* easy, UpstreamConnectionCounters& counters);
 // True when the attempt's response came over HTTP/2.
 bool ReceivedOverHttp2(CURL* easy);
 
+// Whether a request to `url` learns the protocol from its TLS handshake:
+// https with HTTP/2 offered (ALPN). Such transfers wait (CURLOPT_PIPEWAIT)
+// for a connection being set up rather than open another.
+bool NegotiatesProtocol(const std::string& url, const CurlTransportOptions& options);
+
 // What a finished attempt tells about whether the request left, for MapCurlResult.
 CurlAttemptResult ReadAttemptResult(CURL* easy, CURLcode code, const AttemptState& state);
 

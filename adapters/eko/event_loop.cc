@@ -122,6 +122,9 @@ class CurlEventLoop final : public Transport {
   void Finish(Transfer* transfer, CURLcode code);
   void Abort(Transfer* transfer, std::string why);
   void ReleaseFromPool(Transfer* transfer);
+  // Sizes the pools by the protocol the latest TLS handshake (of any loop)
+  // negotiated, when one finished since the last look.
+  void FollowNegotiatedProtocol();
   // Ends `transfer`: forgets it, then runs its callback with `response`.
   void Complete(Transfer* transfer, HttpResponse response);
 
@@ -147,6 +150,7 @@ class CurlEventLoop final : public Transport {
   // Transfers waiting out a retry backoff (also in active_, with no easy handle).
   std::multimap<SteadyClock::time_point, Transfer*> backoff_;
   std::mt19937_64 jitter_{std::random_device{}()};
+  uint64_t alpn_results_seen_ = 0;  // of options_.counters->alpn_results
   std::thread thread_;
 };
 
@@ -334,7 +338,8 @@ void CurlEventLoop::StartAttempt(Transfer* t) {
     Abort(t, "curl_easy_init failed");
     return;
   }
-  ConnectionPools::Pool* pool = pools_.WithRoom();
+  FollowNegotiatedProtocol();
+  ConnectionPools::Pool* pool = pools_.WithRoom(NegotiatesProtocol(t->request.url, options_));
   if (pool == nullptr) {
     easy_cache_.Return(std::move(t->easy));
     Abort(t, "curl_multi_init failed");
@@ -351,6 +356,14 @@ void CurlEventLoop::StartAttempt(Transfer* t) {
     return;
   }
   t->pool = pool;
+}
+
+void CurlEventLoop::FollowNegotiatedProtocol() {
+  if (options_.counters == nullptr) return;
+  const uint64_t results = options_.counters->alpn_results.load(std::memory_order_acquire);
+  if (results == alpn_results_seen_) return;
+  alpn_results_seen_ = results;
+  pools_.set_multiplexed(options_.counters->latest_alpn_h2.load(std::memory_order_relaxed));
 }
 
 void CurlEventLoop::Finish(Transfer* t, CURLcode code) {

@@ -86,6 +86,11 @@ struct UpstreamConnectionCounters {
   // TLS handshakes completed: full, or resuming an earlier session.
   std::atomic<uint64_t> tls_handshakes_full{0};
   std::atomic<uint64_t> tls_handshakes_resumed{0};
+  // TLS handshakes whose ALPN result is in, and whether the latest picked
+  // h2. Loops read them to size their pools as soon as a connection says it
+  // multiplexes, long before its first answer when Eko is slow.
+  std::atomic<uint64_t> alpn_results{0};
+  std::atomic<bool> latest_alpn_h2{false};
 };
 
 // Whether to offer HTTP/2 to Eko (ALPN "h2" next to "http/1.1" on TLS).

@@ -285,6 +285,21 @@ TEST_F(UpstreamConnectionsTest, Http2MultiplexesConcurrentCallsOverFewConnection
   EXPECT_EQ(up->Opened("http/2"), h2);
 }
 
+// A loop's pools take 256 transfers each until it knows the upstream
+// multiplexes, and each pool has connections of its own. The TLS handshake
+// (ALPN) tells, long before the first answer of a slow Eko: 600 calls then
+// share one pool, not three, and one or two connections.
+TEST_F(UpstreamConnectionsTest, Http2IsKnownFromTheHandshakeNotFromTheFirstAnswer) {
+  auto up = Upstream::Start({.gateway_flags = {"--upstream-loops", "1"}});
+  ASSERT_NE(up, nullptr);
+  constexpr int kCalls = 600;
+  EXPECT_EQ(up->LookUpAtOnce(Customers(kCalls), 1000), kCalls);
+  const double h2 = up->Opened("http/2");
+  std::cout << "HTTP/2: " << h2 << " connections for " << kCalls << " calls at once\n";
+  EXPECT_GE(h2, 1);
+  EXPECT_LE(h2, 2);
+}
+
 TEST_F(UpstreamConnectionsTest, FallsBackToHttp11WhenTheServerDoesNotOfferH2) {
   auto up = Upstream::Start({.offer_h2 = false, .gateway_flags = {"--upstream-loops", "1"}});
   ASSERT_NE(up, nullptr);
