@@ -28,7 +28,10 @@ cpu_all() {
 # cpu_limit RUN: calls/s at which those processes would keep every CPU busy.
 cpu_limit() { local all; all="$(cpu_all "$1")"; calc "$(nproc) * 1000000 / ($all > 0 ? $all : 1)" 0; }
 little_limit() { calc "$1 * 1000 / $C_LATENCY_MS" 0; }  # C: C/L in calls/s
-rss_growth_kib() { calc "($(kv "$1" proc.gateway.rss_max_kib) - $(kv "$1" proc.gateway.rss_start_kib)) / $2"; }
+rss_growth_kib() {  # RUN IN_FLIGHT [PROCESS]
+  local p="${3:-gateway}"
+  calc "($(kv "$1" "proc.$p.rss_max_kib") - $(kv "$1" "proc.$p.rss_start_kib")) / $2"
+}
 # handshakes_per_1000 RUN: TLS handshakes the gateway made in the window per 1,000 calls.
 handshakes_per_1000() {
   calc "($(kv "$1" conn.window.tls_full) + $(kv "$1" conn.window.tls_resumed)) * 1000 / ($(kv "$1" completed) > 0 ? $(kv "$1" completed) : 1)" 2
@@ -75,7 +78,12 @@ target_c_memory() {
   g="$(rss_growth_kib "$1.C_$high" "$high")"
   goal=24
   if [ "$1" = h2 ]; then goal=8; protocol=HTTP/2; fi
-  echo "$g KiB ($protocol, $high in flight)|$(verdict "$g <= $goal")"
+  local floors=()
+  if has_run "http.C_floor_grpc"; then floors+=("gRPC alone $(rss_growth_kib http.C_floor_grpc "$high" echo)"); fi
+  if has_run "$1.C_floor_upstream"; then floors+=("libcurl alone $(rss_growth_kib "$1.C_floor_upstream" "$high" client)"); fi
+  local floor_text=""
+  if [ "${#floors[@]}" -gt 0 ]; then floor_text="; floors: $(IFS=+; echo "${floors[*]}" | sed 's/+/ + /g') KiB"; fi
+  echo "$g KiB ($protocol, $high in flight$floor_text)|$(verdict "$g <= $goal")"
 }
 target_c_throughput() {
   transport_scale "$1"

@@ -2,7 +2,7 @@
 // with the same gRPC as eko-gateway, doing no work per call, so that its CPU
 // per call is what gRPC itself costs a server.
 //
-//   bench-echo-server [--listen=127.0.0.1:0]
+//   bench-echo-server [--listen=127.0.0.1:0] [--reply-after-ms=0]
 //   stdout (one line): bench-echo-server listening on port N
 //
 // Exits 0 on SIGTERM or SIGINT, 1 if it cannot listen or on an unknown or
@@ -10,9 +10,12 @@
 #include <signal.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -25,25 +28,99 @@
 #include "tests/bench/echo.grpc.pb.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "listen address, HOST:PORT (port 0: a free port)");
+ABSL_FLAG(int64_t, reply_after_ms, 0,
+          "hold each reply this long (0: at once), so that many calls are in flight and the "
+          "memory gRPC itself needs per call in flight can be measured");
 
 namespace {
 
 constexpr char kUsage[] = R"(the gRPC floor: a unary echo server that does no work.
-Usage: bench-echo-server [--listen=HOST:PORT]
+Usage: bench-echo-server [--listen=HOST:PORT] [--reply-after-ms=N]
 Exit status: 0 on SIGTERM or SIGINT; 1 if it cannot listen or on an unknown or
 malformed flag; 2 on a positional argument.)";
 
-// Echo returns the request's payload; it never blocks.
+// Finishes reactors when they are due, on a thread of its own; Stop
+// finishes the rest at once.
+class DelayedReplies {
+ public:
+  DelayedReplies() : thread_([this] { Run(); }) {}
+  ~DelayedReplies() { Stop(); }
+
+  void Add(std::chrono::steady_clock::time_point due, grpc::ServerUnaryReactor* reactor) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!stopping_) {
+        due_.emplace(due, reactor);
+        reactor = nullptr;
+      }
+    }
+    if (reactor != nullptr) {
+      reactor->Finish(grpc::Status::OK);  // stopping: nothing is held any more
+      return;
+    }
+    wake_.notify_one();
+  }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      if (!due_.empty() && (stopping_ || due_.begin()->first <= std::chrono::steady_clock::now())) {
+        grpc::ServerUnaryReactor* reactor = due_.begin()->second;
+        due_.erase(due_.begin());
+        lock.unlock();
+        reactor->Finish(grpc::Status::OK);
+        lock.lock();
+      } else if (stopping_) {
+        return;
+      } else if (due_.empty()) {
+        wake_.wait(lock);
+      } else {
+        wake_.wait_until(lock, due_.begin()->first);
+      }
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::multimap<std::chrono::steady_clock::time_point, grpc::ServerUnaryReactor*> due_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// Echo returns the request's payload, at once or after `reply_after`; it
+// never blocks.
 class EchoService final : public eko::bench::v1::EchoService::CallbackService {
  public:
+  explicit EchoService(std::chrono::milliseconds reply_after) : reply_after_(reply_after) {}
+
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
                                  const eko::bench::v1::EchoRequest* request,
                                  eko::bench::v1::EchoResponse* response) override {
     response->set_payload(request->payload());
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
+    if (reply_after_.count() > 0) {
+      delayed_.Add(std::chrono::steady_clock::now() + reply_after_, reactor);
+    } else {
+      reactor->Finish(grpc::Status::OK);
+    }
     return reactor;
   }
+
+  void StopHolding() { delayed_.Stop(); }
+
+ private:
+  const std::chrono::milliseconds reply_after_;
+  DelayedReplies delayed_;
 };
 
 // Blocks SIGTERM and SIGINT in this thread and every thread it starts later,
@@ -68,7 +145,12 @@ int main(int argc, char** argv) {
   const sigset_t stop_signals = BlockStopSignals();
   eko::bench::RaiseOpenFileLimitOrWarn("bench-echo-server");
 
-  EchoService service;
+  const int64_t reply_after_ms = absl::GetFlag(FLAGS_reply_after_ms);
+  if (reply_after_ms < 0) {
+    std::cerr << "bench-echo-server: --reply-after-ms must be 0 or more\n";
+    return 1;
+  }
+  EchoService service{std::chrono::milliseconds(reply_after_ms)};
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
@@ -83,6 +165,7 @@ int main(int argc, char** argv) {
   std::thread stopper([&] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
+    service.StopHolding();  // held calls are answered now, before the shutdown waits for them
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   });
   server->Wait();
