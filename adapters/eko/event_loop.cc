@@ -93,6 +93,7 @@ class CurlEventLoop final : public Transport {
   absl::Time LastProgress() const override {
     return absl::FromUnixNanos(last_progress_ns_.load(std::memory_order_relaxed));
   }
+  int64_t InFlight() const override { return in_flight_.load(std::memory_order_relaxed); }
 
  private:
   struct Transfer {
@@ -138,6 +139,7 @@ class CurlEventLoop final : public Transport {
   std::vector<uint64_t> cancelled_;                   // guarded by mu_
   bool stopping_ = false;                             // guarded by mu_
   std::atomic<uint64_t> next_id_{1};
+  std::atomic<int64_t> in_flight_{0};  // submitted, not completed; warm-ups not counted
   std::atomic<int64_t> last_progress_ns_{absl::ToUnixNanos(absl::Now())};
 
   // Loop-thread state. The share handle (DNS answers and TLS sessions of
@@ -220,6 +222,7 @@ uint64_t CurlEventLoop::Submit(HttpRequest request, Callback done) {
   transfer->request = std::move(request);
   transfer->done = std::move(done);
   const uint64_t id = transfer->id;
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
   bool was_empty;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -419,6 +422,7 @@ void CurlEventLoop::ReleaseFromPool(Transfer* t) {
 
 void CurlEventLoop::Complete(Transfer* t, HttpResponse response) {
   Callback done = std::move(t->done);
+  if (!t->warm_up) in_flight_.fetch_sub(1, std::memory_order_relaxed);
   active_.erase(t->id);  // destroys *t
   std::move(done)(std::move(response));
 }

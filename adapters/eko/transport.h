@@ -72,6 +72,9 @@ class Transport {
   // When the event loop last completed an iteration; it wakes at least once a
   // second, so an old value means the loop is stuck.
   virtual absl::Time LastProgress() const { return absl::Now(); }
+  // Transfers submitted and not completed yet (read from any thread; a
+  // transport that does not count says 0). Used to spread load.
+  virtual int64_t InFlight() const { return 0; }
 };
 
 // What a transport's connections to Eko did, counted on its loop threads
@@ -143,6 +146,13 @@ struct CurlTransportOptions {
 // libcurl multi handles driven by epoll loops, each on a dedicated thread
 // (multi-socket API): keep-alive connection reuse, no thread per transfer.
 absl::StatusOr<std::unique_ptr<Transport>> CreateCurlTransport(CurlTransportOptions options);
+
+// One Transport over several loops (at least one): each transfer goes to
+// the loop with the fewest transfers in flight (InFlight), ties broken
+// round-robin. A loop's connections are its own, so with HTTP/1.1 (one
+// connection per transfer in flight) a loop whose share drifts up opens
+// connections while another's sit idle; level shares keep them reused.
+std::unique_ptr<Transport> SpreadOverLoops(std::vector<std::unique_ptr<Transport>> loops);
 
 }  // namespace eko::adapter
 

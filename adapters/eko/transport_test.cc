@@ -378,5 +378,83 @@ TEST(TransportInlineTest, CallbackMaySubmitAgain) {
   EXPECT_EQ(future.get().http_status, 201);
 }
 
+// A loop that only records what reaches it; its load is set by the test.
+class RecordingLoop final : public Transport {
+ public:
+  uint64_t Submit(HttpRequest, Callback) override { return ++submitted; }
+  void Cancel(uint64_t id) override { cancelled.push_back(id); }
+  int64_t InFlight() const override { return load; }
+
+  int64_t load = 0;
+  uint64_t submitted = 0;
+  std::vector<uint64_t> cancelled;
+};
+
+struct SpreadLoops {
+  explicit SpreadLoops(int n) {
+    std::vector<std::unique_ptr<Transport>> owned;
+    for (int i = 0; i < n; ++i) {
+      auto loop = std::make_unique<RecordingLoop>();
+      loops.push_back(loop.get());
+      owned.push_back(std::move(loop));
+    }
+    transport = SpreadOverLoops(std::move(owned));
+  }
+  std::vector<RecordingLoop*> loops;
+  std::unique_ptr<Transport> transport;
+};
+
+TEST(SpreadOverLoopsTest, EachTransferGoesToTheLeastLoadedLoop) {
+  SpreadLoops spread(4);
+  spread.loops[0]->load = 7;
+  spread.loops[1]->load = 3;
+  spread.loops[2]->load = 9;
+  spread.loops[3]->load = 5;
+  for (int i = 0; i < 3; ++i) spread.transport->Submit(HttpRequest{}, [](HttpResponse) {});
+  EXPECT_EQ(spread.loops[1]->submitted, 3u);
+  EXPECT_EQ(spread.transport->InFlight(), 7 + 3 + 9 + 5);
+  spread.loops[1]->load = 10;
+  spread.transport->Submit(HttpRequest{}, [](HttpResponse) {});
+  EXPECT_EQ(spread.loops[3]->submitted, 1u);
+}
+
+TEST(SpreadOverLoopsTest, EqualLoadsTakeTurns) {
+  SpreadLoops spread(3);
+  for (int i = 0; i < 9; ++i) spread.transport->Submit(HttpRequest{}, [](HttpResponse) {});
+  for (const RecordingLoop* loop : spread.loops) EXPECT_EQ(loop->submitted, 3u);
+}
+
+TEST(SpreadOverLoopsTest, CancelReachesTheLoopThatTookTheTransfer) {
+  SpreadLoops spread(2);
+  spread.loops[0]->load = 1;
+  const uint64_t id = spread.transport->Submit(HttpRequest{}, [](HttpResponse) {});
+  ASSERT_EQ(spread.loops[1]->submitted, 1u);
+  spread.transport->Cancel(id);
+  EXPECT_TRUE(spread.loops[0]->cancelled.empty());
+  EXPECT_EQ(spread.loops[1]->cancelled, std::vector<uint64_t>{1});
+}
+
+TEST(SpreadOverLoopsTest, OneLoopIsUsedAsItIs) {
+  SpreadLoops spread(1);
+  EXPECT_EQ(spread.transport.get(), static_cast<Transport*>(spread.loops[0]));
+}
+
+TEST(TransportTest, CountsTransfersInFlightUntilTheirCallbackRuns) {
+  constexpr int kInFlight = 3;
+  BatchServer server(kInFlight);  // answers only once all 3 are in flight
+  auto transport = MakeTransport();
+  EXPECT_EQ(transport->InFlight(), 0);
+  std::vector<std::promise<int64_t>> seen(kInFlight);
+  for (int i = 0; i < kInFlight; ++i) {
+    transport->Submit(RequestTo(server.url(), absl::Seconds(10)),
+                      [&, i](HttpResponse) { seen[i].set_value(transport->InFlight()); });
+  }
+  std::vector<int64_t> in_flight_at_callback;
+  for (auto& s : seen) in_flight_at_callback.push_back(s.get_future().get());
+  // Each callback runs after its own transfer stopped counting.
+  for (const int64_t n : in_flight_at_callback) EXPECT_LT(n, kInFlight);
+  EXPECT_EQ(transport->InFlight(), 0);
+}
+
 }  // namespace
 }  // namespace eko::adapter
