@@ -21,7 +21,11 @@ t0=$(date +%s)
 bash "$repo/scripts/build-packages.sh" --out "$tmp/pkg" "$lang"
 echo "client_example_$lang: package built in $(( $(date +%s) - t0 )) s"
 
-"$gateway" --dev --listen 127.0.0.1:0 >"$tmp/gw.out" 2>"$tmp/gw.err" &
+# Made here: the redirections below happen in the child, maybe after the
+# first read of the loop.
+: >"$tmp/gw.out"
+: >"$tmp/gw.err"
+"$gateway" --dev --listen 127.0.0.1:0 >>"$tmp/gw.out" 2>>"$tmp/gw.err" &
 pid=$!
 port=
 for _ in $(seq 1 300); do
